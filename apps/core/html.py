@@ -1,0 +1,25 @@
+"""The one place that turns user-supplied formatting into HTML.
+
+Formatted text (responses may use paragraphs, lists and links) is cleaned once,
+when it is written, with nh3's allow-list; everything else is escaped by the
+templates. No other module imports the sanitiser.
+"""
+
+from __future__ import annotations
+
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def clean(html: str) -> str:
+    """Keep only simple paragraphs, lists, emphasis and safe links."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer ugc",
+    )

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Replace, Upper
+from django.urls import reverse
+from treebeard.mp_tree import MP_Node
+
+from apps.core.models import TimeStampedModel
+
+
+class OrganisationKind(models.TextChoices):
+    TRUST = "trust", "NHS trust"
+    BOARD = "board", "Health board"
+    SITE = "site", "Site"
+    DIRECTORATE = "directorate", "Directorate"
+    SERVICE = "service", "Service"
+    TEAM = "team", "Team"
+    GP_PRACTICE = "gp_practice", "GP practice"
+    CARE_HOME = "care_home", "Care home"
+
+
+# The kinds a story is told about: the leaves people meet.
+SERVICE_KINDS = (
+    OrganisationKind.SERVICE,
+    OrganisationKind.TEAM,
+    OrganisationKind.GP_PRACTICE,
+    OrganisationKind.CARE_HOME,
+)
+
+
+class Organisation(MP_Node, TimeStampedModel):
+    """A node of the organisations tree: trust or board, site, directorate, service or team.
+
+    The materialised path makes "everything under X" one indexed prefix query;
+    the C collation lets PostgreSQL use the path's b-tree index for LIKE 'prefix%'.
+    """
+
+    path = models.CharField(max_length=255, unique=True, db_collation="C")
+    steplen = 4
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    ods_code = models.CharField(
+        "ODS code",
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The NHS Organisation Data Service code, where it has one.",
+    )
+    slug = models.SlugField(max_length=220, unique=True)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    postcode_key = models.GeneratedField(
+        expression=Upper(Replace("postcode", Value(" "), Value(""))),
+        output_field=models.CharField(max_length=10),
+        db_persist=True,
+    )
+    website = models.URLField(blank=True)
+    is_active = models.BooleanField(default=True)
+    closed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+        indexes: ClassVar = [
+            GinIndex(name="org_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
+            models.Index(
+                name="org_postcode_prefix",
+                fields=["postcode_key"],
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(name="org_kind_active", fields=["kind", "is_active"]),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(ods_code__isnull=True) | ~models.Q(ods_code=""),
+                name="org_ods_code_null_not_blank",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind in SERVICE_KINDS
+
+    @property
+    def address(self) -> str:
+        parts = [self.address_line_1, self.address_line_2, self.town, self.postcode]
+        return ", ".join(part for part in parts if part)
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of every ancestor, root first, worked out without a query."""
+        return [self.path[: i * self.steplen] for i in range(1, self.depth)]

@@ -1,0 +1,105 @@
+"""Reads of the organisations tree. Each returns a fixed number of queries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .models import SERVICE_KINDS, Organisation, OrganisationKind
+
+# The outward code and, optionally, the start of the inward code: "LS1", "LS1 4", "SW1A 1AA".
+_POSTCODE_PREFIX = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?(?:[0-9][A-Z]{0,2})?$")
+_ODS_CODE = re.compile(r"^[A-Z0-9]{3,12}$")
+
+
+def normalise_query(raw: str) -> str:
+    return " ".join(raw.split())[:100]
+
+
+def organisation_search(
+    *, query: str = "", kind: str = "", include_closed: bool = False
+) -> QuerySet[Organisation]:
+    """The directory: every word in the name, or the ODS code, or a postcode prefix."""
+    qs = Organisation.objects.all()
+    if not include_closed:
+        qs = qs.filter(is_active=True)
+    if kind in OrganisationKind.values:
+        qs = qs.filter(kind=kind)
+    query = normalise_query(query)
+    if query:
+        name_match = Q()
+        for word in query.split(" "):
+            name_match &= Q(name__icontains=word)
+        match = name_match
+        compact = query.replace(" ", "").upper()
+        if _ODS_CODE.match(compact):
+            match |= Q(ods_code=compact)
+        if _POSTCODE_PREFIX.match(compact):
+            match |= Q(postcode_key__startswith=compact)
+        qs = qs.filter(match)
+    return qs.order_by("name", "pk")
+
+
+def with_roots(
+    organisations: list[Organisation],
+) -> list[tuple[Organisation, Organisation | None]]:
+    """Pair each row with its top-level organisation (one query), for "part of …" labels."""
+    steplen = Organisation.steplen
+    paths = {org.path[:steplen] for org in organisations if org.depth > 1}
+    roots = (
+        {root.path: root for root in Organisation.objects.filter(path__in=paths)} if paths else {}
+    )
+    return [(org, roots.get(org.path[:steplen]) if org.depth > 1 else None) for org in organisations]
+
+
+def organisation_directory_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = (
+        Organisation.objects.filter(is_active=True)
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {row["kind"]: row["n"] for row in rows}
+    return {
+        "organisations": counts.get(OrganisationKind.TRUST, 0) + counts.get(OrganisationKind.BOARD, 0),
+        "services": sum(counts.get(kind, 0) for kind in SERVICE_KINDS),
+    }
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    organisation: Organisation
+    ancestors: list[Organisation]
+    children: list[Organisation]
+    services: QuerySet[Organisation]
+
+
+def organisation_page(*, slug: str) -> OrganisationPage:
+    """One organisation with its place in the tree; services are a lazy, pageable queryset."""
+    organisation = Organisation.objects.get(slug=slug)
+    ancestor_paths = organisation.ancestor_paths()
+    ancestors = (
+        list(Organisation.objects.filter(path__in=ancestor_paths).order_by("depth"))
+        if ancestor_paths
+        else []
+    )
+    children = (
+        list(organisation.get_children().order_by("-is_active", "name"))
+        if organisation.numchild
+        else []
+    )
+    services = (
+        Organisation.objects.filter(
+            path__startswith=organisation.path,
+            depth__gt=organisation.depth,
+            kind__in=SERVICE_KINDS,
+        )
+        .order_by("-is_active", "name", "pk")
+    )
+    return OrganisationPage(
+        organisation=organisation, ancestors=ancestors, children=children, services=services
+    )

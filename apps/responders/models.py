@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import TimeStampedModel
+
+
+class RoleName(models.TextChoices):
+    READER = "reader", "Reader"
+    RESPONDER = "responder", "Responder"
+    SUPER_USER = "super_user", "Super-user"
+    MODERATOR = "moderator", "Moderator"
+    PLATFORM_ADMIN = "platform_admin", "Platform admin"
+
+
+ORGANISATION_ROLES = (RoleName.READER, RoleName.RESPONDER, RoleName.SUPER_USER)
+PLATFORM_ROLES = (RoleName.MODERATOR, RoleName.PLATFORM_ADMIN)
+
+
+class Role(TimeStampedModel):
+    """A grant: one user holds one role, at a node (covering its subtree) or platform-wide."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=20, choices=RoleName.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+        help_text="Empty for the platform-wide roles (moderator, platform admin).",
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=[r.value for r in ORGANISATION_ROLES], organisation__isnull=False)
+                    | Q(role__in=[r.value for r in PLATFORM_ROLES], organisation__isnull=True)
+                ),
+                name="responders_role_scope_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                name="responders_role_unique_at_node",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(organisation__isnull=True),
+                name="responders_role_unique_platform",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.organisation or "the platform"
+        return f"{self.user} is {self.get_role_display()} at {where}"

@@ -1,0 +1,11 @@
+"""The Celery application. With no CELERY_BROKER_URL, tasks run eagerly."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("carevoice")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,17 @@
+"""Settings for a developer's machine: `make run`."""
+
+from config.env import env_bool, env_str
+from config.settings._embedded import database
+
+from .base import *  # noqa: F403
+from .base import DATABASE_URL, DATABASES
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "local-development-only-not-secret")  # noqa: S105
+DATABASES = {"default": database(DATABASES["default"], DATABASE_URL)}
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
