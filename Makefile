@@ -1,0 +1,69 @@
+# The newcomer's two commands are `make run` and `make test`; see README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Two workers: this machine has two cores.
+PYTEST_WORKERS ?= 2
+
+.PHONY: help setup run test lint format typecheck check bench db stop clean-db lock
+
+help:
+	@echo "make run        set up, start the database, load the demo and serve http://$(HOST):$(PORT)"
+	@echo "make test       set up, then run every test"
+	@echo "make check      lint, types and tests, as CI runs them"
+	@echo "make bench      benchmarks; writes reports/bench.md"
+	@echo "make stop       stop the embedded PostgreSQL server"
+	@echo "make lock       re-resolve requirements/*.lock after editing pyproject.toml"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; this is " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the lock file changes, so a second run starts in seconds.
+$(STAMP): requirements/dev.lock | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements/dev.lock
+	@touch $@
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo "\nServing http://$(HOST):$(PORT)/ (Ctrl-C stops the site and the embedded database)\n"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+BENCH_SCALE ?= 10000
+bench: setup
+	$(BIN)/python -m tests.bench.run --scale $(BENCH_SCALE) --report reports/bench.md
+
+db: setup
+	$(BIN)/python -m config.embedded_db start
+
+stop: setup
+	$(BIN)/python -m config.embedded_db stop
+
+clean-db: stop
+	rm -rf .pgdata .pgdata.run
+
+lock: setup
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements/base.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.lock pyproject.toml

@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.demo.loader import DEMO_PASSWORD, DEMO_USERS, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo organisations and staff once, then print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError("Demo data is only for local machines (DEMO_DATA_ALLOWED is off).")
+        if demo_load():
+            self.stdout.write(self.style.SUCCESS("Loaded the demo organisations and staff."))
+        else:
+            self.stdout.write("Demo data is already loaded.")
+        self.stdout.write("\nDemo logins (password for each: %s)" % DEMO_PASSWORD)
+        for person in DEMO_USERS:
+            self.stdout.write(f"  {person.email:<45} {person.description}")

@@ -1,0 +1,60 @@
+"""factory_boy factories. Tree nodes go through treebeard so paths are real."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils.text import slugify
+
+from apps.accounts.models import User
+from apps.organisations.models import Organisation, OrganisationKind
+from apps.responders.models import Role, RoleName
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@staff.example")
+    display_name = factory.Faker("name", locale="en_GB")
+    job_title = "Staff nurse"
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
+        self.set_password(extracted or TEST_PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """Build with `parent=` to add a child; without it, a new root."""
+
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = OrganisationKind.TRUST
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+    @classmethod
+    def _create(cls, model_class: type[Organisation], *args: Any, **kwargs: Any) -> Organisation:
+        parent = kwargs.pop("parent", None)
+        if parent is not None:
+            parent.refresh_from_db()
+            return model_class.objects.add_child(parent, kwargs)
+        return model_class.objects.add_root(kwargs)
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    user = factory.SubFactory(UserFactory)
+    role = RoleName.RESPONDER
+    organisation = factory.SubFactory(OrganisationFactory)

@@ -1,0 +1,109 @@
+"""Every URL has an access rule, proven for every member of the cast.
+
+Add a row to ACCESS for each new URL name. `test_every_url_has_an_access_rule`
+fails on any URL the resolver knows that this table does not cover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from apps.organisations.models import Organisation
+
+from .conftest import CAST
+
+LOGIN = "login"  # a redirect to the sign-in page
+SIGNED_IN = tuple(member for member in CAST if member != "anonymous")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What each cast member gets: a status code, or LOGIN."""
+
+    expected: dict[str, int | str]
+    kwargs: Callable[[Any], dict[str, str]] = field(default=lambda world: {})
+    method: str = "get"
+
+
+def everyone(status: int) -> dict[str, int | str]:
+    return dict.fromkeys(CAST, status)
+
+
+def signed_in_only(status: int = 200) -> dict[str, int | str]:
+    return {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, status)}
+
+
+def signed_out_only(anonymous: int = 200, signed_in: int = 302) -> dict[str, int | str]:
+    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, signed_in)}
+
+
+ACCESS: dict[str, Rule] = {
+    # Public pages: the same for everyone.
+    "home": Rule(everyone(200)),
+    "healthz": Rule(everyone(200)),
+    "readyz": Rule(everyone(200)),
+    "organisations:directory": Rule(everyone(200)),
+    "organisations:detail": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    # Staff sign-in (django-allauth). Sign-up is closed: staff join by invitation.
+    "account_login": Rule(signed_out_only()),
+    "account_signup": Rule(signed_out_only()),
+    "account_logout": Rule({"anonymous": 302, **dict.fromkeys(SIGNED_IN, 200)}),
+    "account_inactive": Rule(everyone(200)),
+    "account_reset_password": Rule(everyone(200)),
+    "account_reset_password_done": Rule(everyone(200)),
+    "account_reset_password_from_key": Rule(
+        everyone(200), kwargs=lambda w: {"uidb36": "zz", "key": "not-a-real-key"}
+    ),
+    "account_reset_password_from_key_done": Rule(everyone(200)),
+    "account_email_verification_sent": Rule(everyone(200)),
+    "account_confirm_email": Rule(everyone(200), kwargs=lambda w: {"key": "not-a-real-key"}),
+    "account_confirm_login_code": Rule(everyone(302)),
+    "account_email": Rule(signed_in_only()),
+    "account_change_password": Rule(signed_in_only()),
+    "account_set_password": Rule(signed_in_only(302)),
+    "account_reauthenticate": Rule(signed_in_only()),
+}
+
+
+def _walk(patterns: list[Any], namespace: str | None = None) -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name is None:
+                yield f"<unnamed {pattern.pattern}>"
+            else:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_an_access_rule() -> None:
+    names = set(_walk(get_resolver().url_patterns))
+    uncovered = sorted(names - ACCESS.keys())
+    stale = sorted(ACCESS.keys() - names)
+    assert not uncovered, f"URLs with no access test (add them to ACCESS): {uncovered}"
+    assert not stale, f"ACCESS rows for URLs that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("member", CAST)
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_access(name: str, member: str, client_as: Any, org: Organisation,
+                other_org: Organisation) -> None:
+    rule = ACCESS[name]
+    url = reverse(name, kwargs=rule.kwargs({"org": org, "other_org": other_org}))
+    response = getattr(client_as(member), rule.method)(url)
+    expected = rule.expected[member]
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{member} at {url}: {response.status_code}"
+        assert response["Location"].startswith(reverse("account_login")), response["Location"]
+    else:
+        assert response.status_code == expected, (
+            f"{member} at {url}: expected {expected}, got {response.status_code}"
+        )
