@@ -103,6 +103,10 @@ def _parse_row(row: list[str], layout: Layout) -> OdsRecord | None:
         raise ValueError(f"organisation code {cells[0]!r} is not an ODS code")
     if not cells[1]:
         raise ValueError("the name is empty")
+    if len(cells[1]) > 200:
+        raise ValueError("the name is longer than 200 characters")
+    if any(len(cell) > 200 for cell in cells[4:9]):
+        raise ValueError("an address line is longer than 200 characters")
     postcode = _postcode(cells[9]) if cells[9] else ""
     if postcode and not _POSTCODE.match(postcode):
         raise ValueError(f"postcode {cells[9]!r} is not a UK postcode")
