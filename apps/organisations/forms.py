@@ -8,7 +8,7 @@ class DirectorySearchForm(forms.Form):
         label="Name, ODS code or postcode",
         required=False,
         max_length=100,
-        help_text="For example: Riverside, RX1 or LS1",
+        help_text="For example: Ashdown, RX1 or LS1",
     )
     kind = forms.ChoiceField(
         label="Type",

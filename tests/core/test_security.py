@@ -1,0 +1,68 @@
+"""Deployment settings: refuse to start unsafe, and pass Django's deploy checks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = secrets.token_urlsafe(64)
+
+
+def run_production(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))
+    }
+    base.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": GOOD_KEY,
+        "DATABASE_URL": "postgres://carevoice@db.internal:5432/carevoice",
+        "DJANGO_ALLOWED_HOSTS": "care.example",
+    })
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True,
+        text=True, timeout=120, check=False,
+    )
+
+
+def test_production_settings_pass_the_deploy_checks() -> None:
+    result = run_production("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG must be off in production"),
+        ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY must be set"),
+        ({"DJANGO_SECRET_KEY": "change-me"}, "DJANGO_SECRET_KEY must be set"),
+        ({"DJANGO_SECRET_KEY": "a" * 60}, "DJANGO_SECRET_KEY must be set"),
+        ({"DATABASE_URL": ""}, "DATABASE_URL must name the PostgreSQL database"),
+        ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG must be true or false"),
+    ],
+)
+def test_production_refuses_to_start_unsafe(env: dict[str, str], message: str) -> None:
+    result = run_production("check", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_carry_the_security_headers(client: Client) -> None:
+    response = client.get("/organisations/")
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
