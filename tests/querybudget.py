@@ -17,11 +17,11 @@ def count_queries(action: Callable[[], object]) -> int:
 class QueryBudget:
     """Record the queries of one action at several data sizes, then check them.
 
-        budget = QueryBudget("organisation page", limit=6)
-        budget.measure(10, lambda: client.get(url))
-        ...grow the data...
-        budget.measure(1000, lambda: client.get(url))
-        budget.assert_flat()
+    budget = QueryBudget("organisation page", limit=6)
+    budget.measure(10, lambda: client.get(url))
+    ...grow the data...
+    budget.measure(1000, lambda: client.get(url))
+    budget.assert_flat()
     """
 
     def __init__(self, what: str, *, limit: int) -> None:

@@ -94,8 +94,9 @@ def test_every_url_has_an_access_rule() -> None:
 
 @pytest.mark.parametrize("member", CAST)
 @pytest.mark.parametrize("name", sorted(ACCESS))
-def test_access(name: str, member: str, client_as: Any, org: Organisation,
-                other_org: Organisation) -> None:
+def test_access(
+    name: str, member: str, client_as: Any, org: Organisation, other_org: Organisation
+) -> None:
     rule = ACCESS[name]
     url = reverse(name, kwargs=rule.kwargs({"org": org, "other_org": other_org}))
     response = getattr(client_as(member), rule.method)(url)

@@ -41,8 +41,9 @@ def readyz(request: HttpRequest) -> HttpResponse:
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _broker_check()
     ready = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
 
 
 def _broker_check() -> str:

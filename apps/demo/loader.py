@@ -37,17 +37,42 @@ class DemoUser:
 
 
 DEMO_USERS = [
-    DemoUser("admin@carevoice.example", "Priya Shah", "Platform administrator",
-             RoleName.PLATFORM_ADMIN, None),
+    DemoUser(
+        "admin@carevoice.example",
+        "Priya Shah",
+        "Platform administrator",
+        RoleName.PLATFORM_ADMIN,
+        None,
+    ),
     DemoUser("moderator@carevoice.example", "Tom Okafor", "Moderator", RoleName.MODERATOR, None),
-    DemoUser("patient.experience@ashdown-vale.example", "Helen Marsh",
-             "Head of Patient Experience", RoleName.SUPER_USER, "Ashdown Vale Hospitals NHS Foundation Trust"),
-    DemoUser("ed.manager@ashdown-vale.example", "Daniel Reyes", "Emergency Department Matron",
-             RoleName.RESPONDER, "Emergency and Acute Medicine"),
-    DemoUser("surgery.lead@ashdown-vale.example", "Grace Lin", "Surgical Services Lead Nurse",
-             RoleName.RESPONDER, "Surgery"),
-    DemoUser("governance@ashdown-vale.example", "Owen Price", "Governance Officer",
-             RoleName.READER, "Ashdown General Hospital"),
+    DemoUser(
+        "patient.experience@ashdown-vale.example",
+        "Helen Marsh",
+        "Head of Patient Experience",
+        RoleName.SUPER_USER,
+        "Ashdown Vale Hospitals NHS Foundation Trust",
+    ),
+    DemoUser(
+        "ed.manager@ashdown-vale.example",
+        "Daniel Reyes",
+        "Emergency Department Matron",
+        RoleName.RESPONDER,
+        "Emergency and Acute Medicine",
+    ),
+    DemoUser(
+        "surgery.lead@ashdown-vale.example",
+        "Grace Lin",
+        "Surgical Services Lead Nurse",
+        RoleName.RESPONDER,
+        "Surgery",
+    ),
+    DemoUser(
+        "governance@ashdown-vale.example",
+        "Owen Price",
+        "Governance Officer",
+        RoleName.READER,
+        "Ashdown General Hospital",
+    ),
 ]
 
 
@@ -64,7 +89,9 @@ def demo_load() -> bool:
     _add_level(tree, None)
     for person in DEMO_USERS:
         user = User.objects.create_user(
-            person.email, DEMO_PASSWORD, display_name=person.display_name,
+            person.email,
+            DEMO_PASSWORD,
+            display_name=person.display_name,
             job_title=person.job_title,
         )
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)

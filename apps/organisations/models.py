@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Replace, Upper
 from django.urls import reverse
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from apps.core.models import TimeStampedModel
 
@@ -41,6 +41,7 @@ class Organisation(MP_Node, TimeStampedModel):
 
     path = models.CharField(max_length=255, unique=True, db_collation="C")
     steplen = 4
+    objects: ClassVar[MP_NodeManager] = MP_NodeManager()
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)

@@ -142,9 +142,7 @@ def _parse_row(row: list[str], layout: Layout) -> OdsRecord | None:
     )
 
 
-def parse(
-    text: str, layout: Layout, *, progress: Callable[[int], None] | None = None
-) -> Parsed:
+def parse(text: str, layout: Layout, *, progress: Callable[[int], None] | None = None) -> Parsed:
     """Check every row; collect the records, the rows skipped on purpose and every error."""
     parsed = Parsed(records=[], skipped=0, errors=[])
     seen: dict[str, int] = {}

@@ -51,7 +51,9 @@ def with_roots(
     roots = (
         {root.path: root for root in Organisation.objects.filter(path__in=paths)} if paths else {}
     )
-    return [(org, roots.get(org.path[:steplen]) if org.depth > 1 else None) for org in organisations]
+    return [
+        (org, roots.get(org.path[:steplen]) if org.depth > 1 else None) for org in organisations
+    ]
 
 
 def organisation_directory_counts() -> dict[str, int]:
@@ -65,7 +67,8 @@ def organisation_directory_counts() -> dict[str, int]:
     )
     counts = {row["kind"]: row["n"] for row in rows}
     return {
-        "organisations": counts.get(OrganisationKind.TRUST, 0) + counts.get(OrganisationKind.BOARD, 0),
+        "organisations": counts.get(OrganisationKind.TRUST, 0)
+        + counts.get(OrganisationKind.BOARD, 0),
         "services": sum(counts.get(kind, 0) for kind in SERVICE_KINDS),
     }
 
@@ -96,14 +99,11 @@ def organisation_page(*, slug: str) -> OrganisationPage:
         if organisation.numchild
         else []
     )
-    services = (
-        Organisation.objects.filter(
-            path__startswith=organisation.path,
-            depth__gt=organisation.depth,
-            kind__in=SERVICE_KINDS,
-        )
-        .order_by("-is_active", "name", "pk")
-    )
+    services = Organisation.objects.filter(
+        path__startswith=organisation.path,
+        depth__gt=organisation.depth,
+        kind__in=SERVICE_KINDS,
+    ).order_by("-is_active", "name", "pk")
     return OrganisationPage(
         organisation=organisation, ancestors=ancestors, children=children, services=services
     )

@@ -53,9 +53,7 @@ class ImportResult:
 def unique_slugs(names: Sequence[str]) -> list[str]:
     """Slugs for new organisations, unique among themselves and the table (one query)."""
     bases = [slugify(name)[:200] or "organisation" for name in names]
-    taken = set(
-        Organisation.objects.filter(slug__in=set(bases)).values_list("slug", flat=True)
-    )
+    taken = set(Organisation.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
     # A base that is taken may have numbered siblings too; fetch those in one go.
     if taken:
         for slug in Organisation.objects.filter(
@@ -86,8 +84,8 @@ def organisation_bulk_add(
     parents = [p for p in children_by_parent if p is not None]
     last_steps: dict[str, int] = {}
     by_depth: dict[int, list[str]] = defaultdict(list)
-    for parent in parents:
-        by_depth[parent.depth].append(parent.path)
+    for node in parents:
+        by_depth[node.depth].append(node.path)
     for depth, paths in by_depth.items():
         rows = (
             Organisation.objects.filter(depth=depth + 1)
@@ -100,8 +98,8 @@ def organisation_bulk_add(
         for row in rows:
             last_steps[row["parent_path"]] = Organisation._str2int(row["last"][-_STEP:])
     if None in children_by_parent:
-        last_root = Organisation.objects.filter(depth=1).order_by("-path").first()
-        last_steps[""] = Organisation._str2int(last_root.path) if last_root else 0
+        newest_root = Organisation.objects.filter(depth=1).order_by("-path").first()
+        last_steps[""] = Organisation._str2int(newest_root.path) if newest_root else 0
 
     new_nodes: list[Organisation] = []
     for parent, children in children_by_parent.items():
@@ -142,12 +140,15 @@ def organisation_import_ods(
     if layout is Layout.SITES:
         parent_codes = {record.parent_code for record in records}
         parents = {
-            org.ods_code: org  # type: ignore[misc]
+            str(org.ods_code): org
             for org in Organisation.objects.filter(ods_code__in=parent_codes)
         }
         missing = [
-            RowError(record.line, f"parent trust {record.parent_code} is not in the tree; "
-                                  "import the trusts file (etr.csv) first")
+            RowError(
+                record.line,
+                f"parent trust {record.parent_code} is not in the tree; "
+                "import the trusts file (etr.csv) first",
+            )
             for record in records
             if record.parent_code not in parents
         ]

@@ -6,13 +6,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from apps.core.http import HtmxHttpRequest
+
 from . import selectors
 from .forms import DirectorySearchForm
 from .models import Organisation
 
 
 @require_safe
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: HtmxHttpRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     organisations = selectors.organisation_search(

@@ -24,7 +24,9 @@ PLATFORM_ROLES = (RoleName.MODERATOR, RoleName.PLATFORM_ADMIN)
 class Role(TimeStampedModel):
     """A grant: one user holds one role, at a node (covering its subtree) or platform-wide."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
     role = models.CharField(max_length=20, choices=RoleName.choices)
     organisation = models.ForeignKey(
         "organisations.Organisation",

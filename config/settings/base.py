@@ -4,6 +4,7 @@ from the environment; docs/configuration.md lists each variable."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -74,11 +75,13 @@ TEMPLATES = [
 # Databases: DATABASE_URL for any PostgreSQL server; local and test settings
 # fall back to the embedded server (config/embedded_db.py).
 DATABASE_URL = env_str("DATABASE_URL")
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL or "postgres://postgres@localhost/carevoice",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": dict(
+        dj_database_url.parse(
+            DATABASE_URL or "postgres://postgres@localhost/carevoice",
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

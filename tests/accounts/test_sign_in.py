@@ -24,10 +24,14 @@ def test_wrong_password_is_explained_without_saying_whether_the_account_exists(
     client: Client,
 ) -> None:
     UserFactory(email="sam.patel@trust.example")
-    known = client.post(reverse("account_login"), {"login": "sam.patel@trust.example",
-                                                   "password": "wrong-password-123"})
-    unknown = client.post(reverse("account_login"), {"login": "nobody@trust.example",
-                                                     "password": "wrong-password-123"})
+    known = client.post(
+        reverse("account_login"),
+        {"login": "sam.patel@trust.example", "password": "wrong-password-123"},
+    )
+    unknown = client.post(
+        reverse("account_login"),
+        {"login": "nobody@trust.example", "password": "wrong-password-123"},
+    )
     assert known.status_code == unknown.status_code == 200
     assert known.context["form"].errors == unknown.context["form"].errors
     assert "_auth_user_id" not in client.session
@@ -40,13 +44,21 @@ def test_password_reset_does_not_reveal_accounts(client: Client) -> None:
         assert response.status_code == 302
         assert response["Location"] == reverse("account_reset_password_done")
     # The known address gets the reset link; the unknown one a note that no account exists.
-    assert sorted(m.to[0] for m in mail.outbox) == ["nobody@trust.example", "sam.patel@trust.example"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "nobody@trust.example",
+        "sam.patel@trust.example",
+    ]
 
 
 def test_nobody_can_sign_up_on_their_own(client: Client) -> None:
-    response = client.post(reverse("account_signup"), {
-        "email": "new@person.example", "password1": "a-long-password-1", "password2": "a-long-password-1",
-    })
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@person.example",
+            "password1": "a-long-password-1",
+            "password2": "a-long-password-1",
+        },
+    )
     assert response.status_code == 200
     assert "the sign up is currently closed" in response.content.decode()
     assert not User.objects.filter(email="new@person.example").exists()

@@ -16,15 +16,21 @@ from .accessibility import assert_accessible, axe_violations
 
 @pytest.fixture
 def demo_tree(transactional_db: None) -> None:
-    trust = OrganisationFactory(name="Ashdown Vale Hospitals NHS Foundation Trust",
-                                ods_code="ZZA", postcode="AV1 1AA", town="Ashdown")
-    site = OrganisationFactory(parent=trust, name="Ashdown General Hospital",
-                               kind=OrganisationKind.SITE, ods_code="ZZA01")
+    trust = OrganisationFactory(
+        name="Ashdown Vale Hospitals NHS Foundation Trust",
+        ods_code="ZZA",
+        postcode="AV1 1AA",
+        town="Ashdown",
+    )
+    site = OrganisationFactory(
+        parent=trust, name="Ashdown General Hospital", kind=OrganisationKind.SITE, ods_code="ZZA01"
+    )
     surgery = OrganisationFactory(parent=site, name="Surgery", kind=OrganisationKind.DIRECTORATE)
     for name in ("Day Surgery Unit", "Ward 12 (Orthopaedics)", "Theatres and Recovery"):
         OrganisationFactory(parent=surgery, name=name, kind=OrganisationKind.SERVICE)
-    OrganisationFactory(name="Millbrook Surgery", kind=OrganisationKind.GP_PRACTICE,
-                        ods_code="Z90001")
+    OrganisationFactory(
+        name="Millbrook Surgery", kind=OrganisationKind.GP_PRACTICE, ods_code="Z90001"
+    )
 
 
 def test_search_the_directory_and_open_an_organisation(
@@ -46,7 +52,9 @@ def test_search_the_directory_and_open_an_organisation(
     results.get_by_role("link", name="Ashdown General Hospital").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ashdown General Hospital")
     breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
-    expect(breadcrumb.get_by_role("link", name="Ashdown Vale Hospitals NHS Foundation Trust")).to_be_visible()
+    expect(
+        breadcrumb.get_by_role("link", name="Ashdown Vale Hospitals NHS Foundation Trust")
+    ).to_be_visible()
     services = page.get_by_role("region", name=re.compile("Services"))
     expect(services.get_by_role("link")).to_have_count(3)
     assert_accessible(page)
@@ -73,7 +81,9 @@ def test_directory_works_without_javascript(
     expect(page.locator("#results h2")).to_have_text("1 result")
 
 
-def test_keyboard_user_can_skip_to_the_content(page: Page, live_server: Any, demo_tree: None) -> None:
+def test_keyboard_user_can_skip_to_the_content(
+    page: Page, live_server: Any, demo_tree: None
+) -> None:
     page.goto(live_server.url + "/organisations/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")

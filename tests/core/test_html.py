@@ -11,8 +11,10 @@ def test_clean_keeps_simple_formatting_and_safe_links() -> None:
 
 
 def test_clean_removes_scripts_handlers_and_dangerous_links() -> None:
-    out = clean('<p onclick="x()">hi</p><script>alert(1)</script><a href="javascript:alert(1)">x</a>'
-                '<img src=x onerror=alert(1)><iframe src="https://evil.example"></iframe>')
+    out = clean(
+        '<p onclick="x()">hi</p><script>alert(1)</script><a href="javascript:alert(1)">x</a>'
+        '<img src=x onerror=alert(1)><iframe src="https://evil.example"></iframe>'
+    )
     assert "script" not in out
     assert "onclick" not in out
     assert "javascript:" not in out

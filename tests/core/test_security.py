@@ -17,19 +17,27 @@ GOOD_KEY = secrets.token_urlsafe(64)
 
 def run_production(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))
     }
-    base.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": GOOD_KEY,
-        "DATABASE_URL": "postgres://carevoice@db.internal:5432/carevoice",
-        "DJANGO_ALLOWED_HOSTS": "care.example",
-    })
+    base.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": GOOD_KEY,
+            "DATABASE_URL": "postgres://carevoice@db.internal:5432/carevoice",
+            "DJANGO_ALLOWED_HOSTS": "care.example",
+        }
+    )
     base.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True,
-        text=True, timeout=120, check=False,
+    return subprocess.run(  # noqa: S603 - our own manage.py with a fixed argv
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

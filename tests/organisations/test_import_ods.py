@@ -58,11 +58,15 @@ def snapshot() -> list[dict[str, object]]:
 
 @pytest.fixture
 def trusts_file(tmp_path: Path) -> Path:
-    return write(tmp_path, "etr.csv", [
-        ods_row("RX1", "NORTHERN GENERAL HOSPITALS NHS TRUST", postcode="LS1 4AP"),
-        ods_row("RX2", "SOUTHERN COMMUNITY NHS FOUNDATION TRUST", postcode="SO16 6YD"),
-        ods_row("RX3", "OLD TOWN NHS TRUST", closed="20230331"),
-    ])
+    return write(
+        tmp_path,
+        "etr.csv",
+        [
+            ods_row("RX1", "NORTHERN GENERAL HOSPITALS NHS TRUST", postcode="LS1 4AP"),
+            ods_row("RX2", "SOUTHERN COMMUNITY NHS FOUNDATION TRUST", postcode="SO16 6YD"),
+            ods_row("RX3", "OLD TOWN NHS TRUST", closed="20230331"),
+        ],
+    )
 
 
 def test_import_trusts_creates_roots_with_tidy_names(trusts_file: Path) -> None:
@@ -88,11 +92,15 @@ def test_importing_the_same_file_twice_changes_nothing(trusts_file: Path) -> Non
 
 
 def test_sites_go_under_their_trust_and_need_it(tmp_path: Path, trusts_file: Path) -> None:
-    sites = write(tmp_path, "ets.csv", [
-        ods_row("RX1AA", "NORTHERN GENERAL HOSPITAL", parent="RX1"),
-        ods_row("RX1AB", "NORTHERN EYE CENTRE", parent="RX1"),
-        ods_row("RX2AA", "SOUTHERN WALK-IN CENTRE", parent="RX2"),
-    ])
+    sites = write(
+        tmp_path,
+        "ets.csv",
+        [
+            ods_row("RX1AA", "NORTHERN GENERAL HOSPITAL", parent="RX1"),
+            ods_row("RX1AB", "NORTHERN EYE CENTRE", parent="RX1"),
+            ods_row("RX2AA", "SOUTHERN WALK-IN CENTRE", parent="RX2"),
+        ],
+    )
     with pytest.raises(CommandError, match="nothing was changed"):
         run(sites)
     assert Organisation.objects.count() == 0
@@ -114,13 +122,21 @@ def test_sites_go_under_their_trust_and_need_it(tmp_path: Path, trusts_file: Pat
 
 def test_a_later_extract_updates_closes_and_reopens(tmp_path: Path, trusts_file: Path) -> None:
     run(trusts_file)
-    later = write(tmp_path, "etr.csv", [
-        ods_row("RX1", "NORTHERN GENERAL HOSPITALS NHS TRUST", postcode="LS2 9JT"),
-        ods_row("RX2", "SOUTHERN COMMUNITY NHS FOUNDATION TRUST", postcode="SO16 6YD",
-                closed="20250101"),
-        ods_row("RX3", "OLD TOWN NHS TRUST"),
-        ods_row("RX4", "NEW VALLEY NHS TRUST"),
-    ])
+    later = write(
+        tmp_path,
+        "etr.csv",
+        [
+            ods_row("RX1", "NORTHERN GENERAL HOSPITALS NHS TRUST", postcode="LS2 9JT"),
+            ods_row(
+                "RX2",
+                "SOUTHERN COMMUNITY NHS FOUNDATION TRUST",
+                postcode="SO16 6YD",
+                closed="20250101",
+            ),
+            ods_row("RX3", "OLD TOWN NHS TRUST"),
+            ods_row("RX4", "NEW VALLEY NHS TRUST"),
+        ],
+    )
     out, _ = run(later)
     assert "Created 1, updated 1, closed 1, reopened 1, moved 0, unchanged 0" in out
     assert Organisation.objects.get(ods_code="RX1").postcode == "LS2 9JT"
@@ -130,17 +146,23 @@ def test_a_later_extract_updates_closes_and_reopens(tmp_path: Path, trusts_file:
 
 
 def test_gp_practices_keep_only_gp_prescribing_settings(tmp_path: Path) -> None:
-    practices = write(tmp_path, "epraccur.csv", [
-        ods_row("B82005", "PRIORY MEDICAL GROUP", status="A", parent="15M", setting="4"),
-        ods_row("B82006", "DORMANT PRACTICE", status="D", parent="15M", setting="4"),
-        ods_row("Y01234", "OUT OF HOURS SERVICE", status="A", parent="15M", setting="1"),
-    ])
+    practices = write(
+        tmp_path,
+        "epraccur.csv",
+        [
+            ods_row("B82005", "PRIORY MEDICAL GROUP", status="A", parent="15M", setting="4"),
+            ods_row("B82006", "DORMANT PRACTICE", status="D", parent="15M", setting="4"),
+            ods_row("Y01234", "OUT OF HOURS SERVICE", status="A", parent="15M", setting="1"),
+        ],
+    )
     out, _ = run(practices)
     assert "Created 2" in out
     assert "skipped 1" in out
     practice = Organisation.objects.get(ods_code="B82005")
     assert (practice.kind, practice.depth, practice.is_active) == (
-        OrganisationKind.GP_PRACTICE, 1, True
+        OrganisationKind.GP_PRACTICE,
+        1,
+        True,
     )
     assert Organisation.objects.get(ods_code="B82006").is_active is False
 
@@ -173,10 +195,14 @@ def test_a_site_whose_trust_is_missing_changes_nothing(tmp_path: Path, trusts_fi
     """Found only when the file is applied, yet the good rows before it do not land either."""
     run(trusts_file)
     before = snapshot()
-    sites = write(tmp_path, "ets.csv", [
-        ods_row("RX1AA", "FINE SITE", parent="RX1"),
-        ods_row("RZZAA", "ORPHAN SITE", parent="RZZ"),
-    ])
+    sites = write(
+        tmp_path,
+        "ets.csv",
+        [
+            ods_row("RX1AA", "FINE SITE", parent="RX1"),
+            ods_row("RZZAA", "ORPHAN SITE", parent="RZZ"),
+        ],
+    )
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_ods", str(sites), stdout=io.StringIO(), stderr=err)
@@ -206,10 +232,16 @@ def test_large_files_show_progress(tmp_path: Path) -> None:
 
 def test_new_names_that_clash_get_numbered_slugs(tmp_path: Path) -> None:
     run(write(tmp_path, "etr.csv", [ods_row("RX1", "ST MARY'S NHS TRUST")]))
-    run(write(tmp_path, "epraccur.csv", [
-        ods_row("B10001", "ST MARY'S NHS TRUST", status="A", setting="4"),
-        ods_row("B10002", "ST MARY'S NHS TRUST", status="A", setting="4"),
-    ]))
+    run(
+        write(
+            tmp_path,
+            "epraccur.csv",
+            [
+                ods_row("B10001", "ST MARY'S NHS TRUST", status="A", setting="4"),
+                ods_row("B10002", "ST MARY'S NHS TRUST", status="A", setting="4"),
+            ],
+        )
+    )
     slugs = sorted(Organisation.objects.values_list("slug", flat=True))
     assert slugs == ["st-marys-nhs-trust", "st-marys-nhs-trust-2", "st-marys-nhs-trust-3"]
 

@@ -25,19 +25,42 @@ def add_services(parent: Organisation, count: int, start: int = 0) -> None:
 
 @pytest.fixture
 def tree() -> dict[str, Organisation]:
-    trust = OrganisationFactory(name="Ashdown Vale Hospitals NHS Trust", ods_code="ZZA",
-                                postcode="AV1 1AA")
-    site = OrganisationFactory(parent=trust, name="Ashdown General Hospital",
-                               kind=OrganisationKind.SITE, ods_code="ZZA01", postcode="AV1 2BB")
-    directorate = OrganisationFactory(parent=site, name="Surgery", kind=OrganisationKind.DIRECTORATE)
-    ward = OrganisationFactory(parent=directorate, name="Ward 12 (Orthopaedics)",
-                               kind=OrganisationKind.SERVICE)
-    gp = OrganisationFactory(name="Millbrook Surgery", kind=OrganisationKind.GP_PRACTICE,
-                             ods_code="Z90001", postcode="KB2 4CD")
-    closed = OrganisationFactory(name="Old Mill Surgery", kind=OrganisationKind.GP_PRACTICE,
-                                 ods_code="Z90009", is_active=False)
-    return {"trust": trust, "site": site, "directorate": directorate, "ward": ward, "gp": gp,
-            "closed": closed}
+    trust = OrganisationFactory(
+        name="Ashdown Vale Hospitals NHS Trust", ods_code="ZZA", postcode="AV1 1AA"
+    )
+    site = OrganisationFactory(
+        parent=trust,
+        name="Ashdown General Hospital",
+        kind=OrganisationKind.SITE,
+        ods_code="ZZA01",
+        postcode="AV1 2BB",
+    )
+    directorate = OrganisationFactory(
+        parent=site, name="Surgery", kind=OrganisationKind.DIRECTORATE
+    )
+    ward = OrganisationFactory(
+        parent=directorate, name="Ward 12 (Orthopaedics)", kind=OrganisationKind.SERVICE
+    )
+    gp = OrganisationFactory(
+        name="Millbrook Surgery",
+        kind=OrganisationKind.GP_PRACTICE,
+        ods_code="Z90001",
+        postcode="KB2 4CD",
+    )
+    closed = OrganisationFactory(
+        name="Old Mill Surgery",
+        kind=OrganisationKind.GP_PRACTICE,
+        ods_code="Z90009",
+        is_active=False,
+    )
+    return {
+        "trust": trust,
+        "site": site,
+        "directorate": directorate,
+        "ward": ward,
+        "gp": gp,
+        "closed": closed,
+    }
 
 
 def names(response) -> list[str]:  # type: ignore[no-untyped-def]

@@ -16,6 +16,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Loaded the demo organisations and staff."))
         else:
             self.stdout.write("Demo data is already loaded.")
-        self.stdout.write("\nDemo logins (password for each: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for each: {DEMO_PASSWORD})")
         for person in DEMO_USERS:
             self.stdout.write(f"  {person.email:<45} {person.description}")

@@ -37,7 +37,9 @@ class Command(BaseCommand):
         text = self._read(path)
         total_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
         self.stdout.write(f"Checking {total_lines:,} lines of {path.name} as {chosen.value}…")
-        parsed = parse(text, chosen, progress=lambda line: self._progress("Checked", line, total_lines))
+        parsed = parse(
+            text, chosen, progress=lambda line: self._progress("Checked", line, total_lines)
+        )
         if parsed.errors:
             self._fail(parsed.errors, path)
         self.stdout.write(f"Importing {len(parsed.records):,} organisations…")
@@ -49,13 +51,13 @@ class Command(BaseCommand):
             )
         except ImportRejected as exc:
             self._fail(exc.errors, path)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Created {result.created:,}, updated {result.updated:,}, closed {result.closed:,}, "
-                f"reopened {result.reopened:,}, moved {result.moved:,}, unchanged {result.unchanged:,}"
-                f"; skipped {parsed.skipped:,} rows that are not in scope."
-            )
+        r = result
+        summary = (
+            f"Created {r.created:,}, updated {r.updated:,}, closed {r.closed:,}, "
+            f"reopened {r.reopened:,}, moved {r.moved:,}, unchanged {r.unchanged:,}; "
+            f"skipped {parsed.skipped:,} rows that are not in scope."
         )
+        self.stdout.write(self.style.SUCCESS(summary))
 
     def _read(self, path: Path) -> str:
         try:
