@@ -140,8 +140,7 @@ def organisation_import_ods(
     if layout is Layout.SITES:
         parent_codes = {record.parent_code for record in records}
         parents = {
-            str(org.ods_code): org
-            for org in Organisation.objects.filter(ods_code__in=parent_codes)
+            str(org.ods_code): org for org in Organisation.objects.filter(ods_code__in=parent_codes)
         }
         missing = [
             RowError(

@@ -1,0 +1,279 @@
+"""`make bench`: seed a throw-away database at a given scale, time the pages, write a report.
+
+    python -m tests.bench.run --scale 10000 --report reports/bench.md
+
+Figures are wall-clock times of full requests through Django's test client
+(URL routing, views, templates, database), without network or a web server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from apps.organisations.models import Organisation, OrganisationKind  # noqa: E402
+from apps.organisations.services import organisation_bulk_add  # noqa: E402
+
+BENCH_DATABASE = "carevoice_bench"
+SYLLABLES = [
+    "ash",
+    "brook",
+    "cal",
+    "dun",
+    "el",
+    "fen",
+    "gar",
+    "holm",
+    "ing",
+    "kel",
+    "lang",
+    "mer",
+    "nor",
+    "ock",
+    "pen",
+    "ridge",
+    "stan",
+    "thorn",
+    "wick",
+    "yar",
+]
+SERVICES = [
+    "Emergency Department",
+    "Maternity Unit",
+    "Outpatients",
+    "Physiotherapy",
+    "Radiology",
+    "Day Surgery",
+    "Children's Ward",
+    "Stroke Unit",
+    "Cardiology",
+    "Diabetes Service",
+    "District Nursing",
+    "Memory Clinic",
+    "Podiatry",
+    "Audiology",
+]
+
+
+@dataclass
+class Row:
+    scenario: str
+    median_ms: float
+    p95_ms: float
+    queries: int
+    note: str
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def town(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(2)).capitalize()
+
+
+def postcode(rng: random.Random) -> str:
+    return (
+        f"{rng.choice('ABCDEFGHKLMNPRSTW')}{rng.choice('ABDEHLMNRSTW')}{rng.randint(1, 29)} "
+        f"{rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+    )
+
+
+def seed(scale: int, rng: random.Random) -> dict[str, Organisation]:
+    """About `scale` nodes: trusts with sites, directorates and services, plus GP practices."""
+    counter = iter(range(10**9))
+
+    def node(name: str, kind: str, **extra: object) -> Organisation:
+        n = next(counter)
+        return Organisation(name=name, kind=kind, slug=f"n{n}", postcode=postcode(rng), **extra)
+
+    practices = max(1, scale // 10)
+    trusts_n = max(1, scale // 100)
+    sites_per, dirs_per = 3, 3
+    services_total = max(0, scale - practices - trusts_n * (1 + sites_per + sites_per * dirs_per))
+
+    trusts = [
+        node(f"{town(rng)} Hospitals NHS Trust", OrganisationKind.TRUST, ods_code=f"R{n:04d}")
+        for n in range(trusts_n)
+    ]
+    gps = [
+        node(f"{town(rng)} Surgery", OrganisationKind.GP_PRACTICE, ods_code=f"G{n:05d}")
+        for n in range(practices)
+    ]
+    organisation_bulk_add({None: trusts + gps})
+    log(f"  {len(trusts):,} trusts and {len(gps):,} GP practices")
+    sites = {
+        t: [node(f"{town(rng)} General Hospital", OrganisationKind.SITE) for _ in range(sites_per)]
+        for t in trusts
+    }
+    organisation_bulk_add(sites)
+    dirs = {
+        s: [
+            node(name, OrganisationKind.DIRECTORATE)
+            for name in ("Medicine", "Surgery", "Community Services")[:dirs_per]
+        ]
+        for group in sites.values()
+        for s in group
+    }
+    organisation_bulk_add(dirs)
+    all_dirs = [d for group in dirs.values() for d in group]
+    services: dict[Organisation | None, list[Organisation]] = {d: [] for d in all_dirs}
+    for i in range(services_total):  # round-robin, so every directorate gets its share
+        parent = all_dirs[i % len(all_dirs)]
+        services[parent].append(
+            node(f"{rng.choice(SERVICES)} {len(services[parent]) + 1}", OrganisationKind.SERVICE)
+        )
+    organisation_bulk_add(services)
+    total = Organisation.objects.count()
+    log(f"  {total:,} organisation nodes in all")
+    first_trust = trusts[0]
+    first_site = sites[first_trust][0]
+    first_dir = dirs[first_site][0]
+    return {
+        "trust": first_trust,
+        "directorate": first_dir,
+        "service": services[first_dir][0],
+        "gp": gps[0],
+        "total": total,  # type: ignore[dict-item]
+    }
+
+
+def measure(client: Client, url: str, repeat: int) -> tuple[list[float], int]:
+    for _ in range(3):  # warm caches and connections
+        assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    # Count now: captured_queries reads the connection's log lazily.
+    queries = len(ctx.captured_queries)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    return times, queries
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+def run(scale: int, repeat: int) -> tuple[list[Row], dict[str, str]]:
+    rng = random.Random(20261122)  # noqa: S311 - reproducible data, not security
+    settings_dict = connection.settings_dict
+    settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DATABASE
+    log(f"Creating the benchmark database {BENCH_DATABASE}…")
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        log(f"Seeding about {scale:,} organisations…")
+        started = time.perf_counter()
+        world = seed(scale, rng)
+        seeded_in = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute("SHOW server_version")
+            server_version = cursor.fetchone()[0]
+        client = Client()
+        trust = world["trust"]
+        scenarios: list[tuple[str, str, str]] = [
+            ("directory, first page", "/organisations/", "no search"),
+            ("directory search: common word", "/organisations/?q=hospital", "‘hospital’"),
+            (
+                "directory search: two words",
+                f"/organisations/?q={trust.name.split()[0]}+nhs",
+                "name words",
+            ),
+            ("directory search: rare name", "/organisations/?q=zzzznotthere", "no match"),
+            ("directory search: ODS code", f"/organisations/?q={trust.ods_code}", "exact"),
+            (
+                "directory search: postcode prefix",
+                f"/organisations/?q={trust.postcode.split()[0]}",
+                "outward code",
+            ),
+            (
+                "organisation page: trust",
+                trust.get_absolute_url(),
+                f"{trust.numchild} sites, whole-subtree services",
+            ),
+            (
+                "organisation page: directorate",
+                world["directorate"].get_absolute_url(),
+                "services beneath",
+            ),
+            (
+                "organisation page: service",
+                world["service"].get_absolute_url(),
+                "a leaf, 3 ancestors",
+            ),
+            ("organisation page: GP practice", world["gp"].get_absolute_url(), "a root leaf"),
+        ]
+        rows = []
+        for name, url, note in scenarios:
+            log(f"Timing {name} ({repeat} requests)…")
+            times, queries = measure(client, url, repeat)
+            rows.append(Row(name, statistics.median(times), p95(times), queries, note))
+        meta = {
+            "when": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, PostgreSQL {server_version}",
+            "data": f"{world['total']:,} organisation nodes (seeded in {seeded_in:.1f} s)",
+            "repeat": f"{repeat} timed requests per scenario after 3 warm-up requests",
+        }
+        return rows, meta
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def report(rows: list[Row], meta: dict[str, str], scale: int) -> str:
+    lines = [
+        f"# Benchmarks at {scale:,} organisation nodes",
+        "",
+        *(f"- {key}: {value}" for key, value in meta.items()),
+        "",
+        "| scenario | median (ms) | p95 (ms) | queries | note |",
+        "|---|---:|---:|---:|---|",
+        *(
+            f"| {r.scenario} | {r.median_ms:.1f} | {r.p95_ms:.1f} | {r.queries} | {r.note} |"
+            for r in rows
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--scale", type=int, default=10_000, help="organisation nodes to seed")
+    parser.add_argument("--repeat", type=int, default=50, help="timed requests per scenario")
+    parser.add_argument("--report", type=Path, default=Path("reports/bench.md"))
+    args = parser.parse_args(argv)
+    if args.scale < 10 or args.repeat < 5:
+        parser.error("--scale must be at least 10 and --repeat at least 5")
+    rows, meta = run(args.scale, args.repeat)
+    text = report(rows, meta, args.scale)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(text)
+    print(text)
+    print(f"Report written to {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
