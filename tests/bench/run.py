@@ -55,6 +55,7 @@ SYLLABLES = [
     "wick",
     "yar",
 ]
+INWARD = "ABDEFGHJLNPQRSTUWXYZ"
 SERVICES = [
     "Emergency Department",
     "Maternity Unit",
@@ -93,7 +94,7 @@ def town(rng: random.Random) -> str:
 def postcode(rng: random.Random) -> str:
     return (
         f"{rng.choice('ABCDEFGHKLMNPRSTW')}{rng.choice('ABDEHLMNRSTW')}{rng.randint(1, 29)} "
-        f"{rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        f"{rng.randint(1, 9)}{rng.choice(INWARD)}{rng.choice(INWARD)}"
     )
 
 
