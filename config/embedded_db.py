@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,9 +204,23 @@ def start(pgdata: Path | None = None, *, keep_running: bool = False) -> Connecti
             f"The embedded PostgreSQL server in {pgdata} did not start ({exc}). "
             f"Its log is {log}. `make stop` and try again; `make clean-db` starts afresh."
         ) from exc
+    if not keep_running:
+        _exit_cleanly_on_sigterm()
     conn = connection(pgdata)
     _ensure_database(conn)
     return conn
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Let SIGTERM run the exit handlers, so this process gives up its handle.
+
+    Python's default for SIGTERM ends the process without them, which would
+    leave the server running with nobody to stop it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def stop(pgdata: Path | None = None) -> bool:

@@ -59,7 +59,8 @@ def _holder(pgdata: Path, then: str) -> subprocess.CompletedProcess[str]:
     code = (
         "import os, sys; from pathlib import Path; from config import embedded_db; "
         "embedded_db.start(Path(sys.argv[1])); "
-        + ("os.kill(os.getpid(), 9)" if then == "killed" else "pass")
+        + {"killed": "os.kill(os.getpid(), 9)", "exits": "pass",
+           "terminated": "os.kill(os.getpid(), 15)"}[then]
     )
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     return subprocess.run(  # noqa: S603 - our own module with a fixed argv
@@ -80,10 +81,13 @@ def _running(pgdata: Path) -> bool:
 def test_server_lifecycle_in_a_fresh_folder(tmp_path: Path) -> None:
     pgdata = tmp_path / "pg"
 
-    # The last process to leave stops the server.
+    # The last process to leave stops the server, whether it ends or is terminated.
     first = _holder(pgdata, "exits")
     assert first.returncode == 0, first.stderr
     assert (pgdata / "PG_VERSION").exists()
+    assert not _running(pgdata)
+    terminated = _holder(pgdata, "terminated")
+    assert terminated.returncode == 143, terminated.stderr
     assert not _running(pgdata)
 
     # A killed process leaves its PID behind; the next start forgets it, and the
