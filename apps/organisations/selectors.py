@@ -73,6 +73,18 @@ def organisation_directory_counts() -> dict[str, int]:
     }
 
 
+def with_parents(
+    organisations: list[Organisation],
+) -> list[tuple[Organisation, Organisation | None]]:
+    """Pair each row with its parent (one query), to say where a service sits."""
+    steplen = Organisation.steplen
+    paths = {org.path[:-steplen] for org in organisations if org.depth > 1}
+    parents = (
+        {node.path: node for node in Organisation.objects.filter(path__in=paths)} if paths else {}
+    )
+    return [(org, parents.get(org.path[:-steplen])) for org in organisations]
+
+
 @dataclass(frozen=True)
 class OrganisationPage:
     organisation: Organisation

