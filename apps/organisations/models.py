@@ -35,8 +35,9 @@ SERVICE_KINDS = (
 class Organisation(MP_Node, TimeStampedModel):
     """A node of the organisations tree: trust or board, site, directorate, service or team.
 
-    The materialised path makes "everything under X" one indexed prefix query;
-    the C collation lets PostgreSQL use the path's b-tree index for LIKE 'prefix%'.
+    The materialised path makes "everything under X" one prefix query
+    (path LIKE 'X%'), answered from the pattern-ops index Django adds beside the
+    unique index; the C collation keeps path order byte order, as treebeard expects.
     """
 
     path = models.CharField(max_length=255, unique=True, db_collation="C")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -42,18 +43,29 @@ def organisation_search(
     return qs.order_by("name", "pk")
 
 
+def _pair_with(
+    organisations: list[Organisation], path_of: Callable[[Organisation], str]
+) -> list[tuple[Organisation, Organisation | None]]:
+    """Pair each row with the node at path_of(row) (its root, its parent…) in one query."""
+    paths = {path_of(org) for org in organisations if org.depth > 1}
+    found = (
+        {node.path: node for node in Organisation.objects.filter(path__in=paths)} if paths else {}
+    )
+    return [(org, found.get(path_of(org)) if org.depth > 1 else None) for org in organisations]
+
+
 def with_roots(
     organisations: list[Organisation],
 ) -> list[tuple[Organisation, Organisation | None]]:
-    """Pair each row with its top-level organisation (one query), for "part of …" labels."""
-    steplen = Organisation.steplen
-    paths = {org.path[:steplen] for org in organisations if org.depth > 1}
-    roots = (
-        {root.path: root for root in Organisation.objects.filter(path__in=paths)} if paths else {}
-    )
-    return [
-        (org, roots.get(org.path[:steplen]) if org.depth > 1 else None) for org in organisations
-    ]
+    """Each row with its top-level organisation, for "part of …" labels."""
+    return _pair_with(organisations, lambda org: org.path[: Organisation.steplen])
+
+
+def with_parents(
+    organisations: list[Organisation],
+) -> list[tuple[Organisation, Organisation | None]]:
+    """Each row with its parent, to say where a service sits."""
+    return _pair_with(organisations, lambda org: org.path[: -Organisation.steplen])
 
 
 def organisation_directory_counts() -> dict[str, int]:
@@ -71,18 +83,6 @@ def organisation_directory_counts() -> dict[str, int]:
         + counts.get(OrganisationKind.BOARD, 0),
         "services": sum(counts.get(kind, 0) for kind in SERVICE_KINDS),
     }
-
-
-def with_parents(
-    organisations: list[Organisation],
-) -> list[tuple[Organisation, Organisation | None]]:
-    """Pair each row with its parent (one query), to say where a service sits."""
-    steplen = Organisation.steplen
-    paths = {org.path[:-steplen] for org in organisations if org.depth > 1}
-    parents = (
-        {node.path: node for node in Organisation.objects.filter(path__in=paths)} if paths else {}
-    )
-    return [(org, parents.get(org.path[:-steplen])) for org in organisations]
 
 
 @dataclass(frozen=True)

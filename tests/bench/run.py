@@ -191,6 +191,11 @@ def run(scale: int, repeat: int) -> tuple[list[Row], dict[str, str]]:
             cursor.execute("ANALYZE")
             cursor.execute("SHOW server_version")
             server_version = cursor.fetchone()[0]
+        plan = (
+            Organisation.objects.filter(path__startswith=world["trust"].path).order_by().explain()
+        )
+        scans = [line.strip(" ->") for line in plan.splitlines() if "Scan" in line]
+        subtree_scan = next((s for s in scans if "Index" in s), scans[0]).split("  (")[0]
         client = Client()
         trust = world["trust"]
         scenarios: list[tuple[str, str, str]] = [
@@ -236,6 +241,7 @@ def run(scale: int, repeat: int) -> tuple[list[Row], dict[str, str]]:
             f"{platform.python_version()}, PostgreSQL {server_version}",
             "data": f"{world['total']:,} organisation nodes (seeded in {seeded_in:.1f} s)",
             "repeat": f"{repeat} timed requests per scenario after 3 warm-up requests",
+            "subtree query (everything under a trust)": subtree_scan,
         }
         return rows, meta
     finally:
