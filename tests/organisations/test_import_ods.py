@@ -259,3 +259,25 @@ def test_a_file_that_is_not_text_is_refused_with_its_line(tmp_path: Path) -> Non
     path.write_bytes(b'"RX1","A TRUST"\n"RX2","\x81BAD"\n')
     with pytest.raises(CommandError, match="line 2: byte 0x81"):
         run(path)
+
+
+def test_the_command_exits_non_zero_naming_the_line(tmp_path: Path) -> None:
+    """As an operator runs it: the real manage.py, its exit status and its message."""
+    import os
+    import subprocess
+    import sys
+
+    path = write(tmp_path, "etr.csv", [ods_row("RX1", "GOOD NHS TRUST"), ["BROKEN"]])
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(  # noqa: S603 - our own manage.py with a fixed argv
+        [sys.executable, "manage.py", "import_ods", str(path)],
+        cwd=root,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "etr.csv: line 2: expected 27 columns, found 1" in result.stderr
+    assert "nothing was changed" in result.stderr

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client, override_settings
+
+from apps.accounts.models import User
+from apps.organisations.models import SERVICE_KINDS, Organisation, OrganisationKind
+from apps.responders.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def load() -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_loads_once_and_prints_the_logins() -> None:
+    first = load()
+    assert "Loaded the demo organisations and staff." in first
+    assert "admin@carevoice.example" in first
+    assert "password for each: demo-care-2026" in first
+    count = Organisation.objects.count()
+    second = load()
+    assert "Demo data is already loaded." in second
+    assert "moderator@carevoice.example" in second  # the logins every time
+    assert Organisation.objects.count() == count
+    assert User.objects.count() == Role.objects.count() == 6
+
+
+def test_demo_organisations_are_the_promised_fictional_tree() -> None:
+    load()
+    kinds = Organisation.objects.values_list("kind", flat=True)
+    assert list(kinds).count(OrganisationKind.TRUST) >= 3
+    assert list(kinds).count(OrganisationKind.GP_PRACTICE) >= 5
+    assert sum(1 for kind in kinds if kind in SERVICE_KINDS) >= 30
+    assert list(kinds).count(OrganisationKind.SITE) >= 3
+    assert list(kinds).count(OrganisationKind.DIRECTORATE) >= 3
+    # Invented codes, made-up postcode areas and reserved web domains only.
+    codes = Organisation.objects.exclude(ods_code=None).values_list("ods_code", flat=True)
+    assert all(code.startswith("Z") for code in codes)
+    postcodes = Organisation.objects.exclude(postcode="").values_list("postcode", flat=True)
+    assert all(pc[:2] in {"AV", "HM", "KB", "GQ"} for pc in postcodes)
+    sites = Organisation.objects.exclude(website="").values_list("website", flat=True)
+    assert all(url.endswith(".example") for url in sites)
+
+
+def test_a_search_for_part_of_a_demo_name_finds_it(client: Client) -> None:
+    load()
+    response = client.get("/organisations/", {"q": "kestrel"})
+    found = [org.name for org, _ in response.context["results"]]
+    assert "Kestrel Bay NHS Trust" in found
+    page = client.get(Organisation.objects.get(ods_code="ZZC").get_absolute_url())
+    assert "Oncology Day Unit" in page.content.decode()
+
+
+def test_demo_staff_can_sign_in(client: Client) -> None:
+    load()
+    response = client.post(
+        "/accounts/login/",
+        {"login": "ed.manager@ashdown-vale.example", "password": "demo-care-2026"},
+    )
+    assert response.status_code == 302
+    role = Role.objects.get(user__email="ed.manager@ashdown-vale.example")
+    assert role.organisation is not None
+    assert role.organisation.name == "Emergency and Acute Medicine"
+
+
+@override_settings(DEMO_DATA_ALLOWED=False)
+def test_demo_data_refuses_to_load_where_not_allowed() -> None:
+    with pytest.raises(CommandError, match="only for local machines"):
+        load()
+    assert Organisation.objects.count() == 0
