@@ -1,9 +1,10 @@
 from django.urls import include, path
 
 from apps.core import views as core_views
+from apps.organisations import views as organisation_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", organisation_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("organisations/", include("apps.organisations.urls")),

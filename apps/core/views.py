@@ -9,14 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from apps.organisations.selectors import organisation_directory_counts
-
 logger = logging.getLogger(__name__)
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"counts": organisation_directory_counts()})
 
 
 @never_cache

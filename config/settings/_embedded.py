@@ -18,6 +18,4 @@ def database(current: dict[str, Any], database_url: str) -> dict[str, Any]:
         "PASSWORD": "",
         "HOST": conn.socket_dir,
         "PORT": str(conn.port),
-        # Each process has its own short-lived server handle; keep it simple.
-        "CONN_MAX_AGE": 0,
     }
