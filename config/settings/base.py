@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.organisations",
     "apps.responders",
+    "apps.stories",
     "apps.demo",
 ]
 

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import TimeStampedModel
+
+from .taxonomy import AuthorRole, Channel, Criticality, Polarity, RejectionReason, TagGroup
+
+
+class StoryStatus(models.TextChoices):
+    AWAITING_MODERATION = "awaiting_moderation", "Awaiting moderation"
+    AWAITING_AUTHOR = "awaiting_author", "Waiting for the author to approve edits"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Not published"
+    WITHDRAWN = "withdrawn", "Withdrawn by the author"
+
+
+class Tag(models.Model):
+    """One entry of the curated lists: an aspect of care or a feeling."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    label = models.CharField(max_length=100)
+    group = models.CharField(max_length=10, choices=TagGroup.choices)
+    # Feelings carry their polarity; for aspects the author says good or could improve.
+    polarity = models.CharField(max_length=10, choices=Polarity.choices, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar = ["group", "position"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Story(TimeStampedModel):
+    """A story as told, then as moderated. Private fields never leave staff pages."""
+
+    title = models.CharField(max_length=150, blank=True)
+    body = models.TextField(help_text="The text as published (after any moderator edits).")
+    pseudonym = models.CharField(max_length=60)
+    author_role = models.CharField(max_length=20, choices=AuthorRole.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    experienced_on = models.DateField(help_text="The first day of the month it happened.")
+    status = models.CharField(
+        max_length=24, choices=StoryStatus.choices, default=StoryStatus.AWAITING_MODERATION
+    )
+    services = models.ManyToManyField(  # type: ignore[var-annotated]
+        "organisations.Organisation", through="StoryService", related_name="stories"
+    )
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Private: the author's email (erasable), staff-only moderation data.
+    author_email = models.EmailField(blank=True)
+    criticality = models.PositiveSmallIntegerField(
+        choices=Criticality.choices, null=True, blank=True
+    )
+    moderator_note = models.TextField(blank=True)
+    rejection_reason = models.CharField(max_length=24, choices=RejectionReason.choices, blank=True)
+    rejection_note = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member of staff who typed in a story told on paper or by phone.",
+    )
+    # Moderation lock: one moderator at a time.
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # A double submit carries the same key and makes one story.
+    submission_key = models.UUIDField(unique=True, null=True, blank=True)
+    read_count = models.PositiveIntegerField(default=0)
+    me_too_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "stories"
+        indexes: ClassVar = [
+            models.Index(fields=["status", "created_at"], name="story_queue"),
+            models.Index(fields=["status", "-published_at"], name="story_published"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="story_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="story_rejected_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Story {self.pk}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == StoryStatus.PUBLISHED
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"{self.pseudonym}'s story"
+
+
+class StoryService(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE)
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["story", "organisation"], name="story_service_once"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["organisation", "story"], name="service_stories")]
+
+    def __str__(self) -> str:
+        return f"{self.story_id} about {self.organisation_id}"
+
+
+class StoryTag(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="story_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT)
+    polarity = models.CharField(max_length=10, choices=Polarity.choices)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["story", "tag"], name="story_tag_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} {self.polarity}"
+
+
+class StoryRevision(models.Model):
+    """Every version of the text: number 0 is the author's original, kept privately."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=150, blank=True)
+    body = models.TextField()
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["number"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["story", "number"], name="story_revision_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"revision {self.number} of story {self.story_id}"
+
+
+class ModerationDecision(models.Model):
+    class Action(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        ASKED_AUTHOR = "asked_author", "Asked the author to approve edits"
+        REJECTED = "rejected", "Rejected"
+        AUTHOR_APPROVED = "author_approved", "The author approved the edits"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="decisions")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=24, choices=RejectionReason.choices, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.action} story {self.story_id}"
+
+
+class AuthorAccess(models.Model):
+    """The author's private link. Only a hash of the token is stored."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="access_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"access to story {self.story_id}"
+
+
+class StoryReader(models.Model):
+    """One row per visitor who read a story, so counts are people, not reloads."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE)
+    visitor = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=[("read", "read"), ("me_too", "me too")])
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["story", "visitor", "kind"], name="story_visitor_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of story {self.story_id}"
+
+
+class Flag(models.Model):
+    """A reader's report of a published story to the moderators."""
+
+    class Reason(models.TextChoices):
+        PERSONAL = "personal", "It identifies someone"
+        ABUSIVE = "abusive", "It is abusive or offensive"
+        FALSE = "false", "It is not a genuine experience"
+        OTHER = "other", "Something else"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    note = models.TextField(blank=True, max_length=2000)
+    at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.reason} flag on story {self.story_id}"

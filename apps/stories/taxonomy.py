@@ -1,0 +1,83 @@
+"""The shared lists of TAXONOMY.md: codes are stored, labels are shown."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuthorRole(models.TextChoices):
+    PATIENT = "patient", _("the patient")
+    CARER = "carer", _("a carer")
+    PARENT = "parent", _("a parent or guardian")
+    RELATIVE = "relative", _("a relative")
+    FRIEND = "friend", _("a friend")
+    STAFF_ON_BEHALF = "staff_on_behalf", _("a member of staff posting for a patient")
+    ADVOCATE = "advocate", _("an advocate or volunteer")
+    OTHER = "other", _("someone else")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("online form")
+    KIOSK = "kiosk", _("a device at the service")
+    QR = "qr", _("a printed code at the service")
+    PHONE = "phone", _("told by telephone and typed in by staff")
+    PAPER = "paper", _("a leaflet or letter typed in by staff")
+    ASSISTED = "assisted", _("told with the help of a member of staff or volunteer")
+
+
+class Criticality(models.IntegerChoices):
+    NOT_CRITICAL = 0, _("0 · not critical")
+    MINIMALLY = 1, _("1 · minimally critical")
+    MILDLY = 2, _("2 · mildly critical")
+    MODERATELY = 3, _("3 · moderately critical")
+    STRONGLY = 4, _("4 · strongly critical")
+    SEVERELY = 5, _("5 · severely critical")
+
+
+CRITICALITY_CRITERIA = {
+    0: _("praises or describes, with no criticism"),
+    1: _("is positive overall with a small suggestion"),
+    2: _("reports things that went less well, without harm or distress"),
+    3: _("criticises care, communication or attitude and describes distress or inconvenience"),
+    4: _("describes serious failings that affected the person's health, dignity or wellbeing"),
+    5: _("describes possible harm, neglect, abuse or a risk to safety"),
+}
+
+
+class RejectionReason(models.TextChoices):
+    NOT_CARE_EXPERIENCE = "not_care_experience", _("not about an experience of care")
+    TOO_OLD = "too_old", _("the experience ended more than 3 years ago")
+    DUPLICATE = "duplicate", _("the same experience told again")
+    ABUSIVE = "abusive", _("abusive, threatening or discriminatory")
+    ADVERTISING = "advertising", _("advertising or spam")
+    LEGAL = (
+        "legal",
+        _("the subject of a live complaint, investigation or legal case, or could prejudice one"),
+    )
+    IDENTIFIES_STAFF = (
+        "identifies_staff",
+        _(
+            "names or identifies a member of staff in a critical way and cannot be edited "
+            "without losing its meaning"
+        ),
+    )
+    OTHER = "other", _("another reason, explained in the note")
+
+
+class TagGroup(models.TextChoices):
+    ASPECT = "aspect", _("aspect of care")
+    FEELING = "feeling", _("feeling")
+
+
+class Polarity(models.TextChoices):
+    GOOD = "good", _("was good")
+    IMPROVE = "improve", _("could be improved")
+    POSITIVE = "positive", _("positive")
+    NEGATIVE = "negative", _("negative")
+
+
+# Story lengths.
+BODY_MIN = 30
+BODY_MAX = 10_000
+EXPERIENCE_MAX_YEARS = 3
