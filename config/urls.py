@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("organisations/", include("apps.organisations.urls")),
+    path("", include("apps.stories.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 

@@ -6,11 +6,15 @@ from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.accounts.models import User
 from apps.organisations.models import Organisation, OrganisationKind
 from apps.responders.models import Role, RoleName
+from apps.stories.models import AuthorAccess, Story, StoryService, StoryStatus
+from apps.stories.taxonomy import AuthorRole
+from apps.stories.tokens import new_token, token_hash
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -58,3 +62,36 @@ class RoleFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = RoleName.RESPONDER
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+class StoryFactory(factory.django.DjangoModelFactory):
+    """A story as a moderator left it. `services=[...]` names what it is about."""
+
+    class Meta:
+        model = Story
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Story {n}")
+    body = "The nurses on the ward were kind and explained everything to my mother."
+    pseudonym = "Grateful daughter"
+    author_role = AuthorRole.RELATIVE
+    experienced_on = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    author_email = factory.Sequence(lambda n: f"author{n}@home.example")
+    status = StoryStatus.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    criticality = 1
+
+    @factory.post_generation
+    def services(self, create: bool, extracted: list[Organisation] | None, **kwargs: Any) -> None:
+        if create and extracted:
+            StoryService.objects.bulk_create(
+                StoryService(story=self, organisation=org, position=i)
+                for i, org in enumerate(extracted)
+            )
+
+
+def author_link(story: Story) -> str:
+    """Give the story a private link, as telling it would, and return its token."""
+    token = new_token()
+    AuthorAccess.objects.create(story=story, token_hash=token_hash(token))
+    return token

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from apps.organisations.models import Organisation
 
 from .conftest import CAST
+from .factories import StoryFactory, author_link
 
 LOGIN = "login"  # a redirect to the sign-in page
 SIGNED_IN = tuple(member for member in CAST if member != "anonymous")
@@ -49,6 +50,15 @@ ACCESS: dict[str, Rule] = {
     "readyz": Rule(everyone(200)),
     "organisations:directory": Rule(everyone(200)),
     "organisations:detail": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    # Stories: telling and reading are public; the private link is the key to one story.
+    "stories:tell": Rule(everyone(200)),
+    "stories:told": Rule(everyone(200)),
+    "stories:resend_link": Rule(everyone(200)),
+    "stories:author": Rule(everyone(200), kwargs=lambda w: {"token": w["token"]}),
+    "stories:list": Rule(everyone(200)),
+    "stories:detail": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
+    "stories:me_too": Rule(everyone(302), kwargs=lambda w: {"pk": w["story"].pk}, method="post"),
+    "stories:report": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
     # Staff sign-in (django-allauth). Sign-up is closed: staff join by invitation.
     "account_login": Rule(signed_out_only()),
     "account_signup": Rule(signed_out_only()),
@@ -98,7 +108,9 @@ def test_access(
     name: str, member: str, client_as: Any, org: Organisation, other_org: Organisation
 ) -> None:
     rule = ACCESS[name]
-    url = reverse(name, kwargs=rule.kwargs({"org": org, "other_org": other_org}))
+    story = StoryFactory(services=[org])
+    world = {"org": org, "other_org": other_org, "story": story, "token": author_link(story)}
+    url = reverse(name, kwargs=rule.kwargs(world))
     response = getattr(client_as(member), rule.method)(url)
     expected = rule.expected[member]
     if expected == LOGIN:

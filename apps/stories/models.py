@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from apps.core.models import TimeStampedModel
 
@@ -97,6 +98,9 @@ class Story(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title or f"Story {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:detail", kwargs={"pk": self.pk})
 
     @property
     def is_public(self) -> bool:

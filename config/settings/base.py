@@ -13,6 +13,8 @@ from config.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SITE_NAME = env_str("SITE_NAME", "CareVoice")
+# The public address, for links in emails (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "apps.organisations",
     "apps.responders",
     "apps.stories",
+    "django_ratelimit",
     "apps.demo",
 ]
 
@@ -174,8 +177,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Caches: rate limits need one shared by every web process (Redis in production).
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Behind a proxy, rate limits key on the client address it forwards.
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
+# A process-local cache is fine on one machine; production sets CACHE_URL.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
 # Organisation directory paging.
 ORGANISATIONS_PAGE_SIZE = 25
+STORIES_PAGE_SIZE = 20
+ORGANISATION_PAGE_SECTIONS = ["apps.stories.sections.organisation_stories"]
 
 LOGGING = {
     "version": 1,

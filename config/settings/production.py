@@ -30,3 +30,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Production must share its cache between processes (CACHE_URL), so the check that
+# refuses a process-local cache stays on. Django's own Redis cache is atomic for the
+# counters django-ratelimit uses, though that package names only django-redis.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

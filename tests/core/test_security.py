@@ -27,6 +27,7 @@ def run_production(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
             "DJANGO_SECRET_KEY": GOOD_KEY,
             "DATABASE_URL": "postgres://carevoice@db.internal:5432/carevoice",
             "DJANGO_ALLOWED_HOSTS": "care.example",
+            "CACHE_URL": "redis://cache.internal:6379/1",
         }
     )
     base.update(env)

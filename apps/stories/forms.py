@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from apps.organisations.models import Organisation
+
+from .models import Flag, Tag
+from .taxonomy import BODY_MAX, BODY_MIN, EXPERIENCE_MAX_YEARS, AuthorRole, TagGroup
+
+MAX_SERVICES = 5
+_EMAIL_LIKE = re.compile(r"\S+@\S+|\S+\s*(?:at|\[at\])\s*\S+\.(?:com|org|net|uk)\b", re.I)
+_FULL_NAME = re.compile(r"^[A-Z][a-z'’-]+(?:\s+[A-Z]\.?)?\s+[A-Z][a-z'’-]+(?:-[A-Z][a-z]+)?$")
+# Words that make "Grateful Mum" or "Worried Dad" a description rather than a name.
+_DESCRIPTIVE = {
+    "mum",
+    "mam",
+    "mom",
+    "dad",
+    "mother",
+    "father",
+    "parent",
+    "patient",
+    "carer",
+    "daughter",
+    "son",
+    "wife",
+    "husband",
+    "partner",
+    "sister",
+    "brother",
+    "friend",
+    "nan",
+    "gran",
+    "grandma",
+    "grandad",
+    "grandson",
+    "granddaughter",
+    "family",
+    "relative",
+    "visitor",
+    "user",
+    "mummy",
+    "daddy",
+    "auntie",
+    "uncle",
+    "niece",
+    "nephew",
+    "guardian",
+    "advocate",
+}
+MONTHS = [(i, dt.date(2000, i, 1).strftime("%B")) for i in range(1, 13)]
+
+
+def check_pseudonym(value: str) -> None:
+    value = " ".join(value.split())
+    if _EMAIL_LIKE.search(value):
+        raise ValidationError(
+            "This looks like an email address. Choose a name that does not identify you, "
+            "such as ‘Grateful daughter’."
+        )
+    if _FULL_NAME.match(value) and value.split()[-1].lower() not in _DESCRIPTIVE:
+        raise ValidationError(
+            "This looks like a real full name. Stories are anonymous: choose a name that "
+            "does not identify you or anyone else, such as ‘Grateful daughter’."
+        )
+
+
+class TagChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Tag) -> str:
+        return obj.label.capitalize()
+
+
+class TellForm(forms.Form):
+    """Everything a person tells, on one page: it works with JavaScript off."""
+
+    services = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        label="Which services is your story about?",
+        help_text=f"Choose at least one and at most {MAX_SERVICES}.",
+        error_messages={"required": "Choose the service your story is about."},
+    )
+    title = forms.CharField(
+        label="A title (optional)",
+        required=False,
+        max_length=150,
+        help_text="Leave it empty if you like: a moderator can write one.",
+    )
+    body = forms.CharField(
+        label="Your story",
+        min_length=BODY_MIN,
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 12, "maxlength": BODY_MAX}),
+        help_text=(
+            f"What happened, in your own words ({BODY_MIN:,} to {BODY_MAX:,} characters). "
+            "Please do not include names, phone numbers or other details that identify "
+            "anyone: a moderator removes them before publishing."
+        ),
+        error_messages={"required": "Tell us what happened."},
+    )
+    good = TagChoiceField(
+        queryset=Tag.objects.filter(group=TagGroup.ASPECT),
+        required=False,
+        label="What was good?",
+    )
+    improve = TagChoiceField(
+        queryset=Tag.objects.filter(group=TagGroup.ASPECT),
+        required=False,
+        label="What could be improved?",
+    )
+    feelings = TagChoiceField(
+        queryset=Tag.objects.filter(group=TagGroup.FEELING),
+        required=False,
+        label="How did it make you feel?",
+    )
+    month = forms.TypedChoiceField(
+        label="Month",
+        choices=[("", "Month"), *MONTHS],
+        coerce=int,
+        error_messages={"required": "Choose the month it happened."},
+    )
+    year = forms.TypedChoiceField(
+        label="Year",
+        coerce=int,
+        choices=[],
+        error_messages={"required": "Choose the year it happened."},
+    )
+    author_role = forms.ChoiceField(
+        label="Who are you?",
+        choices=AuthorRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say who you are in this story."},
+    )
+    pseudonym = forms.CharField(
+        label="The name to show with your story",
+        max_length=60,
+        min_length=2,
+        help_text="Not your real name: for example ‘Grateful daughter’ or ‘Patient, Ward 7’.",
+        validators=[check_pseudonym],
+        error_messages={"required": "Choose a name to show with your story."},
+    )
+    email = forms.EmailField(
+        label="Your email address",
+        help_text="Kept private. We send your private link to follow your story, and "
+        "tell you when someone responds.",
+        error_messages={"required": "Enter your email address so we can send your link."},
+    )
+    consent_terms = forms.BooleanField(
+        label="I agree to the terms: my story is published without my name, once a moderator "
+        "has checked it.",
+        error_messages={"required": "You need to agree to the terms to tell your story."},
+    )
+    consent_edits = forms.BooleanField(
+        label="I agree that a moderator may edit my story to remove details that identify "
+        "anyone, and will ask me first when an edit changes its meaning.",
+        error_messages={"required": "You need to agree that a moderator may edit your story."},
+    )
+    # A field people never see: only robots fill it in.
+    website = forms.CharField(required=False, label="Leave this empty")
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [("", "Year")] + [  # type: ignore[attr-defined]
+            (y, str(y)) for y in range(this_year, this_year - EXPERIENCE_MAX_YEARS - 1, -1)
+        ]
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean_services(self) -> list[Organisation]:
+        services = list(self.cleaned_data["services"])
+        if len(services) > MAX_SERVICES:
+            raise ValidationError(f"Choose at most {MAX_SERVICES} services.")
+        return services
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        month, year = data.get("month"), data.get("year")
+        if month and year:
+            when = dt.date(year, month, 1)
+            today = timezone.localdate()
+            oldest = dt.date(today.year - EXPERIENCE_MAX_YEARS, today.month, 1)
+            if when > today:
+                self.add_error("month", "That month has not happened yet.")
+            elif when < oldest:
+                self.add_error(
+                    "year",
+                    f"We can only publish experiences from the last {EXPERIENCE_MAX_YEARS} "
+                    "years, so staff can still learn from them and act. For something older, "
+                    "the service's complaints team can help.",
+                )
+            else:
+                data["experienced_on"] = when
+        both = {t.pk for t in data.get("good", [])} & {t.pk for t in data.get("improve", [])}
+        if both:
+            self.add_error("improve", "Each aspect can be good or could be improved, not both.")
+        return data
+
+
+class ResendLinkForm(forms.Form):
+    email = forms.EmailField(label="The email address you gave with your story")
+    website = forms.CharField(required=False, label="Leave this empty")
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why should a moderator look at this story?",
+        choices=Flag.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason."},
+    )
+    note = forms.CharField(
+        label="Anything else the moderator should know (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    website = forms.CharField(required=False, label="Leave this empty")

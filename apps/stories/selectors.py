@@ -1,0 +1,77 @@
+"""Reads of stories. Each returns a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from apps.organisations.models import Organisation
+from apps.organisations.selectors import organisation_search, with_parents
+
+from .models import Story, StoryStatus, StoryTag
+
+SERVICE_OPTIONS_LIMIT = 10
+
+
+def service_options(
+    *, selected_keys: list[str], query: str
+) -> tuple[
+    list[tuple[Organisation, Organisation | None]], list[tuple[Organisation, Organisation | None]]
+]:
+    """Services already chosen (by id, slug or ODS code) and those matching a search."""
+    ids = [int(k) for k in selected_keys if k.isdigit()]
+    names = [k for k in selected_keys if k and not k.isdigit()]
+    selected = (
+        list(
+            Organisation.objects.filter(is_active=True)
+            .filter(Q(pk__in=ids) | Q(slug__in=names) | Q(ods_code__in=[n.upper() for n in names]))
+            .order_by("name")
+        )
+        if selected_keys
+        else []
+    )
+    found: list[Organisation] = []
+    if query.strip():
+        chosen = {org.pk for org in selected}
+        found = [
+            org
+            for org in organisation_search(query=query)[: SERVICE_OPTIONS_LIMIT + len(chosen)]
+            if org.pk not in chosen
+        ][:SERVICE_OPTIONS_LIMIT]
+    both = with_parents(selected + found)
+    return both[: len(selected)], both[len(selected) :]
+
+
+def story_public(pk: int) -> Story:
+    """One published story with what its page shows, in a fixed number of queries."""
+    return (
+        Story.objects.filter(status=StoryStatus.PUBLISHED)
+        .prefetch_related(
+            Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position")),
+            Prefetch(
+                "story_tags",
+                queryset=StoryTag.objects.select_related("tag").order_by(
+                    "tag__group", "tag__position"
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def story_list_public() -> QuerySet[Story]:
+    return (
+        Story.objects.filter(status=StoryStatus.PUBLISHED)
+        .order_by("-published_at", "-pk")
+        .prefetch_related(
+            Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position"))
+        )
+    )
+
+
+def story_list_for_organisation(organisation: Organisation) -> QuerySet[Story]:
+    """Published stories about any service in the organisation's whole subtree."""
+    return story_list_public().filter(
+        pk__in=Story.services.through.objects.filter(
+            organisation__path__startswith=organisation.path
+        ).values("story_id")
+    )

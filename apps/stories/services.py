@@ -1,0 +1,190 @@
+"""Changes to stories: telling, and the author's own actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from apps.accounts.models import User
+from apps.core.audit import audit
+from apps.organisations.models import Organisation
+
+from .models import (
+    AuthorAccess,
+    Flag,
+    Story,
+    StoryReader,
+    StoryRevision,
+    StoryService,
+    StoryTag,
+    Tag,
+)
+from .taxonomy import Channel, Polarity
+from .tokens import new_token, token_hash
+
+
+@dataclass(frozen=True)
+class Told:
+    story: Story
+    token: str | None  # None when this was a repeat of an earlier submit
+
+
+@transaction.atomic
+def story_submit(
+    *,
+    services: list[Organisation],
+    body: str,
+    title: str,
+    pseudonym: str,
+    author_role: str,
+    experienced_on: dt.date,
+    email: str,
+    good: list[Tag],
+    improve: list[Tag],
+    feelings: list[Tag],
+    submission_key: uuid.UUID,
+    channel: str = Channel.WEB,
+    entered_by: User | None = None,
+) -> Told:
+    """Record a told story for moderation and email its author their private link.
+
+    The same submission key twice (a double click, a resent form) makes one story.
+    """
+    existing = Story.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return Told(story=existing, token=None)
+    story = Story(
+        title=title.strip(),
+        body=body.strip(),
+        pseudonym=pseudonym.strip(),
+        author_role=author_role,
+        experienced_on=experienced_on,
+        author_email=email.strip().lower(),
+        channel=channel,
+        entered_by=entered_by,
+        submission_key=submission_key,
+    )
+    try:
+        with transaction.atomic():
+            story.save()
+    except IntegrityError:
+        # The same key arrived at the same moment from another request.
+        return Told(story=Story.objects.get(submission_key=submission_key), token=None)
+    StoryService.objects.bulk_create(
+        StoryService(story=story, organisation=org, position=i) for i, org in enumerate(services)
+    )
+    StoryTag.objects.bulk_create(
+        [StoryTag(story=story, tag=tag, polarity=Polarity.GOOD) for tag in good]
+        + [
+            StoryTag(story=story, tag=tag, polarity=Polarity.IMPROVE)
+            for tag in improve
+            if tag not in good
+        ]
+        + [StoryTag(story=story, tag=tag, polarity=tag.polarity) for tag in feelings]
+    )
+    StoryRevision.objects.create(story=story, number=0, title=story.title, body=story.body)
+    token = _grant_access(story)
+    audit(actor=entered_by, action="stories.story.submitted", target=story, channel=channel)
+    return Told(story=story, token=token)
+
+
+def _grant_access(story: Story) -> str:
+    token = new_token()
+    AuthorAccess.objects.create(story=story, token_hash=token_hash(token))
+    if story.author_email:
+        transaction.on_commit(lambda: _send_link(story, token))
+    return token
+
+
+def _send_link(story: Story, token: str) -> None:
+    link = settings.SITE_URL + reverse("stories:author", kwargs={"token": token})
+    context = {"story": story, "link": link, "site_name": settings.SITE_NAME}
+    send_mail(
+        subject=f"Your story on {settings.SITE_NAME}: your private link",
+        message=render_to_string("stories/email/link.txt", context),
+        html_message=render_to_string("stories/email/link.html", context),
+        from_email=None,
+        recipient_list=[story.author_email],
+    )
+
+
+@transaction.atomic
+def story_resend_link(*, email: str) -> int:
+    """Send a fresh private link for each story told with this email. Returns how many."""
+    stories = list(
+        Story.objects.filter(author_email=email.strip().lower()).exclude(author_email="")
+    )
+    for story in stories:
+        _grant_access(story)
+    return len(stories)
+
+
+def story_for_token(token: str) -> Story | None:
+    access = (
+        AuthorAccess.objects.select_related("story").filter(token_hash=token_hash(token)).first()
+    )
+    return access.story if access else None
+
+
+BOT_MARKERS = (
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "curl",
+    "wget",
+    "python-requests",
+    "headless",
+    "preview",
+    "monitor",
+)
+
+
+def visitor_key(*, ip: str, user_agent: str) -> str | None:
+    """A pseudonymous key for "one person", or None for robots. Never stored with the IP."""
+    agent = user_agent.lower()
+    if not agent or any(marker in agent for marker in BOT_MARKERS):
+        return None
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{ip}|{agent}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _count_once(story: Story, visitor: str, kind: str, field: str) -> bool:
+    try:
+        with transaction.atomic():
+            StoryReader.objects.create(story=story, visitor=visitor, kind=kind)
+    except IntegrityError:
+        return False
+    Story.objects.filter(pk=story.pk).update(**{field: F(field) + 1})
+    return True
+
+
+def story_record_read(*, story: Story, visitor: str | None) -> bool:
+    """Count a reader once per person; robots and staff are not counted."""
+    if visitor is None:
+        return False
+    return _count_once(story, visitor, "read", "read_count")
+
+
+def story_me_too(*, story: Story, visitor: str | None) -> bool:
+    """'I've experienced this', once per person."""
+    if visitor is None or not story.is_public:
+        return False
+    return _count_once(story, visitor, "me_too", "me_too_count")
+
+
+@transaction.atomic
+def story_flag(*, story: Story, reason: str, note: str) -> Flag:
+    """A reader reports a published story to the moderators."""
+    flag = Flag.objects.create(story=story, reason=reason, note=note.strip())
+    audit(actor=None, action="stories.flag.created", target=flag, reason=reason)
+    return flag

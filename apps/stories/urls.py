@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "stories"
+
+urlpatterns = [
+    path("tell/", views.tell, name="tell"),
+    path("tell/thank-you/", views.told, name="told"),
+    path("my-story/", views.resend_link, name="resend_link"),
+    path("my-story/<str:token>/", views.author, name="author"),
+    path("stories/", views.story_list, name="list"),
+    path("stories/<int:pk>/", views.detail, name="detail"),
+    path("stories/<int:pk>/me-too/", views.me_too, name="me_too"),
+    path("stories/<int:pk>/report/", views.report, name="report"),
+]

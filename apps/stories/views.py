@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.decorators import ratelimit
+
+from apps.core.http import HtmxHttpRequest
+from apps.organisations.models import Organisation
+
+from . import selectors, services
+from .forms import FlagForm, ResendLinkForm, TellForm
+from .models import Story, StoryStatus
+
+TELL_RATE = "20/h"
+
+
+def _service_label(org: Organisation, parent: Organisation | None) -> str:
+    return f"{org.name} – {parent.name}" if parent else org.name
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=TELL_RATE, method="POST", block=False)
+def tell(request: HtmxHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = TellForm(request.POST)
+        keys = request.POST.getlist("services")
+        query = ""
+    else:
+        form = TellForm()
+        keys = request.GET.getlist("service") + request.GET.getlist("services")
+        query = request.GET.get("q", "")[:100]
+    selected, found = selectors.service_options(selected_keys=keys, query=query)
+    form.fields["services"].widget.choices = [
+        (org.pk, _service_label(org, parent)) for org, parent in selected + found
+    ]
+    if request.method == "GET":
+        form.initial["services"] = [org.pk for org, _ in selected]
+    context = {"form": form, "query": query, "selected": selected, "found": found}
+    if request.htmx and request.method == "GET":
+        return render(request, "stories/tell.html#service-options", context)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            messages.error(
+                request,
+                "Too many stories have been sent from here in the last hour. "
+                "Please try again later; what you typed is still below.",
+            )
+            return render(request, "stories/tell.html", context, status=429)
+        if form.is_valid():
+            if form.is_robot:
+                return redirect("stories:told")  # say nothing to a robot
+            data = form.cleaned_data
+            told = services.story_submit(
+                services=data["services"],
+                body=data["body"],
+                title=data["title"],
+                pseudonym=data["pseudonym"],
+                author_role=data["author_role"],
+                experienced_on=data["experienced_on"],
+                email=data["email"],
+                good=list(data["good"]),
+                improve=list(data["improve"]),
+                feelings=list(data["feelings"]),
+                submission_key=data["submission_key"],
+            )
+            if told.token:
+                request.session["told_token"] = told.token
+            return redirect("stories:told")
+    return render(request, "stories/tell.html", context)
+
+
+@require_safe
+def told(request: HttpRequest) -> HttpResponse:
+    token = request.session.pop("told_token", None)
+    return render(request, "stories/told.html", {"token": token})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+def resend_link(request: HttpRequest) -> HttpResponse:
+    form = ResendLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not getattr(request, "limited", False):
+        if not form.data.get("website"):
+            services.story_resend_link(email=form.cleaned_data["email"])
+        # The same answer whether or not the address told a story.
+        messages.success(
+            request,
+            "If a story was told with that address, a new private link is on its way to it.",
+        )
+        return redirect("stories:resend_link")
+    if getattr(request, "limited", False):
+        messages.error(request, "Too many requests from here. Please try again later.")
+    return render(request, "stories/resend_link.html", {"form": form})
+
+
+@require_safe
+def author(request: HttpRequest, token: str) -> HttpResponse:
+    story = services.story_for_token(token)
+    if story is None:
+        raise Http404("This link is not valid. Ask for a new one.")
+    return render(request, "stories/author.html", {"story": story, "token": token})
+
+
+def _visitor(request: HttpRequest) -> str | None:
+    if request.user.is_authenticated:
+        return None  # staff and moderators do not count as readers
+    return services.visitor_key(
+        ip=request.META.get("REMOTE_ADDR", ""), user_agent=request.headers.get("User-Agent", "")
+    )
+
+
+@require_safe
+def story_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.story_list_public(), settings.STORIES_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "stories/list.html", {"page": page})
+
+
+@require_safe
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        story = selectors.story_public(pk)
+    except Story.DoesNotExist as exc:
+        raise Http404("No such published story") from exc
+    services.story_record_read(story=story, visitor=_visitor(request))
+    return render(request, "stories/detail.html", {"story": story, "flag_form": FlagForm()})
+
+
+@require_POST
+@ratelimit(key="ip", rate="60/h", method="POST", block=False)
+def me_too(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story, pk=pk, status=StoryStatus.PUBLISHED)
+    if not getattr(request, "limited", False):
+        services.story_me_too(story=story, visitor=_visitor(request))
+        story.refresh_from_db(fields=["me_too_count"])
+    if request.htmx:
+        return render(request, "stories/detail.html#me-too", {"story": story, "me_too_done": True})
+    messages.success(request, "Thank you: your “I've experienced this” is counted.")
+    return redirect(story.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story, pk=pk, status=StoryStatus.PUBLISHED)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.cleaned_data["website"] and not getattr(request, "limited", False):
+            services.story_flag(
+                story=story, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+            )
+        messages.success(request, "Thank you. A moderator will look at this story.")
+        return redirect(story.get_absolute_url())
+    return render(request, "stories/report.html", {"story": story, "form": form})
