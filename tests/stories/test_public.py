@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from apps.accounts.models import User
+from apps.organisations.models import Organisation
+from apps.stories.models import Flag, Story, StoryStatus
+from tests.factories import StoryFactory
+from tests.querybudget import QueryBudget
+
+pytestmark = pytest.mark.django_db
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    cache.clear()
+
+
+def visitor(ip: str = "203.0.113.5", agent: str = BROWSER) -> Client:
+    return Client(REMOTE_ADDR=ip, HTTP_USER_AGENT=agent)
+
+
+def service_of(org: Organisation) -> Organisation:
+    return Organisation.objects.get(path__startswith=org.path, depth=3)
+
+
+def test_story_page_shows_the_story_and_nothing_staff_only(org: Organisation) -> None:
+    story = StoryFactory(
+        services=[service_of(org)],
+        title="Kind night staff",
+        criticality=4,
+        moderator_note="Check with ward manager",
+        author_email="me@home.example",
+    )
+    body = visitor().get(story.get_absolute_url()).content.decode()
+    assert "Kind night staff" in body
+    assert "Grateful daughter" in body
+    assert "Northfield Outpatients" in body
+    for private in ("me@home.example", "Check with ward manager", "criticality", "strongly"):
+        assert private not in body
+
+
+@pytest.mark.parametrize("status", [s for s in StoryStatus.values if s != "published"])
+def test_unpublished_stories_are_not_public(org: Organisation, status: str) -> None:
+    story = StoryFactory(
+        services=[service_of(org)],
+        status=status,
+        published_at=None,
+        rejection_reason="other" if status == "rejected" else "",
+    )
+    assert visitor().get(f"/stories/{story.pk}/").status_code == 404
+    assert story.title not in visitor().get("/stories/").content.decode()
+    assert story.title not in visitor().get(org.get_absolute_url()).content.decode()
+
+
+def test_reads_count_people_not_reloads_robots_or_staff(org: Organisation, responder: User) -> None:
+    story = StoryFactory(services=[service_of(org)])
+    url = story.get_absolute_url()
+    person = visitor()
+    person.get(url)
+    person.get(url)  # a reload
+    visitor(ip="198.51.100.7").get(url)  # another person
+    visitor(agent="Googlebot/2.1 (+http://www.google.com/bot.html)").get(url)
+    staff = Client(REMOTE_ADDR="192.0.2.1", HTTP_USER_AGENT=BROWSER)
+    staff.force_login(responder)
+    staff.get(url)
+    story.refresh_from_db()
+    assert story.read_count == 2
+    assert "Read by 2 people" in person.get(url).content.decode()
+
+
+def test_me_too_counts_once_per_person(org: Organisation) -> None:
+    story = StoryFactory(services=[service_of(org)])
+    url = reverse("stories:me_too", kwargs={"pk": story.pk})
+    person = visitor()
+    assert person.post(url).status_code == 302
+    person.post(url)
+    visitor(ip="198.51.100.9").post(url, headers={"HX-Request": "true"})
+    story.refresh_from_db()
+    assert story.me_too_count == 2
+    fragment = visitor(ip="198.51.100.9").post(url, headers={"HX-Request": "true"})
+    assert fragment.content.decode().lstrip().startswith('<form method="post"')
+    assert "2 people have said so" in fragment.content.decode()
+
+
+def test_a_reader_reports_a_story_with_a_reason(org: Organisation) -> None:
+    story = StoryFactory(services=[service_of(org)])
+    url = reverse("stories:report", kwargs={"pk": story.pk})
+    missing = visitor().post(url, {"reason": ""})
+    assert "Choose a reason." in missing.content.decode()
+    done = visitor().post(url, {"reason": "personal", "note": "It names my neighbour"}, follow=True)
+    assert "A moderator will look at this story" in done.content.decode()
+    flag = Flag.objects.get()
+    assert (flag.story, flag.reason, flag.note) == (story, "personal", "It names my neighbour")
+
+
+def test_organisation_pages_list_the_stories_of_their_whole_subtree(
+    org: Organisation, other_org: Organisation
+) -> None:
+    here = StoryFactory(services=[service_of(org)], title="About Northfield")
+    StoryFactory(services=[service_of(other_org)], title="About Southgate")
+    page = visitor().get(org.get_absolute_url())
+    assert [s.title for s in page.context["sections"][0].context["stories"]] == [here.title]
+    assert "About Southgate" not in page.content.decode()
+
+
+def _many(org: Organisation, n: int) -> None:
+    service = service_of(org)
+    stories = Story.objects.bulk_create(StoryFactory.build(title=f"Bulk {i}") for i in range(n))
+    Story.services.through.objects.bulk_create(
+        Story.services.through(story=s, organisation=service) for s in stories
+    )
+
+
+def test_story_pages_and_lists_keep_their_query_budgets(org: Organisation) -> None:
+    story = StoryFactory(services=[service_of(org)])
+    pages = {
+        "story page": (story.get_absolute_url(), 8),
+        "stories list": ("/stories/", 5),
+        "organisation page": (org.get_absolute_url(), 9),
+    }
+    budgets = {name: QueryBudget(name, limit=limit) for name, (_, limit) in pages.items()}
+    _many(org, 9)
+    for name, (url, _) in pages.items():
+        budgets[name].measure(10, lambda url=url: visitor().get(url))
+    _many(org, 990)
+    for name, (url, _) in pages.items():
+        budgets[name].measure(1000, lambda url=url: visitor().get(url))
+    for budget in budgets.values():
+        budget.assert_flat()
