@@ -9,6 +9,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("organisations/", include("apps.organisations.urls")),
     path("", include("apps.stories.urls")),
+    path("moderation/", include("apps.stories.urls_moderation")),
     path("accounts/", include("allauth.urls")),
 ]
 

@@ -43,6 +43,15 @@ def signed_out_only(anonymous: int = 200, signed_in: int = 302) -> dict[str, int
     return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, signed_in)}
 
 
+def platform_staff_only() -> dict[str, int | str]:
+    return {
+        "anonymous": LOGIN,
+        **dict.fromkeys(SIGNED_IN, 403),
+        "moderator": 200,
+        "platform_admin": 200,
+    }
+
+
 ACCESS: dict[str, Rule] = {
     # Public pages: the same for everyone.
     "home": Rule(everyone(200)),
@@ -59,6 +68,11 @@ ACCESS: dict[str, Rule] = {
     "stories:detail": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
     "stories:me_too": Rule(everyone(302), kwargs=lambda w: {"pk": w["story"].pk}, method="post"),
     "stories:report": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
+    # Moderation: moderators and platform admins only; any staff member may type in a
+    # story told on paper or by phone.
+    "moderation:queue": Rule(platform_staff_only()),
+    "moderation:story": Rule(platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}),
+    "moderation:enter": Rule(signed_in_only()),
     # Staff sign-in (django-allauth). Sign-up is closed: staff join by invitation.
     "account_login": Rule(signed_out_only()),
     "account_signup": Rule(signed_out_only()),

@@ -65,6 +65,11 @@ class Organisation(MP_Node, TimeStampedModel):
         db_persist=True,
     )
     website = models.URLField(blank=True)
+    listed_staff_names = models.TextField(
+        blank=True,
+        help_text="Names of staff, one a line, that moderators should be shown if a story "
+        "mentions them. Never shown to the public.",
+    )
     is_active = models.BooleanField(default=True)
     closed_on = models.DateField(null=True, blank=True)
 

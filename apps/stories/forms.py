@@ -12,7 +12,16 @@ from django.utils import timezone
 from apps.organisations.models import Organisation
 
 from .models import Flag, Tag
-from .taxonomy import BODY_MAX, BODY_MIN, EXPERIENCE_MAX_YEARS, AuthorRole, TagGroup
+from .taxonomy import (
+    BODY_MAX,
+    BODY_MIN,
+    EXPERIENCE_MAX_YEARS,
+    AuthorRole,
+    Channel,
+    Criticality,
+    RejectionReason,
+    TagGroup,
+)
 
 MAX_SERVICES = 5
 _EMAIL_LIKE = re.compile(r"\S+@\S+|\S+\s*(?:at|\[at\])\s*\S+\.(?:com|org|net|uk)\b", re.I)
@@ -228,3 +237,81 @@ class FlagForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     website = forms.CharField(required=False, label="Leave this empty")
+
+
+class ModerateForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=150, required=False)
+    body = forms.CharField(
+        label="Text", max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 14})
+    )
+    good = TagChoiceField(
+        queryset=Tag.objects.filter(group=TagGroup.ASPECT), required=False, label="Good"
+    )
+    improve = TagChoiceField(
+        queryset=Tag.objects.filter(group=TagGroup.ASPECT),
+        required=False,
+        label="Could be improved",
+    )
+    feelings = TagChoiceField(
+        queryset=Tag.objects.filter(group=TagGroup.FEELING), required=False, label="Feelings"
+    )
+    criticality = forms.TypedChoiceField(
+        label="Criticality (staff only)",
+        choices=Criticality.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        required=False,
+        empty_value=None,
+        help_text="Judged on the most critical statement in the story, not its overall tone.",
+    )
+    moderator_note = forms.CharField(
+        label="Note for moderators and staff (never public)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reason = forms.ChoiceField(
+        label="If not publishing: why",
+        required=False,
+        choices=[("", "—"), *RejectionReason.choices],
+    )
+    rejection_note = forms.CharField(
+        label="Note to the author about the reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    action = forms.ChoiceField(
+        choices=[
+            ("save", "Save"),
+            ("publish", "Publish"),
+            ("ask_author", "Ask the author"),
+            ("reject", "Reject"),
+        ],
+        error_messages={"required": "Choose what to do with the story."},
+    )
+
+
+class AuthorEmailForm(forms.Form):
+    email = forms.EmailField(label="New email address")
+
+
+class EnterStoryForm(TellForm):
+    """A story told on paper or by phone, typed in by staff: no consent boxes to tick
+    for the author, and the channel it came by."""
+
+    channel = forms.ChoiceField(
+        label="How the story arrived",
+        choices=[c for c in Channel.choices if c[0] != Channel.WEB],
+    )
+    email = forms.EmailField(
+        label="The author's email address (optional)",
+        required=False,
+        help_text="Only if they want their private link.",
+    )
+    consent_terms = forms.BooleanField(
+        label="The author agreed to the terms.",
+        error_messages={"required": "Confirm that the author agreed to the terms."},
+    )
+    consent_edits = forms.BooleanField(
+        label="The author agreed that a moderator may edit the story.",
+        error_messages={"required": "Confirm that the author agreed to edits."},
+    )

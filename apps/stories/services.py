@@ -8,11 +8,13 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.audit import audit
@@ -21,10 +23,12 @@ from apps.organisations.models import Organisation
 from .models import (
     AuthorAccess,
     Flag,
+    ModerationDecision,
     Story,
     StoryReader,
     StoryRevision,
     StoryService,
+    StoryStatus,
     StoryTag,
     Tag,
 )
@@ -188,3 +192,49 @@ def story_flag(*, story: Story, reason: str, note: str) -> Flag:
     flag = Flag.objects.create(story=story, reason=reason, note=note.strip())
     audit(actor=None, action="stories.flag.created", target=flag, reason=reason)
     return flag
+
+
+def _author_story(story_id: int) -> Story:
+    return Story.objects.select_for_update().get(pk=story_id)
+
+
+@transaction.atomic
+def story_author_approve(*, story_id: int) -> Story:
+    """The author accepts a moderator's edits: the story is published."""
+    story = _author_story(story_id)
+    if story.status != StoryStatus.AWAITING_AUTHOR:
+        raise ValidationError("There are no edits waiting for your approval.")
+    story.status = StoryStatus.PUBLISHED
+    story.published_at = timezone.now()
+    story.save(update_fields=["status", "published_at", "updated_at"])
+    ModerationDecision.objects.create(story=story, action=ModerationDecision.Action.AUTHOR_APPROVED)
+    audit(actor=None, action="stories.story.author_approved", target=story)
+    return story
+
+
+@transaction.atomic
+def story_withdraw(*, story_id: int) -> Story:
+    """The author takes the story down; it is never public again."""
+    story = _author_story(story_id)
+    if story.status in (StoryStatus.WITHDRAWN, StoryStatus.REJECTED):
+        raise ValidationError(
+            "This story is not published or waiting, so there is nothing to withdraw."
+        )
+    story.status = StoryStatus.WITHDRAWN
+    story.save(update_fields=["status", "updated_at"])
+    audit(actor=None, action="stories.story.withdrawn", target=story)
+    return story
+
+
+@transaction.atomic
+def story_set_email(*, story_id: int, email: str) -> Story:
+    """Change the author's private email, or erase it (empty). Not audited with the address."""
+    story = _author_story(story_id)
+    story.author_email = email.strip().lower()
+    story.save(update_fields=["author_email", "updated_at"])
+    audit(
+        actor=None,
+        action="stories.story.email_changed" if email else "stories.story.email_erased",
+        target=story,
+    )
+    return story

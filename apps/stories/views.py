@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +13,8 @@ from apps.core.http import HtmxHttpRequest
 from apps.organisations.models import Organisation
 
 from . import selectors, services
-from .forms import FlagForm, ResendLinkForm, TellForm
+from .diff import word_diff
+from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
 from .models import Story, StoryStatus
 
 TELL_RATE = "20/h"
@@ -97,12 +99,48 @@ def resend_link(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/resend_link.html", {"form": form})
 
 
-@require_safe
+@require_http_methods(["GET", "POST"])
 def author(request: HttpRequest, token: str) -> HttpResponse:
+    """The author's private page: status, edits to approve, withdraw, change or erase email."""
     story = services.story_for_token(token)
     if story is None:
         raise Http404("This link is not valid. Ask for a new one.")
-    return render(request, "stories/author.html", {"story": story, "token": token})
+    email_form = AuthorEmailForm(request.POST if request.POST.get("action") == "email" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                services.story_author_approve(story_id=story.pk)
+                messages.success(request, "Thank you: your story is published.")
+            elif action == "withdraw":
+                services.story_withdraw(story_id=story.pk)
+                messages.success(request, "Your story is withdrawn and no longer public.")
+            elif action == "erase":
+                services.story_set_email(story_id=story.pk, email="")
+                messages.success(
+                    request,
+                    "Your email address is erased. Keep this link to "
+                    "follow your story: we cannot send it again.",
+                )
+            elif action == "email" and email_form.is_valid():
+                services.story_set_email(story_id=story.pk, email=email_form.cleaned_data["email"])
+                messages.success(request, "Your email address is changed.")
+            else:
+                action = None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        if action:
+            return redirect("stories:author", token=token)
+    original = story.revisions.order_by("number").first()
+    context = {
+        "story": story,
+        "token": token,
+        "email_form": email_form,
+        "changes": word_diff(f"{original.title}\n{original.body}", f"{story.title}\n{story.body}")
+        if original and story.status == StoryStatus.AWAITING_AUTHOR
+        else None,
+    }
+    return render(request, "stories/author.html", context)
 
 
 def _visitor(request: HttpRequest) -> str | None:

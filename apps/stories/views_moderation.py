@@ -1,0 +1,151 @@
+"""Moderators' pages: the queue, one story at a time, and stories entered by staff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from apps.core.pii import highlight
+from apps.responders.permissions import can_enter_stories, can_moderate
+
+from . import moderation, selectors, services
+from .forms import EnterStoryForm, ModerateForm
+from .models import Story
+from .taxonomy import CRITICALITY_CRITERIA, Polarity
+
+
+def moderators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_moderate(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_safe
+@moderators_only
+def queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(moderation.moderation_queue(), 50).get_page(request.GET.get("page"))
+    flagged = list(moderation.flagged_stories()[:20])
+    return render(
+        request, "moderation/queue.html", {"page": page, "flagged": flagged, "now": timezone.now()}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@moderators_only
+def moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story.objects.prefetch_related("services", "story_tags__tag"), pk=pk)
+    lock = moderation.story_lock(story_id=story.pk, moderator=request.user)  # type: ignore[arg-type]
+    if request.method == "POST" and lock.held:
+        form = ModerateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                moderation.story_moderate(
+                    story_id=story.pk,
+                    moderator=request.user,  # type: ignore[arg-type]
+                    action=data["action"],
+                    title=data["title"],
+                    body=data["body"],
+                    criticality=data["criticality"],
+                    moderator_note=data["moderator_note"],
+                    good=list(data["good"]),
+                    improve=list(data["improve"]),
+                    feelings=list(data["feelings"]),
+                    reason=data["reason"],
+                    rejection_note=data["rejection_note"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"Saved: {story.display_title}.")
+                if data["action"] == moderation.Action.SAVE:
+                    return redirect("moderation:story", pk=story.pk)
+                return redirect("moderation:queue")
+    else:
+        form = ModerateForm(initial=_initial(story))
+    context = {
+        "story": story,
+        "form": form,
+        "lock": lock,
+        "marked": highlight(f"{story.title}\n{story.body}", moderation.story_marks(story)),
+        "marks": moderation.story_marks(story),
+        "criteria": CRITICALITY_CRITERIA,
+        "revisions": story.revisions.select_related("made_by"),
+        "decisions": story.decisions.select_related("moderator").order_by("at"),
+    }
+    return render(request, "moderation/story.html", context)
+
+
+def _initial(story: Story) -> dict[str, Any]:
+    tags = list(story.story_tags.all())
+    return {
+        "title": story.title,
+        "body": story.body,
+        "criticality": story.criticality,
+        "moderator_note": story.moderator_note,
+        "good": [st.tag_id for st in tags if st.polarity == Polarity.GOOD],
+        "improve": [st.tag_id for st in tags if st.polarity == Polarity.IMPROVE],
+        "feelings": [st.tag_id for st in tags if st.tag.group == "feeling"],
+    }
+
+
+def _add_errors(form: ModerateForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def enter(request: HttpRequest) -> HttpResponse:
+    """Type in a story that came on paper or by phone."""
+    if not can_enter_stories(request.user):
+        raise PermissionDenied
+    form = EnterStoryForm(request.POST or None)
+    keys = request.POST.getlist("services") or request.GET.getlist("service")
+    selected, found = selectors.service_options(selected_keys=keys, query=request.GET.get("q", ""))
+    form.fields["services"].widget.choices = [
+        (org.pk, f"{org.name} – {parent.name}" if parent else org.name)
+        for org, parent in selected + found
+    ]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        told = services.story_submit(
+            services=data["services"],
+            body=data["body"],
+            title=data["title"],
+            pseudonym=data["pseudonym"],
+            author_role=data["author_role"],
+            experienced_on=data["experienced_on"],
+            email=data["email"] or "",
+            good=list(data["good"]),
+            improve=list(data["improve"]),
+            feelings=list(data["feelings"]),
+            submission_key=data["submission_key"],
+            channel=data["channel"],
+            entered_by=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, f"Entered: story {told.story.pk} is waiting for moderation.")
+        return redirect("moderation:enter")
+    return render(
+        request,
+        "moderation/enter.html",
+        {"form": form, "selected": selected, "found": found, "query": request.GET.get("q", "")},
+    )
