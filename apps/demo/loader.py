@@ -1,8 +1,10 @@
-"""Demo data for `make run`: fictional organisations and staff, loaded once."""
+"""Demo data for `make run`: fictional organisations, staff and stories, loaded once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,11 +12,14 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.organisations.models import Organisation
 from apps.organisations.services import organisation_bulk_add, unique_slugs
 from apps.responders.models import Role, RoleName
+from apps.stories.models import Story, StoryStatus, Tag
+from apps.stories.services import story_submit
 
 SPEC = Path(settings.BASE_DIR) / "fixtures" / "demo" / "organisations.json"
 # A marker organisation: when it exists, the demo has been loaded.
@@ -87,6 +92,10 @@ def demo_load() -> bool:
         return False
     tree = json.loads(SPEC.read_text())["tree"]
     _add_level(tree, None)
+    Organisation.objects.filter(name="Ashdown Vale Hospitals NHS Foundation Trust").update(
+        listed_staff_names="Bethany\nDr Okafor"
+    )
+    _load_stories()
     for person in DEMO_USERS:
         user = User.objects.create_user(
             person.email,
@@ -112,3 +121,36 @@ def _add_level(items: list[dict[str, Any]], parent: Organisation | None) -> None
     for node, item in zip(nodes, items, strict=True):
         if item.get("children"):
             _add_level(item["children"], node)
+
+
+STORIES = Path(settings.BASE_DIR) / "fixtures" / "demo" / "stories.json"
+
+
+def _load_stories() -> None:
+    """Published stories across the demo services, and a few waiting for a moderator."""
+    spec = json.loads(STORIES.read_text())
+    tags = {tag.slug: tag for tag in Tag.objects.all()}
+    services = {org.name: org for org in Organisation.objects.all()}
+    now = timezone.now()
+    for index, item in enumerate(spec["stories"] + spec["waiting"]):
+        published = index < len(spec["stories"])
+        when = (now - dt.timedelta(days=30 * item["months_ago"])).date().replace(day=1)
+        told = story_submit(
+            services=[services[item["service"]]],
+            body=item["body"],
+            title=item["title"],
+            pseudonym=item["pseudonym"],
+            author_role=item["role"],
+            experienced_on=when,
+            email="",  # no demo emails; authors follow their stories by link
+            good=[tags[s] for s in item.get("good", [])],
+            improve=[tags[s] for s in item.get("improve", [])],
+            feelings=[tags[s] for s in item.get("feelings", [])],
+            submission_key=uuid.UUID(int=index + 1),
+        )
+        if published:
+            Story.objects.filter(pk=told.story.pk).update(
+                status=StoryStatus.PUBLISHED,
+                criticality=item["criticality"],
+                published_at=now - dt.timedelta(days=3 * (len(spec["stories"]) - index)),
+            )

@@ -76,3 +76,16 @@ def test_demo_data_refuses_to_load_where_not_allowed() -> None:
     with pytest.raises(CommandError, match="only for local machines"):
         load()
     assert Organisation.objects.count() == 0
+
+
+def test_demo_stories_are_published_across_services_with_some_waiting(client: Client) -> None:
+    from apps.stories.models import Story, StoryStatus
+
+    load()
+    published = Story.objects.filter(status=StoryStatus.PUBLISHED)
+    assert published.count() >= 10
+    assert Story.objects.filter(status=StoryStatus.AWAITING_MODERATION).count() == 3
+    assert published.values("storyservice__organisation").distinct().count() >= 10
+    assert all(s.criticality is not None for s in published)
+    listing = client.get("/stories/").content.decode()
+    assert "Seen quickly on a busy night" in listing
