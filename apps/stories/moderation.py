@@ -48,8 +48,9 @@ def moderation_queue() -> QuerySet[Story]:
 
 def flagged_stories() -> QuerySet[Story]:
     return (
-        Story.objects.filter(flags__resolved_at__isnull=True)
+        Story.objects.filter(flags__isnull=False, flags__resolved_at__isnull=True)
         .annotate(open_flags=Count("flags"))
+        .distinct()
         .order_by("pk")
     )
 

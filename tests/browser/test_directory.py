@@ -13,9 +13,13 @@ from tests.factories import OrganisationFactory
 
 from .accessibility import assert_accessible, axe_violations
 
+# Live-server tests need real commits; serialized rollback puts back the rows that
+# data migrations seeded (the tags) after the tables are flushed.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 
 @pytest.fixture
-def demo_tree(transactional_db: None) -> None:
+def demo_tree() -> None:
     trust = OrganisationFactory(
         name="Ashdown Vale Hospitals NHS Foundation Trust",
         ods_code="ZZA",

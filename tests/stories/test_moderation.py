@@ -60,6 +60,7 @@ def test_the_queue_is_oldest_first_with_its_age(org: Organisation, moderator: Us
     StoryFactory(title="Already public")
     response = signed_in(moderator).get(reverse("moderation:queue"))
     assert [s.title for s in response.context["page"]] == ["Older", newer.title]
+    assert response.context["flagged"] == []  # stories nobody reported are not listed there
     assert "2\xa0days" in response.content.decode()
 
 
@@ -240,3 +241,16 @@ def test_the_queue_keeps_its_query_budget(org: Organisation, moderator: User) ->
     )
     budget.measure(1000, lambda: client.get(reverse("moderation:queue")))
     budget.assert_flat()
+
+
+def test_stories_readers_reported_are_listed_for_moderators(
+    org: Organisation, moderator: User
+) -> None:
+    from apps.stories.models import Flag
+
+    reported = StoryFactory(title="Reported one")
+    StoryFactory(title="Not reported")
+    Flag.objects.create(story=reported, reason="personal")
+    Flag.objects.create(story=reported, reason="abusive")
+    response = signed_in(moderator).get(reverse("moderation:queue"))
+    assert [(s.title, s.open_flags) for s in response.context["flagged"]] == [("Reported one", 2)]
