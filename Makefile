@@ -52,8 +52,9 @@ typecheck: setup
 check: lint typecheck test
 
 BENCH_SCALE ?= 10000
+BENCH_STORIES ?= 100000
 bench: setup
-	$(BIN)/python -m tests.bench.run --scale $(BENCH_SCALE) --report reports/bench.md
+	$(BIN)/python -m tests.bench.run --scale $(BENCH_SCALE) --stories $(BENCH_STORIES) --report reports/bench.md
 
 db: setup
 	$(BIN)/python -m config.embedded_db start

@@ -1,6 +1,6 @@
 """`make bench`: seed a throw-away database at a given scale, time the pages, write a report.
 
-    python -m tests.bench.run --scale 10000 --report reports/bench.md
+    python -m tests.bench.run --scale 10000 --stories 100000 --report reports/bench.md
 
 Figures are wall-clock times of full requests through Django's test client
 (URL routing, views, templates, database), without network or a web server.
@@ -9,6 +9,7 @@ Figures are wall-clock times of full requests through Django's test client
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import platform
 import random
@@ -29,8 +30,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from apps.organisations.models import Organisation, OrganisationKind  # noqa: E402
+from apps.accounts.models import User  # noqa: E402
+from apps.organisations.models import SERVICE_KINDS, Organisation, OrganisationKind  # noqa: E402
 from apps.organisations.services import organisation_bulk_add  # noqa: E402
+from apps.responders.models import Role, RoleName  # noqa: E402
+from apps.stories.models import Story, StoryService  # noqa: E402
 
 BENCH_DATABASE = "carevoice_bench"
 SYLLABLES = [
@@ -157,6 +161,46 @@ def seed(scale: int, rng: random.Random) -> dict[str, Organisation]:
     }
 
 
+WORDS = (
+    "the nurse doctor ward waited hours kind explained appointment discharge pain medication "
+    "family listened called food clean parking staff night morning team results scan clinic "
+    "thank you frightened reassured care mum dad son daughter"
+).split()
+
+
+def seed_stories(count: int, rng: random.Random) -> dict[str, Story]:
+    """`count` stories across the services: 99% published, 1% waiting for moderation."""
+    services = list(
+        Organisation.objects.filter(kind__in=SERVICE_KINDS).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    batch = 5000
+    made = 0
+    while made < count:
+        size = min(batch, count - made)
+        stories = Story.objects.bulk_create(
+            Story(
+                title=f"Story {made + i}",
+                body=" ".join(rng.choice(WORDS) for _ in range(rng.randint(60, 200))),
+                pseudonym="Bench reader",
+                author_role="patient",
+                experienced_on=now.date().replace(day=1),
+                status="published" if (made + i) % 100 else "awaiting_moderation",
+                published_at=now - dt.timedelta(minutes=made + i) if (made + i) % 100 else None,
+                criticality=rng.randint(0, 5),
+            )
+            for i in range(size)
+        )
+        StoryService.objects.bulk_create(
+            StoryService(story=story, organisation_id=rng.choice(services)) for story in stories
+        )
+        made += size
+        log(f"  {made:,} of {count:,} stories")
+    newest = Story.objects.filter(status="published").order_by("-published_at").first()
+    assert newest is not None
+    return {"story": newest}
+
+
 def measure(client: Client, url: str, repeat: int) -> tuple[list[float], int]:
     for _ in range(3):  # warm caches and connections
         assert client.get(url).status_code == 200, url
@@ -176,7 +220,7 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-def run(scale: int, repeat: int) -> tuple[list[Row], dict[str, str]]:
+def run(scale: int, repeat: int, story_count: int) -> tuple[list[Row], dict[str, str]]:
     rng = random.Random(20261122)  # noqa: S311 - reproducible data, not security
     settings_dict = connection.settings_dict
     settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DATABASE
@@ -186,6 +230,9 @@ def run(scale: int, repeat: int) -> tuple[list[Row], dict[str, str]]:
         log(f"Seeding about {scale:,} organisations…")
         started = time.perf_counter()
         world = seed(scale, rng)
+        if story_count:
+            log(f"Seeding {story_count:,} stories…")
+            world.update(seed_stories(story_count, rng))
         seeded_in = time.perf_counter() - started
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -196,7 +243,8 @@ def run(scale: int, repeat: int) -> tuple[list[Row], dict[str, str]]:
         )
         scans = [line.strip(" ->") for line in plan.splitlines() if "Scan" in line]
         subtree_scan = next((s for s in scans if "Index" in s), scans[0]).split("  (")[0]
-        client = Client()
+        # A browser, so story pages count the read (the first time) as for a person.
+        client = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0")
         trust = world["trust"]
         scenarios: list[tuple[str, str, str]] = [
             ("directory, first page", "/organisations/", "no search"),
@@ -230,16 +278,42 @@ def run(scale: int, repeat: int) -> tuple[list[Row], dict[str, str]]:
             ),
             ("organisation page: GP practice", world["gp"].get_absolute_url(), "a root leaf"),
         ]
+        if story_count:
+            story = world["story"]
+            scenarios += [
+                ("story page", story.get_absolute_url(), "newest story, a returning reader"),
+                ("stories list, first page", "/stories/", "newest first, 20 a page"),
+                ("stories list, page 200", "/stories/?page=200", "deep page"),
+            ]
+            moderator = User.objects.create_user(
+                "bench-moderator@bench.example", "x", display_name="Bench"
+            )
+            Role.objects.create(user=moderator, role=RoleName.MODERATOR)
         rows = []
         for name, url, note in scenarios:
             log(f"Timing {name} ({repeat} requests)…")
             times, queries = measure(client, url, repeat)
             rows.append(Row(name, statistics.median(times), p95(times), queries, note))
+        if story_count:
+            staff = Client()
+            staff.force_login(moderator)
+            log(f"Timing moderation queue ({repeat} requests)…")
+            times, queries = measure(staff, "/moderation/", repeat)
+            rows.append(
+                Row(
+                    "moderation queue",
+                    statistics.median(times),
+                    p95(times),
+                    queries,
+                    f"{story_count // 100:,} waiting, oldest first",
+                )
+            )
         meta = {
             "when": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}, PostgreSQL {server_version}",
-            "data": f"{world['total']:,} organisation nodes (seeded in {seeded_in:.1f} s)",
+            "data": f"{world['total']:,} organisation nodes and {story_count:,} stories "
+            f"(seeded in {seeded_in:.1f} s)",
             "repeat": f"{repeat} timed requests per scenario after 3 warm-up requests",
             "subtree query (everything under a trust)": subtree_scan,
         }
@@ -250,7 +324,7 @@ def run(scale: int, repeat: int) -> tuple[list[Row], dict[str, str]]:
 
 def report(rows: list[Row], meta: dict[str, str], scale: int) -> str:
     lines = [
-        f"# Benchmarks at {scale:,} organisation nodes",
+        "# Benchmarks",
         "",
         *(f"- {key}: {value}" for key, value in meta.items()),
         "",
@@ -269,11 +343,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--scale", type=int, default=10_000, help="organisation nodes to seed")
     parser.add_argument("--repeat", type=int, default=50, help="timed requests per scenario")
+    parser.add_argument("--stories", type=int, default=100_000, help="stories to seed")
     parser.add_argument("--report", type=Path, default=Path("reports/bench.md"))
     args = parser.parse_args(argv)
     if args.scale < 10 or args.repeat < 5:
         parser.error("--scale must be at least 10 and --repeat at least 5")
-    rows, meta = run(args.scale, args.repeat)
+    rows, meta = run(args.scale, args.repeat, args.stories)
     text = report(rows, meta, args.scale)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(text)
