@@ -161,7 +161,42 @@ def seed(scale: int, rng: random.Random) -> dict[str, Organisation]:
     }
 
 
-WORDS = ["the", "nurse", "doctor", "ward", "waited", "hours", "kind", "explained", "appointment", "discharge", "pain", "medication", "family", "listened", "called", "food", "clean", "parking", "staff", "night", "morning", "team", "results", "scan", "clinic", "thank", "you", "frightened", "reassured", "care", "mum", "dad", "son", "daughter"]
+WORDS = [
+    "the",
+    "nurse",
+    "doctor",
+    "ward",
+    "waited",
+    "hours",
+    "kind",
+    "explained",
+    "appointment",
+    "discharge",
+    "pain",
+    "medication",
+    "family",
+    "listened",
+    "called",
+    "food",
+    "clean",
+    "parking",
+    "staff",
+    "night",
+    "morning",
+    "team",
+    "results",
+    "scan",
+    "clinic",
+    "thank",
+    "you",
+    "frightened",
+    "reassured",
+    "care",
+    "mum",
+    "dad",
+    "son",
+    "daughter",
+]
 
 
 def seed_stories(count: int, rng: random.Random) -> dict[str, Story]:
