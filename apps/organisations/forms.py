@@ -1,9 +1,11 @@
 from django import forms
 
+from apps.core.forms import Form
+
 from .models import OrganisationKind
 
 
-class DirectorySearchForm(forms.Form):
+class DirectorySearchForm(Form):
     q = forms.CharField(
         label="Name, ODS code or postcode",
         required=False,

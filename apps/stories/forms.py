@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from apps.core.forms import Form
 from apps.organisations.models import Organisation
 
 from .models import Flag, Tag
@@ -88,7 +89,7 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
         return obj.label.capitalize()
 
 
-class TellForm(forms.Form):
+class TellForm(Form):
     """Everything a person tells, on one page: it works with JavaScript off."""
 
     services = forms.ModelMultipleChoiceField(
@@ -218,12 +219,12 @@ class TellForm(forms.Form):
         return data
 
 
-class ResendLinkForm(forms.Form):
+class ResendLinkForm(Form):
     email = forms.EmailField(label="The email address you gave with your story")
     website = forms.CharField(required=False, label="Leave this empty")
 
 
-class FlagForm(forms.Form):
+class FlagForm(Form):
     reason = forms.ChoiceField(
         label="Why should a moderator look at this story?",
         choices=Flag.Reason.choices,
@@ -239,7 +240,7 @@ class FlagForm(forms.Form):
     website = forms.CharField(required=False, label="Leave this empty")
 
 
-class ModerateForm(forms.Form):
+class ModerateForm(Form):
     title = forms.CharField(label="Title", max_length=150, required=False)
     body = forms.CharField(
         label="Text", max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 14})
@@ -290,7 +291,7 @@ class ModerateForm(forms.Form):
     )
 
 
-class AuthorEmailForm(forms.Form):
+class AuthorEmailForm(Form):
     email = forms.EmailField(label="New email address")
 
 
