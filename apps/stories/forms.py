@@ -189,6 +189,30 @@ class TellForm(Form):
     def is_robot(self) -> bool:
         return bool(self.data.get("website"))
 
+    def offer_services(self, options: list[tuple[Organisation, Organisation | None]]) -> None:
+        """Show only these services (chosen ones and search matches), each with its parent."""
+        self.fields["services"].widget.choices = [
+            (org.pk, f"{org.name} – {parent.name}" if parent else org.name)
+            for org, parent in options
+        ]
+
+    def story_arguments(self) -> dict[str, Any]:
+        """What `story_submit` needs from a valid form."""
+        data = self.cleaned_data
+        return {
+            "services": data["services"],
+            "body": data["body"],
+            "title": data["title"],
+            "pseudonym": data["pseudonym"],
+            "author_role": data["author_role"],
+            "experienced_on": data["experienced_on"],
+            "email": data["email"] or "",
+            "good": list(data["good"]),
+            "improve": list(data["improve"]),
+            "feelings": list(data["feelings"]),
+            "submission_key": data["submission_key"],
+        }
+
     def clean_services(self) -> list[Organisation]:
         services = list(self.cleaned_data["services"])
         if len(services) > MAX_SERVICES:

@@ -20,8 +20,9 @@ from apps.core.pii import Mark, find_personal_data
 from apps.organisations.models import Organisation
 from apps.responders.permissions import can_moderate
 
-from .models import ModerationDecision, Story, StoryRevision, StoryStatus, StoryTag, Tag
-from .taxonomy import Polarity, RejectionReason
+from .models import ModerationDecision, Story, StoryRevision, StoryStatus, Tag
+from .services import story_set_tags
+from .taxonomy import RejectionReason
 from .tokens import new_token, token_hash
 
 LOCK_MINUTES = 15
@@ -144,7 +145,7 @@ def story_moderate(
         story.title, story.body = title.strip(), body.strip()
     story.criticality = criticality
     story.moderator_note = moderator_note.strip()
-    _replace_tags(story, good, improve, feelings)
+    story_set_tags(story=story, good=good, improve=improve, feelings=feelings)
 
     decision = {
         Action.PUBLISH: ModerationDecision.Action.PUBLISHED,
@@ -181,19 +182,6 @@ def story_moderate(
         kind = str(decision)
         transaction.on_commit(lambda: _tell_author(story, kind))
     return story
-
-
-def _replace_tags(story: Story, good: list[Tag], improve: list[Tag], feelings: list[Tag]) -> None:
-    StoryTag.objects.filter(story=story).delete()
-    StoryTag.objects.bulk_create(
-        [StoryTag(story=story, tag=t, polarity=Polarity.GOOD) for t in good]
-        + [
-            StoryTag(story=story, tag=t, polarity=Polarity.IMPROVE)
-            for t in improve
-            if t not in good
-        ]
-        + [StoryTag(story=story, tag=t, polarity=t.polarity) for t in feelings]
-    )
 
 
 def _tell_author(story: Story, decision: str) -> None:

@@ -86,15 +86,7 @@ def story_submit(
     StoryService.objects.bulk_create(
         StoryService(story=story, organisation=org, position=i) for i, org in enumerate(services)
     )
-    StoryTag.objects.bulk_create(
-        [StoryTag(story=story, tag=tag, polarity=Polarity.GOOD) for tag in good]
-        + [
-            StoryTag(story=story, tag=tag, polarity=Polarity.IMPROVE)
-            for tag in improve
-            if tag not in good
-        ]
-        + [StoryTag(story=story, tag=tag, polarity=tag.polarity) for tag in feelings]
-    )
+    story_set_tags(story=story, good=good, improve=improve, feelings=feelings)
     StoryRevision.objects.create(story=story, number=0, title=story.title, body=story.body)
     token = _grant_access(story)
     audit(actor=entered_by, action="stories.story.submitted", target=story, channel=channel)
@@ -238,3 +230,19 @@ def story_set_email(*, story_id: int, email: str) -> Story:
         target=story,
     )
     return story
+
+
+def story_set_tags(
+    *, story: Story, good: list[Tag], improve: list[Tag], feelings: list[Tag]
+) -> None:
+    """Replace the story's tags: aspects good or to improve (not both), and feelings."""
+    StoryTag.objects.filter(story=story).delete()
+    StoryTag.objects.bulk_create(
+        [StoryTag(story=story, tag=tag, polarity=Polarity.GOOD) for tag in good]
+        + [
+            StoryTag(story=story, tag=tag, polarity=Polarity.IMPROVE)
+            for tag in improve
+            if tag not in good
+        ]
+        + [StoryTag(story=story, tag=tag, polarity=tag.polarity) for tag in feelings]
+    )

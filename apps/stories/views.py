@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.decorators import ratelimit
 
 from apps.core.http import HtmxHttpRequest
-from apps.organisations.models import Organisation
 
 from . import selectors, services
 from .diff import word_diff
@@ -18,10 +17,6 @@ from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
 from .models import Story, StoryStatus
 
 TELL_RATE = "20/h"
-
-
-def _service_label(org: Organisation, parent: Organisation | None) -> str:
-    return f"{org.name} – {parent.name}" if parent else org.name
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,9 +31,7 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
         keys = request.GET.getlist("service") + request.GET.getlist("services")
         query = request.GET.get("q", "")[:100]
     selected, found = selectors.service_options(selected_keys=keys, query=query)
-    form.fields["services"].widget.choices = [
-        (org.pk, _service_label(org, parent)) for org, parent in selected + found
-    ]
+    form.offer_services(selected + found)
     if request.method == "GET":
         form.initial["services"] = [org.pk for org, _ in selected]
     context = {"form": form, "query": query, "selected": selected, "found": found}
@@ -55,20 +48,7 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
         if form.is_valid():
             if form.is_robot:
                 return redirect("stories:told")  # say nothing to a robot
-            data = form.cleaned_data
-            told = services.story_submit(
-                services=data["services"],
-                body=data["body"],
-                title=data["title"],
-                pseudonym=data["pseudonym"],
-                author_role=data["author_role"],
-                experienced_on=data["experienced_on"],
-                email=data["email"],
-                good=list(data["good"]),
-                improve=list(data["improve"]),
-                feelings=list(data["feelings"]),
-                submission_key=data["submission_key"],
-            )
+            told = services.story_submit(**form.story_arguments())
             if told.token:
                 request.session["told_token"] = told.token
             return redirect("stories:told")

@@ -121,25 +121,11 @@ def enter(request: HttpRequest) -> HttpResponse:
     form = EnterStoryForm(request.POST or None)
     keys = request.POST.getlist("services") or request.GET.getlist("service")
     selected, found = selectors.service_options(selected_keys=keys, query=request.GET.get("q", ""))
-    form.fields["services"].widget.choices = [
-        (org.pk, f"{org.name} – {parent.name}" if parent else org.name)
-        for org, parent in selected + found
-    ]
+    form.offer_services(selected + found)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         told = services.story_submit(
-            services=data["services"],
-            body=data["body"],
-            title=data["title"],
-            pseudonym=data["pseudonym"],
-            author_role=data["author_role"],
-            experienced_on=data["experienced_on"],
-            email=data["email"] or "",
-            good=list(data["good"]),
-            improve=list(data["improve"]),
-            feelings=list(data["feelings"]),
-            submission_key=data["submission_key"],
-            channel=data["channel"],
+            **form.story_arguments(),
+            channel=form.cleaned_data["channel"],
             entered_by=request.user,  # type: ignore[arg-type]
         )
         messages.success(request, f"Entered: story {told.story.pk} is waiting for moderation.")
