@@ -75,6 +75,12 @@ class Organisation(MP_Node, TimeStampedModel):
 
     class Meta:
         ordering: ClassVar = ["name"]
+        # Object permissions, granted per node by `responders` alone (see ROLE_PERMISSIONS).
+        permissions: ClassVar = [
+            ("view_staff_data", "See staff-only data and receive alerts"),
+            ("respond", "Respond in public and record changes"),
+            ("manage_roles", "Invite staff and grant roles beneath this node"),
+        ]
         indexes: ClassVar = [
             GinIndex(name="org_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
             models.Index(

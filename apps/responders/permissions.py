@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from apps.organisations.models import Organisation
+
 from .models import Role, RoleName
 
 
@@ -33,3 +35,27 @@ def can_enter_stories(user: Any) -> bool:
         bool(getattr(user, "is_authenticated", False))
         and Role.objects.filter(user=user, organisation__isnull=False).exists()
     )
+
+
+_RANK = {RoleName.READER: 1, RoleName.RESPONDER: 2, RoleName.SUPER_USER: 3}
+
+
+def highest_role_at(user: Any, organisation: Organisation) -> RoleName | None:
+    """The strongest organisation role the user holds at this node or any above it (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    paths = [*organisation.ancestor_paths(), organisation.path]
+    held = Role.objects.filter(user=user, organisation__path__in=paths).values_list(
+        "role", flat=True
+    )
+    best = max((_RANK[RoleName(r)] for r in held), default=0)
+    return next((role for role, rank in _RANK.items() if rank == best), None)
+
+
+def can_grant(user: Any, role: str, organisation: Organisation | None) -> bool:
+    """Platform admins grant anything; a super-user grants up to super-user, in their subtree."""
+    if has_platform_role(user, RoleName.PLATFORM_ADMIN):
+        return True
+    if organisation is None or role not in _RANK:
+        return False  # platform roles: platform admins only
+    return highest_role_at(user, organisation) == RoleName.SUPER_USER
