@@ -95,3 +95,22 @@ def author_link(story: Story) -> str:
     token = new_token()
     AuthorAccess.objects.create(story=story, token_hash=token_hash(token))
     return token
+
+
+def invite(
+    organisation: Organisation, *, role: str = "responder", email: str = "new@staff.example"
+):  # type: ignore[no-untyped-def]
+    """An open invitation from a super-user of the organisation; returns its token."""
+    from apps.responders.invitations import invitation_create
+
+    inviter = UserFactory()
+    Role.objects.create(user=inviter, role=RoleName.SUPER_USER, organisation=organisation)
+    return invitation_create(
+        inviter=inviter,
+        email=email,
+        first_name="Nia",
+        last_name="Evans",
+        job_title="Staff nurse",
+        role=role,
+        organisation=organisation,
+    ).token

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from apps.organisations.models import Organisation
 
 from .conftest import CAST
-from .factories import StoryFactory, author_link
+from .factories import StoryFactory, author_link, invite
 
 LOGIN = "login"  # a redirect to the sign-in page
 SIGNED_IN = tuple(member for member in CAST if member != "anonymous")
@@ -73,6 +73,8 @@ ACCESS: dict[str, Rule] = {
     "moderation:queue": Rule(platform_staff_only()),
     "moderation:story": Rule(platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}),
     "moderation:enter": Rule(signed_in_only()),
+    # Invitations: the token is the key; a valid one opens the page for anyone holding it.
+    "staff:accept": Rule(everyone(200), kwargs=lambda w: {"token": w["invitation_token"]}),
     # Staff sign-in (django-allauth). Sign-up is closed: staff join by invitation.
     "account_login": Rule(signed_out_only()),
     "account_signup": Rule(signed_out_only()),
@@ -123,7 +125,13 @@ def test_access(
 ) -> None:
     rule = ACCESS[name]
     story = StoryFactory(services=[org])
-    world = {"org": org, "other_org": other_org, "story": story, "token": author_link(story)}
+    world = {
+        "org": org,
+        "other_org": other_org,
+        "story": story,
+        "token": author_link(story),
+        "invitation_token": invite(org),
+    }
     url = reverse(name, kwargs=rule.kwargs(world))
     response = getattr(client_as(member), rule.method)(url)
     expected = rule.expected[member]

@@ -67,3 +67,45 @@ class Role(TimeStampedModel):
     def __str__(self) -> str:
         where = self.organisation or "the platform"
         return f"{self.user} is {self.get_role_display()} at {where}"
+
+
+class Invitation(TimeStampedModel):
+    """An invitation to hold a role at a node. Only a hash of its token is stored."""
+
+    email = models.EmailField()
+    first_name = models.CharField(max_length=75)
+    last_name = models.CharField(max_length=75)
+    job_title = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=20, choices=RoleName.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in ORGANISATION_ROLES]),
+                name="responders_invitation_organisation_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} as {self.get_role_display()}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

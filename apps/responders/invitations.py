@@ -1,0 +1,326 @@
+"""Invitations: one person, or many from a CSV file, to a role inside the inviter's subtree."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.audit import audit
+from apps.organisations.models import Organisation
+
+from .models import ORGANISATION_ROLES, Invitation
+from .permissions import can_grant
+from .services import role_grant
+
+VALID_DAYS = 7
+CSV_COLUMNS = ["first name", "last name", "email", "job title", "role", "node"]
+
+
+class InvitationInvalid(PermissionDenied):
+    """The token is unknown, altered, used, revoked or expired."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Invited:
+    invitation: Invitation
+    token: str
+
+
+def _check_may_invite(inviter: User, role: str, organisation: Organisation, email: str) -> None:
+    if not can_grant(inviter, role, organisation) or role not in [
+        r.value for r in ORGANISATION_ROLES
+    ]:
+        audit(
+            actor=inviter,
+            action="responders.invitation.refused",
+            target=organisation,
+            organisation_path=organisation.path,
+            role=role,
+        )
+        raise PermissionDenied(f"You cannot invite someone as {role} there.")
+
+
+def invitation_create(
+    *,
+    inviter: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    job_title: str,
+    role: str,
+    organisation: Organisation,
+) -> Invited:
+    """Invite one person; they are emailed a link valid for 7 days."""
+    _check_may_invite(inviter, role, organisation, email)
+    with transaction.atomic():
+        return _create(
+            inviter=inviter,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            job_title=job_title,
+            role=role,
+            organisation=organisation,
+        )
+
+
+def _create(
+    *,
+    inviter: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    job_title: str,
+    role: str,
+    organisation: Organisation,
+) -> Invited:
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email.strip().lower(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        job_title=job_title.strip(),
+        role=role,
+        organisation=organisation,
+        invited_by=inviter,
+        token_hash=_hash(token),
+        expires_at=timezone.now() + dt.timedelta(days=VALID_DAYS),
+    )
+    audit(
+        actor=inviter,
+        action="responders.invitation.created",
+        target=invitation,
+        organisation_path=organisation.path,
+        role=role,
+    )
+    transaction.on_commit(lambda: _send(invitation, token))
+    return Invited(invitation, token)
+
+
+def _send(invitation: Invitation, token: str) -> None:
+    link = settings.SITE_URL + reverse("staff:accept", kwargs={"token": token})
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "site_name": settings.SITE_NAME,
+        "days": VALID_DAYS,
+    }
+    send_mail(
+        subject=f"{invitation.invited_by} invited you to {settings.SITE_NAME}",
+        message=render_to_string("responders/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The open invitation behind a token, or InvitationInvalid (audited)."""
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    problem = None
+    if invitation is None:
+        problem = "unknown"
+    elif invitation.accepted_at:
+        problem = "used"
+    elif invitation.revoked_at:
+        problem = "revoked"
+    elif invitation.expires_at < timezone.now():
+        problem = "expired"
+    if problem:
+        if invitation is not None:
+            audit(
+                actor=None,
+                action="responders.invitation.refused",
+                target=invitation,
+                organisation_path=invitation.organisation.path,
+                problem=problem,
+            )
+        raise InvitationInvalid(
+            "This invitation link is not valid: it may have expired or been used already. "
+            "Ask the person who invited you to send a new one."
+        )
+    return invitation  # type: ignore[return-value]
+
+
+def invitation_accept(*, token: str, user: User) -> Invitation:
+    """Give the invited role to this account, with the inviter's authority, once."""
+    invitation = invitation_for_token(token)
+    inviter = invitation.invited_by
+    if inviter is None or not can_grant(inviter, invitation.role, invitation.organisation):
+        audit(
+            actor=user,
+            action="responders.invitation.refused",
+            target=invitation,
+            organisation_path=invitation.organisation.path,
+            problem="inviter_lost_rights",
+        )
+        raise InvitationInvalid("The person who invited you can no longer give this role.")
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at:
+            raise InvitationInvalid("This invitation has been used already.")
+        role_grant(granter=inviter, user=user, role=locked.role, organisation=locked.organisation)
+        locked.accepted_at = timezone.now()
+        locked.accepted_by = user
+        locked.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+        audit(
+            actor=user,
+            action="responders.invitation.accepted",
+            target=locked,
+            organisation_path=locked.organisation.path,
+        )
+    return locked
+
+
+def invitation_resend(*, actor: User, invitation: Invitation) -> Invited:
+    """A fresh link and 7 more days; the old link stops working."""
+    _check_may_invite(actor, invitation.role, invitation.organisation, invitation.email)
+    if invitation.accepted_at:
+        raise ValidationError("This invitation has been accepted already.")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation.token_hash = _hash(token)
+        invitation.expires_at = timezone.now() + dt.timedelta(days=VALID_DAYS)
+        invitation.revoked_at = None
+        invitation.save(update_fields=["token_hash", "expires_at", "revoked_at", "updated_at"])
+        audit(
+            actor=actor,
+            action="responders.invitation.resent",
+            target=invitation,
+            organisation_path=invitation.organisation.path,
+        )
+        transaction.on_commit(lambda: _send(invitation, token))
+    return Invited(invitation, token)
+
+
+def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
+    _check_may_invite(actor, invitation.role, invitation.organisation, invitation.email)
+    with transaction.atomic():
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+        audit(
+            actor=actor,
+            action="responders.invitation.revoked",
+            target=invitation,
+            organisation_path=invitation.organisation.path,
+        )
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    line: int
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str
+    role: str
+    organisation: Organisation | None
+    error: str
+
+
+def invitation_csv_preview(*, inviter: User, text: str) -> list[CsvRow]:
+    """Check every row of an uploaded CSV; each row says what is wrong with it, if anything."""
+    reader = csv.reader(io.StringIO(text))
+    rows = list(reader)
+    if not rows:
+        return [CsvRow(1, "", "", "", "", "", None, "The file is empty.")]
+    header = [h.strip().lower() for h in rows[0]]
+    if header != CSV_COLUMNS:
+        return [
+            CsvRow(
+                1,
+                "",
+                "",
+                "",
+                "",
+                "",
+                None,
+                "The first line must be the column names: " + ", ".join(CSV_COLUMNS),
+            )
+        ]
+    keys = {cells[5].strip() for cells in rows[1:] if len(cells) == 6}
+    nodes: dict[str, Organisation] = {}
+    for org in Organisation.objects.filter(
+        Q(slug__in=keys) | Q(ods_code__in=[k.upper() for k in keys])
+    ):
+        nodes[org.slug] = org
+        if org.ods_code:
+            nodes[org.ods_code] = org
+    seen: dict[str, int] = {}
+    checked = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != 6:
+            checked.append(
+                CsvRow(line, "", "", "", "", "", None, f"Expected 6 columns, found {len(cells)}.")
+            )
+            continue
+        first, last, email, title, role, key = (c.strip() for c in cells)
+        email = email.lower()
+        organisation = nodes.get(key) or nodes.get(key.upper())
+        error = ""
+        try:
+            validate_email(email)
+        except ValidationError:
+            error = f"“{email}” is not an email address."
+        if not error and (not first or not last):
+            error = "A first and last name are needed."
+        elif not error and role not in [r.value for r in ORGANISATION_ROLES]:
+            error = f"Role “{role}” must be reader, responder or super_user."
+        elif not error and organisation is None:
+            error = f"No organisation has the ODS code or address “{key}”."
+        elif not error and not can_grant(inviter, role, organisation):
+            error = f"You cannot invite a {role} at {organisation}."
+        elif not error and email in seen:
+            error = f"{email} is already invited on line {seen[email]}."
+        seen.setdefault(email, line)
+        checked.append(CsvRow(line, first, last, email, title, role, organisation, error))
+    return checked
+
+
+def invitation_csv_apply(*, inviter: User, text: str) -> list[Invited]:
+    """Invite everyone in the file, or nobody if any row has a problem."""
+    rows = invitation_csv_preview(inviter=inviter, text=text)
+    problems = [row for row in rows if row.error]
+    if problems:
+        raise ValidationError([f"Line {row.line}: {row.error}" for row in problems])
+    invited = []
+    with transaction.atomic():
+        for row in rows:
+            if row.organisation is None:  # cannot happen: every row passed the checks
+                raise ValidationError(f"Line {row.line}: no organisation.")
+            invited.append(
+                _create(
+                    inviter=inviter,
+                    email=row.email,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    job_title=row.job_title,
+                    role=row.role,
+                    organisation=row.organisation,
+                )
+            )
+    return invited
