@@ -45,7 +45,7 @@ class Invited:
     token: str
 
 
-def _check_may_invite(inviter: User, role: str, organisation: Organisation, email: str) -> None:
+def _check_may_invite(inviter: User, role: str, organisation: Organisation) -> None:
     if not can_grant(inviter, role, organisation) or role not in [
         r.value for r in ORGANISATION_ROLES
     ]:
@@ -70,47 +70,38 @@ def invitation_create(
     organisation: Organisation,
 ) -> Invited:
     """Invite one person; they are emailed a link valid for 7 days."""
-    _check_may_invite(inviter, role, organisation, email)
+    _check_may_invite(inviter, role, organisation)
     with transaction.atomic():
-        return _create(
-            inviter=inviter,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            job_title=job_title,
-            role=role,
-            organisation=organisation,
+        return _issue(
+            inviter,
+            Invitation(
+                email=email,
+                first_name=first_name,
+                last_name=last_name,
+                job_title=job_title,
+                role=role,
+                organisation=organisation,
+            ),
         )
 
 
-def _create(
-    *,
-    inviter: User,
-    email: str,
-    first_name: str,
-    last_name: str,
-    job_title: str,
-    role: str,
-    organisation: Organisation,
-) -> Invited:
+def _issue(inviter: User, invitation: Invitation) -> Invited:
+    """Save a checked, unsaved invitation with a new token, audit it, and email it on commit."""
     token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        email=email.strip().lower(),
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        job_title=job_title.strip(),
-        role=role,
-        organisation=organisation,
-        invited_by=inviter,
-        token_hash=_hash(token),
-        expires_at=timezone.now() + dt.timedelta(days=VALID_DAYS),
-    )
+    invitation.email = invitation.email.strip().lower()
+    invitation.first_name = invitation.first_name.strip()
+    invitation.last_name = invitation.last_name.strip()
+    invitation.job_title = invitation.job_title.strip()
+    invitation.invited_by = inviter
+    invitation.token_hash = _hash(token)
+    invitation.expires_at = timezone.now() + dt.timedelta(days=VALID_DAYS)
+    invitation.save()
     audit(
         actor=inviter,
         action="responders.invitation.created",
         target=invitation,
-        organisation_path=organisation.path,
-        role=role,
+        organisation_path=invitation.organisation.path,
+        role=invitation.role,
     )
     transaction.on_commit(lambda: _send(invitation, token))
     return Invited(invitation, token)
@@ -196,7 +187,7 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
 
 def invitation_resend(*, actor: User, invitation: Invitation) -> Invited:
     """A fresh link and 7 more days; the old link stops working."""
-    _check_may_invite(actor, invitation.role, invitation.organisation, invitation.email)
+    _check_may_invite(actor, invitation.role, invitation.organisation)
     if invitation.accepted_at:
         raise ValidationError("This invitation has been accepted already.")
     token = secrets.token_urlsafe(32)
@@ -216,7 +207,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invited:
 
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
-    _check_may_invite(actor, invitation.role, invitation.organisation, invitation.email)
+    _check_may_invite(actor, invitation.role, invitation.organisation)
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
@@ -310,17 +301,17 @@ def invitation_csv_apply(*, inviter: User, text: str) -> list[Invited]:
     invited = []
     with transaction.atomic():
         for row in rows:
-            if row.organisation is None:  # cannot happen: every row passed the checks
-                raise ValidationError(f"Line {row.line}: no organisation.")
             invited.append(
-                _create(
-                    inviter=inviter,
-                    email=row.email,
-                    first_name=row.first_name,
-                    last_name=row.last_name,
-                    job_title=row.job_title,
-                    role=row.role,
-                    organisation=row.organisation,
+                _issue(
+                    inviter,
+                    Invitation(
+                        email=row.email,
+                        first_name=row.first_name,
+                        last_name=row.last_name,
+                        job_title=row.job_title,
+                        role=row.role,
+                        organisation=row.organisation,
+                    ),
                 )
             )
     return invited

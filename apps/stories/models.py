@@ -1,13 +1,18 @@
 from __future__ import annotations
 
-from typing import ClassVar
+import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.core.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 from .taxonomy import AuthorRole, Channel, Criticality, Polarity, RejectionReason, TagGroup
 
@@ -98,6 +103,16 @@ class Story(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title or f"Story {self.pk}"
+
+    def holder_at(self, when: dt.datetime) -> User | None:
+        """The moderator whose hold on the story is still running at `when`, if any."""
+        if self.locked_until and self.locked_until > when:
+            return self.locked_by
+        return None
+
+    @property
+    def current_holder(self) -> User | None:
+        return self.holder_at(timezone.now())
 
     def get_absolute_url(self) -> str:
         return reverse("stories:detail", kwargs={"pk": self.pk})

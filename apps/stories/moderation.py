@@ -11,7 +11,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -21,9 +20,8 @@ from apps.organisations.models import Organisation
 from apps.responders.permissions import can_moderate
 
 from .models import ModerationDecision, Story, StoryRevision, StoryStatus, Tag
-from .services import story_set_tags
+from .services import author_access_new, author_link_url, story_set_tags
 from .taxonomy import RejectionReason
-from .tokens import new_token, token_hash
 
 LOCK_MINUTES = 15
 QUEUE_STATUSES = (StoryStatus.AWAITING_MODERATION, StoryStatus.AWAITING_AUTHOR)
@@ -84,12 +82,9 @@ def story_lock(*, story_id: int, moderator: User) -> Lock:
         raise PermissionDenied
     story = Story.objects.select_for_update().get(pk=story_id)
     now = timezone.now()
-    if (
-        story.locked_by_id not in (None, moderator.pk)
-        and story.locked_until
-        and story.locked_until > now
-    ):
-        return Lock(held=False, holder=story.locked_by, until=story.locked_until)
+    holder = story.holder_at(now)
+    if holder is not None and holder.pk != moderator.pk:
+        return Lock(held=False, holder=holder, until=story.locked_until)
     story.locked_by = moderator
     story.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
     story.save(update_fields=["locked_by", "locked_until", "updated_at"])
@@ -120,8 +115,8 @@ def story_moderate(
         raise PermissionDenied
     story = Story.objects.select_for_update().get(pk=story_id)
     now = timezone.now()
-    if story.locked_by_id != moderator.pk or not story.locked_until or story.locked_until < now:
-        holder = story.locked_by if story.locked_until and story.locked_until > now else None
+    holder = story.holder_at(now)
+    if holder is None or holder.pk != moderator.pk:
         raise ValidationError(
             f"{holder} is moderating this story now."
             if holder
@@ -186,11 +181,7 @@ def story_moderate(
 
 def _tell_author(story: Story, decision: str) -> None:
     """Email the author about a decision, with a fresh private link. Nothing staff-only."""
-    from .models import AuthorAccess
-
-    token = new_token()
-    AuthorAccess.objects.create(story=story, token_hash=token_hash(token))
-    link = settings.SITE_URL + reverse("stories:author", kwargs={"token": token})
+    link = author_link_url(author_access_new(story))
     context = {"story": story, "decision": decision, "link": link, "site_name": settings.SITE_NAME}
     subjects = {
         "published": "Your story has been published",

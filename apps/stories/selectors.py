@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.safestring import SafeString
 
 from apps.organisations.models import Organisation
 from apps.organisations.selectors import organisation_search, with_parents
 
+from .diff import word_diff
 from .models import Story, StoryStatus, StoryTag
 
 SERVICE_OPTIONS_LIMIT = 10
@@ -75,3 +77,13 @@ def story_list_for_organisation(organisation: Organisation) -> QuerySet[Story]:
             organisation__path__startswith=organisation.path
         ).values("story_id")
     )
+
+
+def pending_edits(story: Story) -> SafeString | None:
+    """The moderator's changes the author is asked to approve, as a difference, if any."""
+    if story.status != StoryStatus.AWAITING_AUTHOR:
+        return None
+    original = story.revisions.order_by("number").first()
+    if original is None:
+        return None
+    return word_diff(f"{original.title}\n{original.body}", f"{story.title}\n{story.body}")

@@ -93,16 +93,25 @@ def story_submit(
     return Told(story=story, token=token)
 
 
-def _grant_access(story: Story) -> str:
+def author_access_new(story: Story) -> str:
+    """A fresh private token for the story's author; only its hash is stored."""
     token = new_token()
     AuthorAccess.objects.create(story=story, token_hash=token_hash(token))
-    if story.author_email:
-        transaction.on_commit(lambda: _send_link(story, token))
     return token
 
 
-def _send_link(story: Story, token: str) -> None:
-    link = settings.SITE_URL + reverse("stories:author", kwargs={"token": token})
+def author_link_url(token: str) -> str:
+    return settings.SITE_URL + reverse("stories:author", kwargs={"token": token})
+
+
+def _grant_access(story: Story) -> str:
+    token = author_access_new(story)
+    if story.author_email:
+        transaction.on_commit(lambda: _send_link(story, author_link_url(token)))
+    return token
+
+
+def _send_link(story: Story, link: str) -> None:
     context = {"story": story, "link": link, "site_name": settings.SITE_NAME}
     send_mail(
         subject=f"Your story on {settings.SITE_NAME}: your private link",

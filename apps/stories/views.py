@@ -12,7 +12,6 @@ from django_ratelimit.decorators import ratelimit
 from apps.core.http import HtmxHttpRequest
 
 from . import selectors, services
-from .diff import word_diff
 from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
 from .models import Story, StoryStatus
 
@@ -38,7 +37,7 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and request.method == "GET":
         return render(request, "stories/tell.html#service-options", context)
     if request.method == "POST":
-        if getattr(request, "limited", False):
+        if _limited(request):
             messages.error(
                 request,
                 "Too many stories have been sent from here in the last hour. "
@@ -65,7 +64,7 @@ def told(request: HttpRequest) -> HttpResponse:
 @ratelimit(key="ip", rate="10/h", method="POST", block=False)
 def resend_link(request: HttpRequest) -> HttpResponse:
     form = ResendLinkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and not getattr(request, "limited", False):
+    if request.method == "POST" and form.is_valid() and not _limited(request):
         if not form.data.get("website"):
             services.story_resend_link(email=form.cleaned_data["email"])
         # The same answer whether or not the address told a story.
@@ -74,7 +73,7 @@ def resend_link(request: HttpRequest) -> HttpResponse:
             "If a story was told with that address, a new private link is on its way to it.",
         )
         return redirect("stories:resend_link")
-    if getattr(request, "limited", False):
+    if _limited(request):
         messages.error(request, "Too many requests from here. Please try again later.")
     return render(request, "stories/resend_link.html", {"form": form})
 
@@ -111,16 +110,18 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         if action:
             return redirect("stories:author", token=token)
-    original = story.revisions.order_by("number").first()
     context = {
         "story": story,
         "token": token,
         "email_form": email_form,
-        "changes": word_diff(f"{original.title}\n{original.body}", f"{story.title}\n{story.body}")
-        if original and story.status == StoryStatus.AWAITING_AUTHOR
-        else None,
+        "changes": selectors.pending_edits(story),
     }
     return render(request, "stories/author.html", context)
+
+
+def _limited(request: HttpRequest) -> bool:
+    """Whether django-ratelimit marked this request as over its limit."""
+    return bool(getattr(request, "limited", False))
 
 
 def _visitor(request: HttpRequest) -> str | None:
@@ -153,7 +154,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @ratelimit(key="ip", rate="60/h", method="POST", block=False)
 def me_too(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk, status=StoryStatus.PUBLISHED)
-    if not getattr(request, "limited", False):
+    if not _limited(request):
         services.story_me_too(story=story, visitor=_visitor(request))
         story.refresh_from_db(fields=["me_too_count"])
     if request.htmx:
@@ -168,7 +169,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk, status=StoryStatus.PUBLISHED)
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not form.cleaned_data["website"] and not getattr(request, "limited", False):
+        if not form.cleaned_data["website"] and not _limited(request):
             services.story_flag(
                 story=story, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
             )

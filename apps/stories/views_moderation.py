@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.core.pii import highlight
@@ -40,9 +39,7 @@ def moderators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(moderation.moderation_queue(), 50).get_page(request.GET.get("page"))
     flagged = list(moderation.flagged_stories()[:20])
-    return render(
-        request, "moderation/queue.html", {"page": page, "flagged": flagged, "now": timezone.now()}
-    )
+    return render(request, "moderation/queue.html", {"page": page, "flagged": flagged})
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,12 +75,13 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("moderation:queue")
     else:
         form = ModerateForm(initial=_initial(story))
+    marks = moderation.story_marks(story)
     context = {
         "story": story,
         "form": form,
         "lock": lock,
-        "marked": highlight(f"{story.title}\n{story.body}", moderation.story_marks(story)),
-        "marks": moderation.story_marks(story),
+        "marked": highlight(f"{story.title}\n{story.body}", marks),
+        "marks": marks,
         "criteria": CRITICALITY_CRITERIA,
         "revisions": story.revisions.select_related("made_by"),
         "decisions": story.decisions.select_related("moderator").order_by("at"),
