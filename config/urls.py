@@ -10,6 +10,7 @@ urlpatterns = [
     path("organisations/", include("apps.organisations.urls")),
     path("", include("apps.stories.urls")),
     path("moderation/", include("apps.stories.urls_moderation")),
+    path("staff/", include("apps.responses.urls")),
     path("staff/", include("apps.responders.urls")),
     path("accounts/", include("allauth.urls")),
 ]

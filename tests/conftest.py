@@ -19,7 +19,7 @@ from apps.accounts.models import User
 from apps.organisations.models import Organisation, OrganisationKind
 from apps.responders.models import RoleName
 
-from .factories import OrganisationFactory, RoleFactory, UserFactory
+from .factories import OrganisationFactory, RoleFactory, UserFactory, with_second_factor
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 STRICT = os.environ.get("CAREVOICE_STRICT", "").lower() in {"1", "true", "yes"}
@@ -74,7 +74,9 @@ def _member(role: RoleName, organisation: Organisation | None, name: str) -> Use
         display_name=name, email=f"{role.value}.{name.split()[0].lower()}@staff.example"
     )
     RoleFactory(user=user, role=role, organisation=organisation)
-    return user
+    # The cast have set up their authenticator app; tests of the set-up itself make
+    # their own people.
+    return with_second_factor(user)
 
 
 @pytest.fixture

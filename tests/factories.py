@@ -11,12 +11,33 @@ from django.utils.text import slugify
 
 from apps.accounts.models import User
 from apps.organisations.models import Organisation, OrganisationKind
-from apps.responders.models import Role, RoleName
+from apps.responders.models import Role, RoleName, Team
+from apps.responders.services import role_install
 from apps.stories.models import AuthorAccess, Story, StoryService, StoryStatus
 from apps.stories.taxonomy import AuthorRole
 from apps.stories.tokens import new_token, token_hash
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+# The authenticator-app secret every test account with a second factor shares.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def with_second_factor(user: User, secret: str = TEST_TOTP_SECRET) -> User:
+    """Set up an authenticator app for the account, as the staff set-up page would."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    user.__dict__.pop("_has_second_factor", None)
+    return user
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET, offset: int = 0) -> str:
+    """The code an authenticator app shows now (or `offset` 30-second steps away)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -56,12 +77,31 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 
 class RoleFactory(factory.django.DjangoModelFactory):
+    """A role written as the operator's command writes it, permissions included."""
+
     class Meta:
         model = Role
 
     user = factory.SubFactory(UserFactory)
     role = RoleName.RESPONDER
     organisation = factory.SubFactory(OrganisationFactory)
+
+    @classmethod
+    def _create(cls, model_class: type[Role], *args: Any, **kwargs: Any) -> Role:
+        return role_install(**kwargs)
+
+
+def team_of(organisation: Organisation, *members: User, name: str = "Ward 7 nurses") -> Team:
+    """A team under the node with these members (as a super-user would form it)."""
+    from django.contrib.auth.models import Group
+
+    team = Team.objects.create(
+        name=name, organisation=organisation, group=Group.objects.create(name=f"team-{name}")
+    )
+    team.group.user_set.add(*members)
+    for member in members:
+        member.__dict__.pop("_scope_paths", None)
+    return team
 
 
 class StoryFactory(factory.django.DjangoModelFactory):
@@ -103,8 +143,8 @@ def invite(
     """An open invitation from a super-user of the organisation; returns its token."""
     from apps.responders.invitations import invitation_create
 
-    inviter = UserFactory()
-    Role.objects.create(user=inviter, role=RoleName.SUPER_USER, organisation=organisation)
+    inviter = with_second_factor(UserFactory())
+    RoleFactory(user=inviter, role=RoleName.SUPER_USER, organisation=organisation)
     return invitation_create(
         inviter=inviter,
         email=email,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from .models import AuditEntry
@@ -25,3 +26,18 @@ def audit(
         organisation_path=organisation_path,
         details=details,
     )
+
+
+def refuse(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model,
+    organisation_path: str = "",
+    message: str = "You do not have permission to see this page.",
+    **details: Any,
+) -> NoReturn:
+    """Record a refused attempt, then raise 403. Call it outside any transaction that the
+    refusal rolls back, so the record is kept."""
+    audit(actor=actor, action=action, target=target, organisation_path=organisation_path, **details)
+    raise PermissionDenied(message)

@@ -17,7 +17,8 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.organisations.models import Organisation
 from apps.organisations.services import organisation_bulk_add, unique_slugs
-from apps.responders.models import Role, RoleName
+from apps.responders.models import RoleName
+from apps.responders.services import role_install
 from apps.stories.models import Story, StoryStatus, Tag
 from apps.stories.services import story_submit
 
@@ -107,7 +108,7 @@ def demo_load() -> bool:
         organisation = None
         if person.at:
             organisation = Organisation.objects.get(name=person.at)
-        Role.objects.create(user=user, role=person.role, organisation=organisation)
+        role_install(user=user, role=person.role, organisation=organisation)
     return True
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 
 from apps.accounts.models import User
 from apps.core.forms import Form
+from apps.organisations.models import Organisation
 
 
 class NewAccountForm(Form):
@@ -42,3 +43,107 @@ class NewAccountForm(Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+ROLE_CHOICES = [
+    ("reader", "Reader: sees staff-only details and gets alerts"),
+    ("responder", "Responder: also answers stories in public"),
+    ("super_user", "Super-user: also invites staff, gives roles and refers stories"),
+]
+
+
+class _NodeChoiceMixin:
+    """A `node` choice of the managed node and everything beneath it, in tree order."""
+
+    fields: dict[str, forms.Field]
+
+    def _set_nodes(self, nodes: list[Organisation]) -> None:
+        self.nodes = {str(node.pk): node for node in nodes}
+        top = min((node.depth for node in nodes), default=1)
+        self.fields["node"].choices = [  # type: ignore[attr-defined]
+            (str(node.pk), "\u2003" * (node.depth - top) + node.name) for node in nodes
+        ]
+
+    def chosen_node(self) -> Organisation:
+        return self.nodes[self.cleaned_data["node"]]  # type: ignore[attr-defined]
+
+
+class GrantRoleForm(_NodeChoiceMixin, Form):
+    email = forms.EmailField(
+        label="Email address of their account",
+        help_text="For someone without an account, send an invitation instead.",
+    )
+    role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, widget=forms.RadioSelect)
+    node = forms.ChoiceField(label="Where")
+
+    def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_nodes(nodes)
+        self.person: User | None = None
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        self.person = User.objects.filter(email=email, is_active=True).first()
+        if self.person is None:
+            raise forms.ValidationError(
+                "Nobody with that email address has an account here: invite them instead."
+            )
+        return email
+
+
+class InviteForm(_NodeChoiceMixin, Form):
+    first_name = forms.CharField(label="First name", max_length=75)
+    last_name = forms.CharField(label="Last name", max_length=75)
+    email = forms.EmailField(label="Email address")
+    job_title = forms.CharField(label="Job title", max_length=150, required=False)
+    role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, widget=forms.RadioSelect)
+    node = forms.ChoiceField(label="Where")
+
+    def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_nodes(nodes)
+
+
+CSV_MAX_BYTES = 1_000_000
+
+
+class InvitationCsvForm(Form):
+    file = forms.FileField(
+        label="CSV file",
+        required=False,
+        help_text="Columns: first name, last name, email, job title, role, node (an ODS "
+        "code or the organisation's address on this site). At most 1 MB.",
+    )
+    # After the preview, the checked text comes back to be applied.
+    text = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > CSV_MAX_BYTES:
+                self.add_error("file", "The file is larger than 1 MB: split it into parts.")
+                return data
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", "The file is not text in UTF-8: save it as “CSV UTF-8”.")
+                return data
+        if not data.get("text"):
+            self.add_error("file", "Choose a CSV file.")
+        return data
+
+
+class TeamForm(Form):
+    name = forms.CharField(label="Team name", max_length=150)
+
+
+class TeamMemberForm(Form):
+    email = forms.EmailField(label="Email address of the member of staff")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        self.person = User.objects.filter(email=email, is_active=True).first()
+        if self.person is None:
+            raise forms.ValidationError("Nobody with that email address has an account here.")
+        return email

@@ -1,22 +1,25 @@
 """Granting and revoking roles: devolution without escalation.
 
 This is the only module that writes django-guardian permissions. A role at a
-node gives its permissions on that node object; checks walk up the tree, so
-the node covers its whole subtree.
+node gives its permissions on that node object, to the user or to the team's
+group; checks compare paths, so the node covers its whole subtree. Other apps
+ask for a permission on one object (a referred story) through
+`object_permission_give` / `object_permission_take`.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.accounts.models import User
 from apps.core.audit import audit
 from apps.organisations.models import Organisation
 
-from .models import PLATFORM_ROLES, Role, RoleName
-from .permissions import can_grant
+from .models import ORGANISATION_ROLES, PLATFORM_ROLES, Role, RoleName, Team
+from .permissions import can_grant, forget_scope
 
 # Each role includes the ones before it.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -30,38 +33,59 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _holder(user: User | None, team: Team | None) -> User | Group:
+    if (user is None) == (team is None):
+        raise ValueError("A role goes to a user or to a team, not both or neither.")
+    return user if user is not None else team.group  # type: ignore[union-attr]
+
+
 def _refuse(
-    *, granter: User, action: str, role: str, organisation: Organisation | None, user: User
+    *,
+    granter: User,
+    action: str,
+    role: str,
+    organisation: Organisation | None,
+    target: models.Model,
 ) -> None:
     # Refusals are recorded too: attempts to escalate are worth seeing. The audit row
     # must survive the rollback of the surrounding request, so it is written outside it.
     audit(
         actor=granter,
         action=f"responders.role.{action}_refused",
-        target=organisation or user,
+        target=organisation or target,
         organisation_path=organisation.path if organisation else "",
         role=role,
-        user_id=user.pk,
+        holder=f"{target._meta.model_name}:{target.pk}",
     )
     raise PermissionDenied(f"You cannot {action.replace('_', ' ')} {role} there.")
 
 
-def role_grant(*, granter: User, user: User, role: str, organisation: Organisation | None) -> Role:
-    """Give a role at a node (or platform-wide), never above the granter's own reach."""
+def _write(
+    *,
+    granter: User | None,
+    role: str,
+    organisation: Organisation | None,
+    user: User | None,
+    team: Team | None,
+) -> Role:
+    holder = _holder(user, team)
     if role not in RoleName.values or (role in PLATFORM_ROLES) != (organisation is None):
         raise ValueError(
             f"{role} cannot be held {'platform-wide' if organisation is None else 'at a node'}"
         )
-    if not can_grant(granter, role, organisation):
-        _refuse(granter=granter, action="grant", role=role, organisation=organisation, user=user)
-    # Checked above, outside the transaction, so a refusal's audit row is kept.
+    if team is not None and role not in ORGANISATION_ROLES:
+        raise ValueError("Teams hold organisation roles only.")
     with transaction.atomic():
         grant, created = Role.objects.get_or_create(
-            user=user, role=role, organisation=organisation, defaults={"granted_by": granter}
+            user=user,
+            team=team,
+            role=role,
+            organisation=organisation,
+            defaults={"granted_by": granter},
         )
         if created and organisation is not None:
             for perm in ROLE_PERMISSIONS[role]:
-                assign_perm(perm, user, organisation)
+                assign_perm(perm, holder, organisation)
         if created:
             audit(
                 actor=granter,
@@ -69,34 +93,92 @@ def role_grant(*, granter: User, user: User, role: str, organisation: Organisati
                 target=grant,
                 organisation_path=organisation.path if organisation else "",
                 role=role,
-                user_id=user.pk,
+                holder=f"{'user' if user else 'team'}:{(user or team).pk}",  # type: ignore[union-attr]
             )
+    if user is not None:
+        forget_scope(user)
     return grant
 
 
+def role_grant(
+    *,
+    granter: User,
+    role: str,
+    organisation: Organisation | None,
+    user: User | None = None,
+    team: Team | None = None,
+) -> Role:
+    """Give a role at a node (or platform-wide) to a user or a team, never above the granter's
+    own reach. Audited; a refusal is audited and raised as PermissionDenied."""
+    if not can_grant(granter, role, organisation):
+        _refuse(
+            granter=granter,
+            action="grant",
+            role=role,
+            organisation=organisation,
+            target=user or team,  # type: ignore[arg-type]
+        )
+    return _write(granter=granter, role=role, organisation=organisation, user=user, team=team)
+
+
+def role_install(
+    *,
+    role: str,
+    organisation: Organisation | None = None,
+    user: User | None = None,
+    team: Team | None = None,
+) -> Role:
+    """Give a role with nobody's authority: for the operator's `grant_role` command and the
+    demo data, never for a request. Audited with no actor."""
+    return _write(granter=None, role=role, organisation=organisation, user=user, team=team)
+
+
 def role_revoke(*, revoker: User, grant: Role) -> None:
-    """Take a role away, under the same rule as giving it."""
+    """Take a role away, under the same rule as giving it. Audited."""
     if not can_grant(revoker, grant.role, grant.organisation):
         _refuse(
             granter=revoker,
             action="revoke",
             role=grant.role,
             organisation=grant.organisation,
-            user=grant.user,
+            target=grant.holder,  # type: ignore[arg-type]
         )
     with transaction.atomic():
         organisation = grant.organisation
+        holder = _holder(grant.user, grant.team)
         grant.delete()
         if organisation is not None:
             still: set[str] = set()
-            for other in Role.objects.filter(user=grant.user, organisation=organisation):
+            for other in Role.objects.filter(
+                user=grant.user, team=grant.team, organisation=organisation
+            ):
                 still.update(ROLE_PERMISSIONS[other.role])
             for perm in set(ROLE_PERMISSIONS[grant.role]) - still:
-                remove_perm(perm, grant.user, organisation)
+                remove_perm(perm, holder, organisation)
         audit(
             actor=revoker,
             action="responders.role.revoked",
-            target=grant.user,
+            target=grant.user or grant.team,  # type: ignore[arg-type]
             organisation_path=organisation.path if organisation else "",
             role=grant.role,
         )
+    if grant.user is not None:
+        forget_scope(grant.user)
+
+
+def object_permission_give(
+    *, codename: str, obj: models.Model, user: User | None = None, team: Team | None = None
+) -> None:
+    """One permission on one object (e.g. respond to a referred story) for a user or team.
+    The caller checks authority and audits; this keeps guardian in one module."""
+    assign_perm(codename, _holder(user, team), obj)
+    if user is not None:
+        forget_scope(user)
+
+
+def object_permission_take(
+    *, codename: str, obj: models.Model, user: User | None = None, team: Team | None = None
+) -> None:
+    remove_perm(codename, _holder(user, team), obj)
+    if user is not None:
+        forget_scope(user)

@@ -1,17 +1,37 @@
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from apps.accounts.decorators import second_factor_required
 from apps.accounts.models import User
+from apps.core.audit import refuse
+from apps.organisations.models import Organisation
 
-from .forms import NewAccountForm
+from . import invitations, selectors, teams
+from .forms import (
+    GrantRoleForm,
+    InvitationCsvForm,
+    InviteForm,
+    NewAccountForm,
+    TeamForm,
+    TeamMemberForm,
+)
 from .invitations import InvitationInvalid, invitation_accept, invitation_for_token
+from .models import Invitation, Role, Team
+from .permissions import can_manage
+from .services import role_grant, role_revoke
+
+PAGE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,6 +66,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                     )
                     invitation_accept(token=token, user=user)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                # They just chose their password: setting up the second factor next
+                # need not ask for it again.
+                record_authentication(request, user, method="password", email=user.email)
             else:
                 return render(
                     request, "responders/accept.html", {"invitation": invitation, "form": form}
@@ -59,5 +82,233 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             f"Welcome. You are now {invitation.get_role_display().lower()} "
             f"for {invitation.organisation}.",
         )
-        return redirect("home")
+        return redirect("inbox:index")
     return render(request, "responders/accept.html", {"invitation": invitation, "form": form})
+
+
+# --- super-users: members, invitations, teams and the audit log of a subtree ------
+def _managed(request: HttpRequest, slug: str) -> Organisation:
+    """The node of the URL, if the user manages it; otherwise 403, recorded."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not can_manage(request.user, organisation):
+        refuse(
+            actor=request.user,
+            action="responders.staff_page.refused",
+            target=organisation,
+            organisation_path=organisation.path,
+            page=request.resolver_match.view_name if request.resolver_match else "",
+        )
+    return organisation
+
+
+def _form_errors(
+    form: GrantRoleForm | InviteForm | TeamForm | TeamMemberForm, exc: Exception
+) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, str(exc))
+
+
+@require_http_methods(["GET", "POST"])
+@second_factor_required
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who holds what where beneath this node, and giving someone a role."""
+    organisation = _managed(request, slug)
+    nodes = list(selectors.nodes_under(organisation))
+    form = GrantRoleForm(request.POST or None, nodes=nodes, initial={"node": organisation.pk})
+    if request.method == "POST" and form.is_valid():
+        role_grant(
+            granter=request.user,  # type: ignore[arg-type]
+            user=form.person,
+            role=form.cleaned_data["role"],
+            organisation=form.chosen_node(),
+        )
+        messages.success(
+            request,
+            f"{form.person} is now {form.cleaned_data['role'].replace('_', '-')} at {form.chosen_node()}.",
+        )
+        return redirect("staff:members", slug=slug)
+    page = Paginator(selectors.members_of(organisation), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "organisation": organisation,
+        "page": page,
+        "above": list(selectors.roles_above(organisation)),
+        "form": form,
+    }
+    return render(request, "responders/members.html", context)
+
+
+@require_POST
+@second_factor_required
+def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_object_or_404(Role.objects.select_related("user", "team", "organisation"), pk=pk)
+    role_revoke(revoker=request.user, grant=grant)  # type: ignore[arg-type]
+    messages.success(request, f"{grant.holder} no longer holds that role.")
+    if grant.organisation is None:
+        return redirect("inbox:index")
+    return redirect("staff:members", slug=grant.organisation.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@second_factor_required
+def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Invitations beneath this node, and inviting one person."""
+    organisation = _managed(request, slug)
+    form = InviteForm(
+        request.POST or None,
+        nodes=list(selectors.nodes_under(organisation)),
+        initial={"node": organisation.pk, "role": "responder"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invitations.invitation_create(
+            inviter=request.user,  # type: ignore[arg-type]
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            job_title=data["job_title"],
+            role=data["role"],
+            organisation=form.chosen_node(),
+        )
+        messages.success(request, f"Invitation sent to {data['email']}.")
+        return redirect("staff:invitations", slug=slug)
+    page = Paginator(selectors.invitations_of(organisation), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "responders/invitations.html",
+        {"organisation": organisation, "page": page, "form": form, "now": timezone.now()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@second_factor_required
+def invitation_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """Many invitations from a CSV file: a preview with a message per bad row, then all or
+    nothing."""
+    organisation = _managed(request, slug)
+    form = InvitationCsvForm(request.POST or None, request.FILES or None)
+    rows = None
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        if "apply" in request.POST:
+            try:
+                sent = invitations.invitation_csv_apply(inviter=request.user, text=text)  # type: ignore[arg-type]
+            except ValidationError:
+                pass  # the rows below say what is wrong
+            else:
+                messages.success(request, f"{len(sent)} invitations sent.")
+                return redirect("staff:invitations", slug=slug)
+        rows = invitations.invitation_csv_preview(inviter=request.user, text=text)  # type: ignore[arg-type]
+        form = InvitationCsvForm(initial={"text": text})
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "rows": rows,
+        "problems": sum(1 for row in rows or [] if row.error),
+        "columns": invitations.CSV_COLUMNS,
+    }
+    return render(request, "responders/invitation_upload.html", context)
+
+
+def _invitation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), pk=pk)
+    try:
+        if action == "resend":
+            invitations.invitation_resend(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+            messages.success(request, f"A new link was sent to {invitation.email}.")
+        else:
+            invitations.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+            messages.success(request, f"The invitation to {invitation.email} no longer works.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("staff:invitations", slug=invitation.organisation.slug)
+
+
+@require_POST
+@second_factor_required
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    return _invitation_action(request, pk, "resend")
+
+
+@require_POST
+@second_factor_required
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    return _invitation_action(request, pk, "revoke")
+
+
+@require_http_methods(["GET", "POST"])
+@second_factor_required
+def team_list(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _managed(request, slug)
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = teams.team_create(
+                actor=request.user,  # type: ignore[arg-type]
+                organisation=organisation,
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Team “{team.name}” made. Now add its members.")
+            return redirect("staff:team", pk=team.pk)
+    return render(
+        request,
+        "responders/teams.html",
+        {"organisation": organisation, "teams": selectors.teams_of(organisation), "form": form},
+    )
+
+
+def _team(request: HttpRequest, pk: int) -> Team:
+    team = get_object_or_404(Team.objects.select_related("organisation", "group"), pk=pk)
+    _managed(request, team.organisation.slug)
+    return team
+
+
+@require_http_methods(["GET", "POST"])
+@second_factor_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    form = TeamMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            teams.team_add_member(actor=request.user, team=team, user=form.person)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{form.person} joined {team.name}.")
+            return redirect("staff:team", pk=team.pk)
+    context = {
+        "team": team,
+        "organisation": team.organisation,
+        "members": list(team.group.user_set.order_by("display_name")),
+        "roles": list(team.roles.select_related("organisation")),
+        "form": form,
+    }
+    return render(request, "responders/team.html", context)
+
+
+@require_POST
+@second_factor_required
+def team_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    person = get_object_or_404(User, pk=user_pk)
+    teams.team_remove_member(actor=request.user, team=team, user=person)  # type: ignore[arg-type]
+    messages.success(request, f"{person} left {team.name}.")
+    return redirect("staff:team", pk=team.pk)
+
+
+@require_safe
+@second_factor_required
+def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every grant, revocation, invitation, referral and refusal in the subtree."""
+    organisation = _managed(request, slug)
+    page = Paginator(selectors.audit_log(organisation), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "responders/audit.html", {"organisation": organisation, "page": page})

@@ -86,6 +86,8 @@ class Story(TimeStampedModel):
 
     class Meta:
         verbose_name_plural = "stories"
+        # An object permission, given per story by a referral (through `responders`).
+        permissions: ClassVar = [("respond_to_story", "Respond to this one story")]
         indexes: ClassVar = [
             models.Index(fields=["status", "created_at"], name="story_queue"),
             models.Index(fields=["status", "-published_at"], name="story_published"),

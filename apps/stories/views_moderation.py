@@ -7,13 +7,13 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from apps.accounts.decorators import second_factor_required
 from apps.core.pii import highlight
 from apps.responders.permissions import can_enter_stories, can_moderate
 
@@ -24,7 +24,7 @@ from .taxonomy import CRITICALITY_CRITERIA, Polarity
 
 
 def moderators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
+    @second_factor_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not can_moderate(request.user):
@@ -111,7 +111,7 @@ def _add_errors(form: ModerateForm, exc: ValidationError) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@second_factor_required
 def enter(request: HttpRequest) -> HttpResponse:
     """Type in a story that came on paper or by phone."""
     if not can_enter_stories(request.user):

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "guardian",
     "django_htmx",
     "template_partials",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "apps.organisations",
     "apps.responders",
     "apps.stories",
+    "apps.responses",
     "django_ratelimit",
     "apps.demo",
 ]
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "apps.accounts.middleware.IdleTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,6 +124,23 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
+
+# Second factor (allauth MFA): an authenticator app with recovery codes. Staff
+# pages and every action that responds or manages people require it.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for clocks that drift
+# allauth's own rate limits (login failures per address and per account, password
+# resets, ...) stay on; they use the shared cache.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login": "30/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reauthenticate": "10/m/user",
+}
+# A signed-in member of staff who does nothing for this long is signed out.
+STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_COOKIE_AGE = 60 * 60 * 12  # and nobody stays signed in past a working day
 
 # django-guardian: no anonymous user row; public access never goes through it.
 ANONYMOUS_USER_NAME = None

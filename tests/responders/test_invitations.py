@@ -22,6 +22,7 @@ from apps.responders.invitations import (
     invitation_revoke,
 )
 from apps.responders.models import Invitation, Role
+from apps.responders.services import role_revoke
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,10 +151,10 @@ def test_resend_gives_a_new_link_and_revoke_stops_it(org: Organisation, super_us
 
 
 def test_an_invitation_fails_when_the_inviter_lost_their_rights(
-    org: Organisation, super_user: User
+    org: Organisation, super_user: User, platform_admin: User
 ) -> None:
     token = create(super_user, org).token
-    Role.objects.filter(user=super_user).delete()
+    role_revoke(revoker=platform_admin, grant=Role.objects.get(user=super_user))
     with pytest.raises(PermissionDenied, match="can no longer give this role"):
         invitation_accept(token=token, user=UserFactory())
 

@@ -136,9 +136,9 @@ def test_publishing_needs_a_criticality(org: Organisation, moderator: User) -> N
 
 def test_two_moderators_cannot_act_on_one_story_at_once(org: Organisation, moderator: User) -> None:
     from apps.responders.models import RoleName
-    from tests.factories import RoleFactory
+    from tests.factories import RoleFactory, with_second_factor
 
-    second = UserFactory(display_name="Second Moderator")
+    second = with_second_factor(UserFactory(display_name="Second Moderator"))
     RoleFactory(user=second, role=RoleName.MODERATOR, organisation=None)
     story = waiting(org)
     first_client, second_client = signed_in(moderator), signed_in(second)

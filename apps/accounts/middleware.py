@@ -1,0 +1,48 @@
+"""Signing out a member of staff who has left their session idle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+
+SESSION_KEY = "last_seen"
+# Writing the session on every request would be a database write per page; once a
+# minute is precise enough for a timeout counted in tens of minutes.
+RESOLUTION_SECONDS = 60
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            last = request.session.get(SESSION_KEY)
+            limit = settings.STAFF_IDLE_TIMEOUT_MINUTES * 60
+            if last is not None and now - float(last) > limit:
+                logout(request)
+                messages.info(
+                    request,
+                    f"You were signed out after {settings.STAFF_IDLE_TIMEOUT_MINUTES} minutes "
+                    "without activity. Sign in again to carry on.",
+                )
+                login = reverse("account_login")
+                if request.method == "GET":
+                    login += "?" + urlencode({"next": request.get_full_path()})
+                if request.headers.get("HX-Request"):
+                    # htmx would swap the sign-in page into a fragment; load it whole.
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = login
+                    return response
+                return HttpResponseRedirect(login)
+            if last is None or now - float(last) >= RESOLUTION_SECONDS:
+                request.session[SESSION_KEY] = now
+        return self.get_response(request)

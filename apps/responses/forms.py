@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from apps.accounts.models import User
+from apps.core.forms import Form
+from apps.organisations.models import Organisation
+from apps.responders.models import Team
+from apps.stories.taxonomy import Criticality
+
+from .selectors import InboxFilters
+
+
+class InboxFilterForm(Form):
+    """The inbox's filters; an unknown value is ignored rather than an error page."""
+
+    unanswered = forms.BooleanField(label="No response yet", required=False)
+    unread = forms.BooleanField(label="Not read by me", required=False)
+    referred = forms.BooleanField(label="Referred to me", required=False)
+    service = forms.ChoiceField(label="Service or part", required=False)
+    criticality = forms.TypedChoiceField(
+        label="Criticality at least",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any"), *[(c.value, f"{c.value}: {c.label}") for c in Criticality]],
+    )
+
+    def __init__(self, *args: Any, services: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.nodes = {org.slug: org for org in services}
+        top = min((org.depth for org in services), default=1)
+        self.fields["service"].choices = [  # type: ignore[attr-defined]
+            ("", "All"),
+            *[(org.slug, "\u2003" * (org.depth - top) + org.name) for org in services],
+        ]
+
+    def filters(self) -> InboxFilters:
+        if not self.is_valid():
+            return InboxFilters()
+        data = self.cleaned_data
+        return InboxFilters(
+            unanswered=data["unanswered"],
+            unread=data["unread"],
+            referred=data["referred"],
+            service=self.nodes.get(data["service"]),
+            min_criticality=data["criticality"],
+        )
+
+
+class ReferForm(Form):
+    """Refer a story to one member of staff (by email) or to a team."""
+
+    email = forms.EmailField(
+        label="A member of staff",
+        required=False,
+        help_text="Their email address. They must hold a role in the part you manage.",
+    )
+    team = forms.ModelChoiceField(
+        label="Or a team", queryset=Team.objects.none(), required=False, empty_label="No team"
+    )
+    note = forms.CharField(
+        label="A note for them",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Staff only: why you are asking them, and anything they should know.",
+    )
+
+    def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])  # type: ignore[attr-defined]
+        self.person: User | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email, team = data.get("email"), data.get("team")
+        if bool(email) == bool(team):
+            raise forms.ValidationError("Choose a member of staff or a team, not both.")
+        if email:
+            self.person = User.objects.filter(email=email.lower(), is_active=True).first()
+            if self.person is None:
+                self.add_error("email", "Nobody with that email address has an account here.")
+        return data

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from apps.core.models import TimeStampedModel
+
+
+class ResponseStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    AWAITING_MODERATION = "awaiting_moderation", "Awaiting moderation"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Response(TimeStampedModel):
+    """A public reply from a member of staff, on behalf of a node they may respond for.
+
+    Only the row is defined so far: the staff inbox asks which stories have a
+    published response. Writing responses comes with the responding pages."""
+
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="responses")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="responses"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="responses"
+    )
+    body = models.TextField()
+    body_html = models.TextField(help_text="Rendered and cleaned once, when saved.")
+    status = models.CharField(
+        max_length=24, choices=ResponseStatus.choices, default=ResponseStatus.PUBLISHED
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["story", "status"], name="response_story")]
+
+    def __str__(self) -> str:
+        return f"response {self.pk} to story {self.story_id}"
+
+
+class Referral(TimeStampedModel):
+    """One published story handed to a person or team to answer, until revoked."""
+
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="referrals")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    team = models.ForeignKey(
+        "responders.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    note = models.TextField(max_length=2000, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, team__isnull=True)
+                | Q(user__isnull=True, team__isnull=False),
+                name="referral_user_or_team",
+            ),
+            models.UniqueConstraint(
+                fields=["story", "user"],
+                condition=Q(revoked_at__isnull=True, user__isnull=False),
+                name="referral_open_once_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["story", "team"],
+                condition=Q(revoked_at__isnull=True, team__isnull=False),
+                name="referral_open_once_per_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"story {self.story_id} referred to {self.user or self.team}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.revoked_at is None
+
+
+class StaffRead(models.Model):
+    """A member of staff marked a story read (the 'read by staff' step of its progress)."""
+
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="staff_reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["story", "user"], name="staff_read_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"story {self.story_id} read by {self.user_id}"
+
+
+# django-guardian's direct foreign-key tables for per-story permissions (referrals).
+class StoryUserPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey("stories.Story", on_delete=models.CASCADE)
+
+
+class StoryGroupPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey("stories.Story", on_delete=models.CASCADE)

@@ -1,0 +1,146 @@
+"""Referring a story to a person or team, and marking stories read."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.audit import audit
+from apps.responders.models import Team
+from apps.responders.permissions import MANAGE_ROLES, scope_paths
+from apps.responders.services import object_permission_give, object_permission_take
+from apps.stories.models import Story
+
+from .models import Referral, StaffRead
+from .permissions import (
+    RESPOND_TO_STORY,
+    can_refer,
+    can_view_story_as_staff,
+    forget_referrals,
+)
+
+PERMISSION = f"stories.{RESPOND_TO_STORY}"
+
+
+def _story_path(story: Story) -> str:
+    first = story.services.order_by("storyservice__position").first()
+    return first.path if first else ""
+
+
+def _inside(paths: list[str], path: str) -> bool:
+    return any(path.startswith(p) for p in paths)
+
+
+def referral_create(
+    *,
+    referrer: User,
+    story: Story,
+    user: User | None = None,
+    team: Team | None = None,
+    note: str = "",
+) -> Referral:
+    """Let one person or team answer one story, until revoked: only super-users over the
+    story, only to staff or teams inside their own subtree. Audited; the people it reaches
+    are emailed after commit. A refusal is audited and raised as PermissionDenied."""
+    if not can_refer(referrer, story):
+        audit(
+            actor=referrer,
+            action="responses.referral.refused",
+            target=story,
+            organisation_path=_story_path(story),
+        )
+        raise PermissionDenied("You cannot refer this story.")
+    if (user is None) == (team is None):
+        raise ValidationError("Choose a person or a team.")
+    managed = scope_paths(referrer, MANAGE_ROLES)
+    if user is not None and not any(_inside(managed, p) for p in scope_paths(user)):
+        raise ValidationError(
+            {
+                "email": "Refer stories to staff who hold a role in the part of the "
+                "organisation you manage (invite them first)."
+            }
+        )
+    if team is not None and not _inside(managed, team.organisation.path):
+        raise ValidationError({"team": "That team is not in the part you manage."})
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                story=story, user=user, team=team, note=note.strip(), referred_by=referrer
+            )
+            object_permission_give(codename=PERMISSION, obj=story, user=user, team=team)
+            audit(
+                actor=referrer,
+                action="responses.referral.created",
+                target=referral,
+                organisation_path=_story_path(story),
+                story_id=story.pk,
+                holder=f"user:{user.pk}" if user else f"team:{team.pk}",  # type: ignore[union-attr]
+            )
+            transaction.on_commit(lambda: _tell(referral))
+    except IntegrityError:
+        raise ValidationError("This story is referred to them already.") from None
+    if user is not None:
+        forget_referrals(user)
+    return referral
+
+
+def _tell(referral: Referral) -> None:
+    people = [referral.user] if referral.user else list(referral.team.group.user_set.all())  # type: ignore[union-attr]
+    link = settings.SITE_URL + reverse("inbox:story", kwargs={"pk": referral.story_id})
+    for person in people:
+        context = {
+            "referral": referral,
+            "person": person,
+            "link": link,
+            "site_name": settings.SITE_NAME,
+        }
+        send_mail(
+            subject=f"{referral.referred_by} asked you to answer a story on {settings.SITE_NAME}",
+            message=render_to_string("responses/email/referral.txt", context),
+            from_email=None,
+            recipient_list=[person.email],
+        )
+
+
+def referral_revoke(*, actor: User, referral: Referral) -> None:
+    """End a referral: the person or team may no longer answer the story. Audited."""
+    story = referral.story
+    if not can_refer(actor, story):
+        audit(
+            actor=actor,
+            action="responses.referral.revoke_refused",
+            target=referral,
+            organisation_path=_story_path(story),
+        )
+        raise PermissionDenied("You cannot change the referrals of this story.")
+    with transaction.atomic():
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        if locked.revoked_at is not None:
+            return
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+        object_permission_take(codename=PERMISSION, obj=story, user=locked.user, team=locked.team)
+        audit(
+            actor=actor,
+            action="responses.referral.revoked",
+            target=locked,
+            organisation_path=_story_path(story),
+            story_id=story.pk,
+        )
+    if locked.user is not None:
+        forget_referrals(locked.user)
+
+
+def story_mark_read(*, user: User, story: Story) -> bool:
+    """Record that a member of staff in scope (or referred) read the story; once each."""
+    if not can_view_story_as_staff(user, story):
+        raise PermissionDenied("You cannot mark this story read.")
+    _, created = StaffRead.objects.get_or_create(story=story, user=user)
+    return created
