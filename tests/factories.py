@@ -24,9 +24,11 @@ TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 def with_second_factor(user: User, secret: str = TEST_TOTP_SECRET) -> User:
     """Set up an authenticator app for the account, as the staff set-up page would."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
 
     TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
     user.__dict__.pop("_has_second_factor", None)
     return user
 

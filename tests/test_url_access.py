@@ -14,9 +14,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.organisations.models import Organisation
+from apps.responders.models import Invitation, Role
 
 from .conftest import CAST
-from .factories import StoryFactory, author_link, invite
+from .factories import (
+    RoleFactory,
+    StoryFactory,
+    UserFactory,
+    author_link,
+    invite,
+    team_of,
+    with_second_factor,
+)
 
 LOGIN = "login"  # a redirect to the sign-in page
 SIGNED_IN = tuple(member for member in CAST if member != "anonymous")
@@ -41,6 +50,25 @@ def signed_in_only(status: int = 200) -> dict[str, int | str]:
 
 def signed_out_only(anonymous: int = 200, signed_in: int = 302) -> dict[str, int | str]:
     return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, signed_in)}
+
+
+def staff_in_scope(status: int = 200) -> dict[str, int | str]:
+    """Roles at `org` (where the world's story is); nobody else, platform roles included."""
+    return {
+        "anonymous": LOGIN,
+        **dict.fromkeys(SIGNED_IN, 403),
+        **dict.fromkeys(("reader", "responder", "super_user"), status),
+    }
+
+
+def managers_only(status: int = 200) -> dict[str, int | str]:
+    """The super-user of `org` and platform admins."""
+    return {
+        "anonymous": LOGIN,
+        **dict.fromkeys(SIGNED_IN, 403),
+        "super_user": status,
+        "platform_admin": status,
+    }
 
 
 def platform_staff_only() -> dict[str, int | str]:
@@ -75,6 +103,44 @@ ACCESS: dict[str, Rule] = {
     "moderation:enter": Rule(signed_in_only()),
     # Invitations: the token is the key; a valid one opens the page for anyone holding it.
     "staff:accept": Rule(everyone(200), kwargs=lambda w: {"token": w["invitation_token"]}),
+    # The staff inbox: every member of staff (the cast all have a second factor); a
+    # story's staff page only for roles over its services (or a referral).
+    "inbox:index": Rule(signed_in_only()),
+    "inbox:story": Rule(staff_in_scope(), kwargs=lambda w: {"pk": w["story"].pk}),
+    "inbox:mark_read": Rule(
+        staff_in_scope(302), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
+    ),
+    "inbox:refer": Rule(
+        {**staff_in_scope(403), "super_user": 200},  # an empty form comes back with errors
+        kwargs=lambda w: {"pk": w["story"].pk},
+        method="post",
+    ),
+    "inbox:revoke_referral": Rule(
+        {**staff_in_scope(403), "super_user": 302},
+        kwargs=lambda w: {"pk": w["referral"].pk},
+        method="post",
+    ),
+    # Managing a subtree: its super-users and platform admins.
+    "staff:members": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
+    "staff:invitations": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
+    "staff:invitations_upload": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
+    "staff:teams": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
+    "staff:audit": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
+    "staff:team": Rule(managers_only(), kwargs=lambda w: {"pk": w["team"].pk}),
+    "staff:team_remove": Rule(
+        managers_only(302),
+        kwargs=lambda w: {"pk": w["team"].pk, "user_pk": w["team_member"].pk},
+        method="post",
+    ),
+    "staff:revoke_role": Rule(
+        managers_only(302), kwargs=lambda w: {"pk": w["role"].pk}, method="post"
+    ),
+    "staff:invitation_resend": Rule(
+        managers_only(302), kwargs=lambda w: {"pk": w["invitation"].pk}, method="post"
+    ),
+    "staff:invitation_revoke": Rule(
+        managers_only(302), kwargs=lambda w: {"pk": w["invitation"].pk}, method="post"
+    ),
     # Staff sign-in (django-allauth). Sign-up is closed: staff join by invitation.
     "account_login": Rule(signed_out_only()),
     "account_signup": Rule(signed_out_only()),
@@ -93,6 +159,17 @@ ACCESS: dict[str, Rule] = {
     "account_change_password": Rule(signed_in_only()),
     "account_set_password": Rule(signed_in_only(302)),
     "account_reauthenticate": Rule(signed_in_only()),
+    # The second factor (allauth MFA). Setting it up or changing it asks for the password
+    # again first (a redirect), unless the person signed in in the last few minutes.
+    "mfa_index": Rule(signed_in_only()),
+    "mfa_activate_totp": Rule(signed_in_only(302)),
+    "mfa_deactivate_totp": Rule(signed_in_only(302)),
+    "mfa_generate_recovery_codes": Rule(signed_in_only(302)),
+    "mfa_view_recovery_codes": Rule(signed_in_only(302)),
+    "mfa_download_recovery_codes": Rule(signed_in_only(302)),
+    "mfa_reauthenticate": Rule(signed_in_only()),
+    # The code step of signing in, with no sign-in under way: back to the start.
+    "mfa_authenticate": Rule(everyone(302)),
 }
 
 
@@ -118,6 +195,14 @@ def test_every_url_has_an_access_rule() -> None:
     assert not stale, f"ACCESS rows for URLs that no longer exist: {stale}"
 
 
+def _referral(org: Organisation, story: Any, member: Any) -> Any:
+    from apps.responses.services import referral_create
+
+    referrer = with_second_factor(UserFactory())
+    RoleFactory(user=referrer, role="super_user", organisation=org)
+    return referral_create(referrer=referrer, story=story, user=member)
+
+
 @pytest.mark.parametrize("member", CAST)
 @pytest.mark.parametrize("name", sorted(ACCESS))
 def test_access(
@@ -125,12 +210,20 @@ def test_access(
 ) -> None:
     rule = ACCESS[name]
     story = StoryFactory(services=[org])
+    holder = UserFactory()
+    RoleFactory(user=holder, role="reader", organisation=org)
+    team = team_of(org, holder)
     world = {
         "org": org,
         "other_org": other_org,
         "story": story,
         "token": author_link(story),
         "invitation_token": invite(org),
+        "invitation": Invitation.objects.get(),
+        "role": Role.objects.get(user=holder),
+        "team": team,
+        "team_member": holder,
+        "referral": _referral(org, story, holder),
     }
     url = reverse(name, kwargs=rule.kwargs(world))
     response = getattr(client_as(member), rule.method)(url)

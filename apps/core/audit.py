@@ -14,15 +14,17 @@ def audit(
     *,
     actor: Any,
     action: str,
-    target: models.Model,
+    target: models.Model | None,
     organisation_path: str = "",
     **details: Any,
 ) -> AuditEntry:
+    """Record one action. `target` is None only when the object asked for does not exist
+    (an unknown or altered token, say)."""
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
-        object_type=target._meta.label_lower,
-        object_id=str(target.pk),
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
         organisation_path=organisation_path,
         details=details,
     )

@@ -140,14 +140,14 @@ def invitation_for_token(token: str) -> Invitation:
     elif invitation.expires_at < timezone.now():
         problem = "expired"
     if problem:
-        if invitation is not None:
-            audit(
-                actor=None,
-                action="responders.invitation.refused",
-                target=invitation,
-                organisation_path=invitation.organisation.path,
-                problem=problem,
-            )
+        # An unknown token is recorded too: altered or guessed links are worth seeing.
+        audit(
+            actor=None,
+            action="responders.invitation.refused",
+            target=invitation,
+            organisation_path=invitation.organisation.path if invitation else "",
+            problem=problem,
+        )
         raise InvitationInvalid(
             "This invitation link is not valid: it may have expired or been used already. "
             "Ask the person who invited you to send a new one."

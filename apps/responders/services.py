@@ -158,7 +158,7 @@ def role_revoke(*, revoker: User, grant: Role) -> None:
         audit(
             actor=revoker,
             action="responders.role.revoked",
-            target=grant.user or grant.team,  # type: ignore[arg-type]
+            target=grant.user or grant.team,
             organisation_path=organisation.path if organisation else "",
             role=grant.role,
         )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
 from django.contrib import messages
@@ -11,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.decorators import ratelimit
 
 from apps.accounts.decorators import second_factor_required
 from apps.accounts.models import User
@@ -19,6 +22,7 @@ from apps.organisations.models import Organisation
 
 from . import invitations, selectors, teams
 from .forms import (
+    ROLE_CHOICES,
     GrantRoleForm,
     InvitationCsvForm,
     InviteForm,
@@ -35,6 +39,7 @@ PAGE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="30/m", block=True)
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """Who invited you, to what and where; then make an account, or use the one signed in."""
     try:
@@ -68,7 +73,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 # They just chose their password: setting up the second factor next
                 # need not ask for it again.
-                record_authentication(request, user, method="password", email=user.email)
+                record_authentication(
+                    request, user, method="password", email=user.email, reauthenticated=True
+                )
             else:
                 return render(
                     request, "responders/accept.html", {"invitation": invitation, "form": form}
@@ -87,6 +94,13 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- super-users: members, invitations, teams and the audit log of a subtree ------
+def _posted(request: HttpRequest) -> tuple[Any, Any]:
+    """The form data of a POST (even an empty one, so it is checked), or None for a GET."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
 def _managed(request: HttpRequest, slug: str) -> Organisation:
     """The node of the URL, if the user manages it; otherwise 403, recorded."""
     organisation = get_object_or_404(Organisation, slug=slug)
@@ -117,7 +131,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     """Who holds what where beneath this node, and giving someone a role."""
     organisation = _managed(request, slug)
     nodes = list(selectors.nodes_under(organisation))
-    form = GrantRoleForm(request.POST or None, nodes=nodes, initial={"node": organisation.pk})
+    form = GrantRoleForm(_posted(request)[0], nodes=nodes, initial={"node": organisation.pk})
     if request.method == "POST" and form.is_valid():
         role_grant(
             granter=request.user,  # type: ignore[arg-type]
@@ -127,7 +141,8 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(
             request,
-            f"{form.person} is now {form.cleaned_data['role'].replace('_', '-')} at {form.chosen_node()}.",
+            f"{form.person} is now {dict(ROLE_CHOICES)[form.cleaned_data['role']].split(':')[0]}"
+            f" at {form.chosen_node()}.",
         )
         return redirect("staff:members", slug=slug)
     page = Paginator(selectors.members_of(organisation), PAGE_SIZE).get_page(
@@ -155,11 +170,12 @@ def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @second_factor_required
+@ratelimit(key="user", rate="300/h", method="POST", block=True)
 def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Invitations beneath this node, and inviting one person."""
     organisation = _managed(request, slug)
     form = InviteForm(
-        request.POST or None,
+        _posted(request)[0],
         nodes=list(selectors.nodes_under(organisation)),
         initial={"node": organisation.pk, "role": "responder"},
     )
@@ -188,11 +204,12 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @second_factor_required
+@ratelimit(key="user", rate="30/h", method="POST", block=True)
 def invitation_upload(request: HttpRequest, slug: str) -> HttpResponse:
     """Many invitations from a CSV file: a preview with a message per bad row, then all or
     nothing."""
     organisation = _managed(request, slug)
-    form = InvitationCsvForm(request.POST or None, request.FILES or None)
+    form = InvitationCsvForm(*_posted(request))
     rows = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
@@ -246,7 +263,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @second_factor_required
 def team_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _managed(request, slug)
-    form = TeamForm(request.POST or None)
+    form = TeamForm(_posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
             team = teams.team_create(
@@ -276,7 +293,7 @@ def _team(request: HttpRequest, pk: int) -> Team:
 @second_factor_required
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team(request, pk)
-    form = TeamMemberForm(request.POST or None)
+    form = TeamMemberForm(_posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
             teams.team_add_member(actor=request.user, team=team, user=form.person)  # type: ignore[arg-type]

@@ -96,6 +96,13 @@ def mark_read(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @second_factor_required
 def refer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     story = _story_or_refuse(request, pk)
+    if not can_refer(request.user, story):
+        refuse(
+            actor=request.user,
+            action="responses.referral.refused",
+            target=story,
+            organisation_path=next((s.path for s in story.services.all()), ""),
+        )
     form = ReferForm(request.POST, teams=list(teams_managed_by(request.user)))
     if form.is_valid():
         try:

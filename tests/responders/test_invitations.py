@@ -128,16 +128,36 @@ def test_an_altered_token_is_refused(org: Organisation, super_user: User) -> Non
     token = create(super_user, org).token
     altered = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert Client().get(accept_url(altered)).status_code == 403
+    refused = AuditEntry.objects.get(action="responders.invitation.refused")
+    assert refused.details == {"problem": "unknown"}
+    assert token not in str(refused.details)
+    assert altered not in str(refused.details)
 
 
-def test_inviting_a_platform_admin_or_outside_the_subtree_is_refused_and_audited(
-    org: Organisation, other_org: Organisation, super_user: User
+def test_a_used_invitation_is_refused_and_audited(org: Organisation, super_user: User) -> None:
+    token = create(super_user, org).token
+    invitation_accept(token=token, user=UserFactory())
+    assert Client().get(accept_url(token)).status_code == 403
+    assert AuditEntry.objects.filter(details__problem="used").exists()
+
+
+def test_inviting_a_platform_admin_is_refused_and_audited(
+    org: Organisation, super_user: User
 ) -> None:
     with pytest.raises(PermissionDenied):
         create(super_user, org, role="platform_admin")
+    refused = AuditEntry.objects.get(action="responders.invitation.refused")
+    assert (refused.actor, refused.details["role"]) == (super_user, "platform_admin")
+    assert not Invitation.objects.exists()
+
+
+def test_inviting_outside_the_subtree_is_refused_and_audited(
+    other_org: Organisation, super_user: User
+) -> None:
     with pytest.raises(PermissionDenied):
         create(super_user, other_org)
-    assert AuditEntry.objects.filter(action="responders.invitation.refused").count() == 2
+    refused = AuditEntry.objects.get(action="responders.invitation.refused")
+    assert refused.organisation_path == other_org.path
     assert not Invitation.objects.exists()
 
 

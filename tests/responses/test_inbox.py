@@ -1,0 +1,230 @@
+"""The staff inbox: standing roles, teams and referrals; filters; flat queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from apps.accounts.models import User
+from apps.core.models import AuditEntry
+from apps.organisations.models import Organisation
+from apps.responders.models import RoleName
+from apps.responders.services import role_grant
+from apps.responders.teams import team_remove_member
+from apps.responses.models import Referral, Response, StaffRead
+from apps.responses.services import referral_create
+from apps.stories.models import Story, StoryService
+from tests.factories import (
+    OrganisationFactory,
+    RoleFactory,
+    StoryFactory,
+    UserFactory,
+    team_of,
+    with_second_factor,
+)
+from tests.querybudget import QueryBudget
+
+pytestmark = pytest.mark.django_db
+
+
+def node(org: Organisation, depth: int) -> Organisation:
+    return Organisation.objects.filter(path__startswith=org.path, depth=depth).first()  # type: ignore[return-value]
+
+
+def staff(role: str, at: Organisation, **kwargs: Any) -> User:
+    person = with_second_factor(UserFactory(**kwargs))
+    RoleFactory(user=person, role=role, organisation=at)
+    return person
+
+
+def titles(client: Client, query: str = "") -> list[str]:
+    page = client.get(reverse("inbox:index") + query)
+    assert page.status_code == 200
+    return [story.title for story in page.context["page"].object_list]
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def ward(org: Organisation) -> Organisation:
+    """A second service in the trust, on another site, outside the responder's part."""
+    site = OrganisationFactory(parent=org, name="Northfield Community", kind="site")
+    return OrganisationFactory(parent=site, name="Ward 7", kind="service")
+
+
+def test_the_inbox_holds_the_stories_of_my_subtree_only(
+    org: Organisation, other_org: Organisation, ward: Organisation
+) -> None:
+    outpatients = node(org, 3)
+    responder = staff("responder", node(org, 2))  # the hospital site, not the whole trust
+    StoryFactory(title="Mine", services=[outpatients])
+    StoryFactory(title="Elsewhere in the trust", services=[ward])
+    StoryFactory(title="Another trust", services=[node(other_org, 3)])
+    StoryFactory(title="Not yet published", services=[outpatients], status="awaiting_moderation")
+    assert titles(signed_in(responder)) == ["Mine"]
+
+
+def test_a_team_role_reaches_its_members_until_they_leave(
+    org: Organisation, super_user: User, ward: Organisation
+) -> None:
+    StoryFactory(title="On the ward", services=[ward])
+    nurse = staff("reader", node(org, 3))
+    team = team_of(org, nurse, name="Ward 7 nurses")
+    role_grant(granter=super_user, team=team, role=RoleName.RESPONDER, organisation=ward)
+    assert titles(signed_in(nurse)) == ["On the ward"]
+    team_remove_member(actor=super_user, team=team, user=nurse)
+    assert titles(signed_in(nurse)) == []
+
+
+def test_a_referred_story_appears_then_goes_when_revoked(
+    org: Organisation, super_user: User, ward: Organisation, django_capture_on_commit_callbacks: Any
+) -> None:
+    story = StoryFactory(title="On the ward", services=[ward])
+    responder = staff("responder", node(org, 2), email="rory@staff.example")
+    client = signed_in(responder)
+    assert titles(client) == []
+    assert client.get(reverse("inbox:story", kwargs={"pk": story.pk})).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(super_user).post(
+            reverse("inbox:refer", kwargs={"pk": story.pk}),
+            {"email": "Rory@staff.example", "note": "Could Ward 7's sister answer this?"},
+        )
+    assert response.status_code == 302
+    assert titles(client) == ["On the ward"]
+    assert titles(client, "?referred=on") == ["On the ward"]
+    page = client.get(reverse("inbox:story", kwargs={"pk": story.pk}))
+    assert page.context["may_respond"] is True
+    (email,) = mail.outbox
+    assert email.to == ["rory@staff.example"]
+    assert f"/staff/stories/{story.pk}/" in email.body
+    assert "Could Ward 7's sister answer this?" in email.body
+    assert AuditEntry.objects.filter(action="responses.referral.created").count() == 1
+    referral = Referral.objects.get()
+    signed_in(super_user).post(reverse("inbox:revoke_referral", kwargs={"pk": referral.pk}))
+    assert titles(client) == []
+    assert client.get(reverse("inbox:story", kwargs={"pk": story.pk})).status_code == 403
+    assert AuditEntry.objects.filter(action="responses.referral.revoked").count() == 1
+
+
+def test_a_referral_to_a_team_reaches_every_member(
+    org: Organisation, super_user: User, ward: Organisation
+) -> None:
+    story = StoryFactory(title="On the ward", services=[ward])
+    first, second = staff("reader", node(org, 3)), staff("reader", node(org, 3))
+    team = team_of(org, first, second)
+    referral_create(referrer=super_user, story=story, team=team)
+    assert titles(signed_in(first)) == titles(signed_in(second)) == ["On the ward"]
+
+
+def test_referring_a_story_of_another_organisation_is_refused_and_audited(
+    org: Organisation, other_org: Organisation, super_user: User, responder: User
+) -> None:
+    theirs = StoryFactory(services=[node(other_org, 3)])
+    response = signed_in(super_user).post(
+        reverse("inbox:refer", kwargs={"pk": theirs.pk}), {"email": responder.email}
+    )
+    assert response.status_code == 403
+    assert not Referral.objects.exists()
+    refused = AuditEntry.objects.get(actor=super_user, action__endswith="refused")
+    assert (refused.object_type, refused.object_id) == ("stories.story", str(theirs.pk))
+    assert refused.organisation_path.startswith(other_org.path)
+
+
+def test_referring_to_someone_outside_my_part_is_explained(
+    org: Organisation, super_user: User, other_org_responder: User
+) -> None:
+    story = StoryFactory(services=[node(org, 3)])
+    response = signed_in(super_user).post(
+        reverse("inbox:refer", kwargs={"pk": story.pk}), {"email": other_org_responder.email}
+    )
+    assert response.status_code == 200
+    assert "hold a role in the part of the organisation you manage" in response.content.decode()
+    both = signed_in(super_user).post(
+        reverse("inbox:refer", kwargs={"pk": story.pk}), {"email": "", "team": ""}
+    )
+    assert "Choose a member of staff or a team" in both.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_a_responder_changing_the_id_in_the_url_gets_403_and_is_audited(
+    org: Organisation, other_org: Organisation, other_org_responder: User
+) -> None:
+    story = StoryFactory(services=[node(org, 3)])
+    client = signed_in(other_org_responder)
+    assert client.get(reverse("inbox:story", kwargs={"pk": story.pk})).status_code == 403
+    assert client.post(reverse("inbox:mark_read", kwargs={"pk": story.pk})).status_code == 403
+    refused = AuditEntry.objects.filter(
+        actor=other_org_responder, action="responses.staff_story.refused"
+    )
+    assert refused.count() == 2
+    assert {entry.object_id for entry in refused} == {str(story.pk)}
+    assert not StaffRead.objects.exists()
+
+
+def test_filters_and_marking_read(org: Organisation, responder: User, ward: Organisation) -> None:
+    outpatients = node(org, 3)
+    calm = StoryFactory(title="Calm", services=[outpatients], criticality=0)
+    StoryFactory(title="Serious", services=[ward], criticality=4)
+    Response.objects.create(
+        story=calm, organisation=outpatients, author=responder, body="Thank you", body_html="x"
+    )
+    client = signed_in(responder)
+    assert titles(client) == ["Serious", "Calm"]
+    assert titles(client, "?unanswered=on") == ["Serious"]
+    assert titles(client, "?criticality=4") == ["Serious"]
+    assert titles(client, f"?service={ward.slug}") == ["Serious"]
+    assert titles(client, "?referred=on") == []
+    assert titles(client, "?service=no-such-place&criticality=banana") == ["Serious", "Calm"]
+    hx = client.post(
+        reverse("inbox:mark_read", kwargs={"pk": calm.pk}), headers={"HX-Request": "true"}
+    )
+    assert "You have marked this story read." in hx.content.decode()
+    assert "<html" not in hx.content.decode()
+    client.post(reverse("inbox:mark_read", kwargs={"pk": calm.pk}))  # twice: still one row
+    assert StaffRead.objects.filter(story=calm).count() == 1
+    assert titles(client, "?unread=on") == ["Serious"]
+    # htmx asks for the results alone.
+    fragment = client.get(reverse("inbox:index") + "?unread=on", headers={"HX-Request": "true"})
+    assert 'id="inbox-results"' in fragment.content.decode()
+    assert "<html" not in fragment.content.decode()
+
+
+def test_a_reader_sees_but_may_not_respond(org: Organisation, reader: User) -> None:
+    story = StoryFactory(services=[node(org, 3)], criticality=3)
+    page = signed_in(reader).get(reverse("inbox:story", kwargs={"pk": story.pk}))
+    assert page.context["may_respond"] is False
+    assert "Criticality: 3" in page.content.decode()
+    assert page.context["may_refer"] is False
+
+
+def _stories(service: Organisation, count: int) -> None:
+    made = Story.objects.bulk_create(StoryFactory.build() for _ in range(count))
+    StoryService.objects.bulk_create(StoryService(story=s, organisation=service) for s in made)
+
+
+def test_the_inbox_keeps_its_query_budget_with_grants_and_stories(org: Organisation) -> None:
+    """The same number of queries with 1 grant and 50, with 100 stories and 10,000."""
+    outpatients = node(org, 3)
+    person = staff("responder", org)
+    client = signed_in(person)
+    url = reverse("inbox:index") + "?unanswered=on"
+    _stories(outpatients, 100)
+    budget = QueryBudget("staff inbox", limit=12)
+    budget.measure(100, lambda: client.get(url))
+    # 49 more grants, at nodes of their own, and a referral and a team.
+    for i in range(49):
+        place = OrganisationFactory(name=f"Elsewhere {i}")
+        RoleFactory(user=person, role="reader", organisation=place)
+    budget.measure(101, lambda: client.get(url))
+    _stories(outpatients, 9_900)
+    budget.measure(10_000, lambda: client.get(url))
+    budget.assert_flat()
+    assert client.get(url).context["page"].paginator.count == 10_000
