@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +20,9 @@ from apps.accounts.models import User
 from apps.organisations.models import Organisation
 from apps.organisations.services import organisation_bulk_add, unique_slugs
 from apps.responders.models import RoleName
-from apps.responders.services import role_install
+from apps.responders.services import role_grant, role_install
+from apps.responders.teams import team_add_member, team_create
+from apps.responses.services import referral_create
 from apps.stories.models import Story, StoryStatus, Tag
 from apps.stories.services import story_submit
 
@@ -27,6 +31,9 @@ SPEC = Path(settings.BASE_DIR) / "fixtures" / "demo" / "organisations.json"
 MARKER_ODS_CODE = "ZZA"
 # Printed by `make run`; never used outside a demo database.
 DEMO_PASSWORD = "demo-care-2026"  # noqa: S105
+# The authenticator-app secret every demo account (but the new starter) has set up.
+# Published on purpose: `manage.py demo_code` prints the current code from it.
+DEMO_TOTP_SECRET = "KNSWY3DPEHPK3PXPKNSWY3DPEHPK3PXP"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -36,10 +43,12 @@ class DemoUser:
     job_title: str
     role: RoleName
     at: str | None  # the node's name; None for the platform-wide roles
+    second_factor: bool = True
 
     @property
     def description(self) -> str:
-        return f"{self.role.label}" + (f" at {self.at}" if self.at else "")
+        where = f"{self.role.label}" + (f" at {self.at}" if self.at else "")
+        return where if self.second_factor else f"{where} (sets up a second factor first)"
 
 
 DEMO_USERS = [
@@ -79,7 +88,25 @@ DEMO_USERS = [
         RoleName.READER,
         "Ashdown General Hospital",
     ),
+    DemoUser(
+        "ward7.sister@ashdown-vale.example",
+        "Amira Said",
+        "Ward 7 Sister",
+        RoleName.READER,
+        "Ward 7 (Respiratory)",
+    ),
+    DemoUser(
+        "new.starter@ashdown-vale.example",
+        "Sam Carter",
+        "Staff Nurse",
+        RoleName.READER,
+        "Ward 9 (Care of Older People)",
+        second_factor=False,
+    ),
 ]
+# A team under a directorate: it answers for Ward 7, and a story is referred to it.
+DEMO_TEAM = ("Ward 7 nursing team", "Emergency and Acute Medicine", "Ward 7 (Respiratory)")
+DEMO_TEAM_MEMBERS = ["ward7.sister@ashdown-vale.example"]
 
 
 def demo_is_loaded() -> bool:
@@ -109,7 +136,42 @@ def demo_load() -> bool:
         if person.at:
             organisation = Organisation.objects.get(name=person.at)
         role_install(user=user, role=person.role, organisation=organisation)
+        if person.second_factor:
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+            RecoveryCodes.activate(user)
+    _load_team_and_referral()
     return True
+
+
+def _load_team_and_referral() -> None:
+    """The team and a referral, as the trust's super-user would make them."""
+    name, under, answers_for = DEMO_TEAM
+    helen = User.objects.get(email="patient.experience@ashdown-vale.example")
+    team = team_create(actor=helen, organisation=Organisation.objects.get(name=under), name=name)
+    for email in DEMO_TEAM_MEMBERS:
+        team_add_member(actor=helen, team=team, user=User.objects.get(email=email))
+    role_grant(
+        granter=helen,
+        team=team,
+        role=RoleName.RESPONDER,
+        organisation=Organisation.objects.get(name=answers_for),
+    )
+    # A story from the community hospital, referred to the Emergency Department matron.
+    story = (
+        Story.objects.filter(
+            status=StoryStatus.PUBLISHED,
+            storyservice__organisation__name="Physiotherapy Outpatients",
+        )
+        .order_by("pk")
+        .first()
+    )
+    if story is not None:
+        referral_create(
+            referrer=helen,
+            story=story,
+            user=User.objects.get(email="ed.manager@ashdown-vale.example"),
+            note="Our ED referred this patient to physio: could you answer for both teams?",
+        )
 
 
 def _add_level(items: list[dict[str, Any]], parent: Organisation | None) -> None:

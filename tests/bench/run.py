@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
@@ -25,18 +26,26 @@ import django  # noqa: E402
 
 django.setup()
 
+from allauth.mfa.totp.internal.auth import TOTP  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.accounts.models import User  # noqa: E402
 from apps.organisations.models import SERVICE_KINDS, Organisation, OrganisationKind  # noqa: E402
 from apps.organisations.services import organisation_bulk_add  # noqa: E402
 from apps.responders.models import Role, RoleName  # noqa: E402
+from apps.responders.services import role_install  # noqa: E402
+from apps.responses.models import Response, ResponseStatus  # noqa: E402
 from apps.stories.models import Story, StoryService  # noqa: E402
 
 BENCH_DATABASE = "carevoice_bench"
+STAFF_TRUST_STORIES = 10_000  # published stories under the responder's trust, at least
+STAFF_SUBTREE_NODES = 1_000  # nodes in the super-user's subtree
+ANSWERED_ONE_IN = 3  # one story in three under the staff nodes has a published response
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 SYLLABLES = [
     "ash",
     "brook",
@@ -232,6 +241,147 @@ def seed_stories(count: int, rng: random.Random) -> dict[str, Story]:
     return {"story": newest}
 
 
+def add_stories(services: list[int], count: int, span_minutes: int, rng: random.Random) -> None:
+    """`count` published stories about these services, published over the last `span_minutes`,
+    so they interleave with the others in date order."""
+    now = timezone.now()
+    made = 0
+    while made < count:
+        size = min(5000, count - made)
+        stories = Story.objects.bulk_create(
+            Story(
+                title=f"Staff story {made + i}",
+                body=" ".join(rng.choice(WORDS) for _ in range(rng.randint(60, 200))),
+                pseudonym="Bench reader",
+                author_role="patient",
+                experienced_on=now.date().replace(day=1),
+                status="published",
+                published_at=now - dt.timedelta(minutes=rng.randrange(span_minutes)),
+                criticality=rng.randint(0, 5),
+            )
+            for i in range(size)
+        )
+        StoryService.objects.bulk_create(
+            StoryService(story=story, organisation_id=rng.choice(services)) for story in stories
+        )
+        made += size
+
+
+def answer_some(root: Organisation, author: User, rng: random.Random) -> tuple[int, int]:
+    """A published response to about one published story in `ANSWERED_ONE_IN` under `root`.
+    Returns (published stories under root, of which answered)."""
+    about = dict(
+        StoryService.objects.filter(
+            organisation__path__startswith=root.path, story__status="published"
+        )
+        .order_by("story_id", "organisation__path")
+        .values_list("story_id", "organisation_id")
+        .distinct()
+    )
+    now = timezone.now()
+    answered = [pk for pk in sorted(about) if rng.randrange(ANSWERED_ONE_IN) == 0]
+    Response.objects.bulk_create(
+        (
+            Response(
+                story_id=pk,
+                organisation_id=about[pk],
+                author=author,
+                body="Thank you for telling us about your care.",
+                body_html="<p>Thank you for telling us about your care.</p>",
+                status=ResponseStatus.PUBLISHED,
+                published_at=now,
+            )
+            for pk in answered
+        ),
+        batch_size=5000,
+    )
+    return len(about), len(answered)
+
+
+def staff_user(email: str, role: str, organisation: Organisation, *, mfa: bool = True) -> User:
+    """A member of staff with a role written as the staff pages read it (guardian rows too)."""
+    user = User.objects.create_user(email, "x", display_name=email.split("@")[0])
+    role_install(user=user, role=role, organisation=organisation)
+    if mfa:
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+def seed_staff(trust: Organisation, story_count: int, rng: random.Random) -> dict[str, Any]:
+    """The two staff scenarios: a responder at `trust`, topped up to `STAFF_TRUST_STORIES`
+    published stories, and a super-user of a new trust of `STAFF_SUBTREE_NODES` nodes, with
+    stories as dense as elsewhere and a responder at each of its directorates."""
+    service_kinds = {"kind__in": SERVICE_KINDS}
+    trust_services = list(
+        Organisation.objects.filter(path__startswith=trust.path, **service_kinds).values_list(
+            "pk", flat=True
+        )
+    )
+    under_trust = Story.objects.filter(
+        status="published",
+        pk__in=StoryService.objects.filter(organisation__path__startswith=trust.path).values(
+            "story_id"
+        ),
+    ).count()
+    top_up = max(0, STAFF_TRUST_STORIES - under_trust)
+    add_stories(trust_services, top_up, story_count, rng)
+    log(f"  {top_up:,} more stories under {trust.name} ({under_trust:,} already)")
+    responder = staff_user("bench-responder@bench.example", RoleName.RESPONDER, trust)
+    trust_stories, trust_answered = answer_some(trust, responder, rng)
+
+    # A second trust, built like the others but wider: sites, directorates, then services.
+    density = story_count / Organisation.objects.filter(**service_kinds).count()
+    counter = iter(range(10**9))
+
+    def node(name: str, kind: str, **extra: object) -> Organisation:
+        slug = f"bench-staff-{next(counter)}"
+        return Organisation(name=name, kind=kind, slug=slug, postcode=postcode(rng), **extra)
+
+    sites_n = 9
+    root = node(f"{town(rng)} and District NHS Trust", OrganisationKind.TRUST, ods_code="RBENCH")
+    organisation_bulk_add({None: [root]})
+    sites = [node(f"{town(rng)} General Hospital", OrganisationKind.SITE) for _ in range(sites_n)]
+    organisation_bulk_add({root: sites})
+    dirs = {
+        s: [
+            node(name, OrganisationKind.DIRECTORATE)
+            for name in ("Medicine", "Surgery", "Community Services", "Women and Children")
+        ]
+        for s in sites
+    }
+    organisation_bulk_add(dirs)
+    all_dirs = [d for group in dirs.values() for d in group]
+    services: dict[Organisation | None, list[Organisation]] = {d: [] for d in all_dirs}
+    for i in range(STAFF_SUBTREE_NODES - 1 - sites_n - len(all_dirs)):
+        parent = all_dirs[i % len(all_dirs)]
+        services[parent].append(
+            node(f"{rng.choice(SERVICES)} {len(services[parent]) + 1}", OrganisationKind.SERVICE)
+        )
+    organisation_bulk_add(services)
+    new_services = [s.pk for group in services.values() for s in group]
+    add_stories(new_services, round(density * len(new_services)), story_count, rng)
+    super_user = staff_user("bench-super-user@bench.example", RoleName.SUPER_USER, root)
+    for i, directorate in enumerate(all_dirs):  # half of them without a second factor yet
+        staff_user(
+            f"bench-responder-{i}@bench.example", RoleName.RESPONDER, directorate, mfa=i % 2 == 0
+        )
+    sub_stories, sub_answered = answer_some(root, super_user, rng)
+    sub_nodes = Organisation.objects.filter(path__startswith=root.path).count()
+    log(f"  a subtree of {sub_nodes:,} nodes with {sub_stories:,} stories")
+    return {
+        "responder": responder,
+        "trust_nodes": Organisation.objects.filter(path__startswith=trust.path).count(),
+        "trust_stories": trust_stories,
+        "trust_answered": trust_answered,
+        "super_user": super_user,
+        "root": root,
+        "sub_nodes": sub_nodes,
+        "sub_stories": sub_stories,
+        "sub_answered": sub_answered,
+        "sub_roles": Role.objects.filter(organisation__path__startswith=root.path).count(),
+    }
+
+
 def measure(client: Client, url: str, repeat: int) -> tuple[list[float], int]:
     for _ in range(3):  # warm caches and connections
         assert client.get(url).status_code == 200, url
@@ -261,10 +411,14 @@ def run(scale: int, repeat: int, story_count: int) -> tuple[list[Row], dict[str,
         log(f"Seeding about {scale:,} organisations…")
         started = time.perf_counter()
         world = seed(scale, rng)
+        staff: dict[str, Any] = {}
         if story_count:
             log(f"Seeding {story_count:,} stories…")
             world.update(seed_stories(story_count, rng))
+            log("Seeding the staff scenarios…")
+            staff = seed_staff(world["trust"], story_count, rng)
         seeded_in = time.perf_counter() - started
+        nodes_total, stories_total = Organisation.objects.count(), Story.objects.count()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
             cursor.execute("SHOW server_version")
@@ -326,10 +480,10 @@ def run(scale: int, repeat: int, story_count: int) -> tuple[list[Row], dict[str,
             times, queries = measure(client, url, repeat)
             rows.append(Row(name, statistics.median(times), p95(times), queries, note))
         if story_count:
-            staff = Client()
-            staff.force_login(moderator)
+            moderation = Client()
+            moderation.force_login(moderator)
             log(f"Timing moderation queue ({repeat} requests)…")
-            times, queries = measure(staff, "/moderation/", repeat)
+            times, queries = measure(moderation, "/moderation/", repeat)
             rows.append(
                 Row(
                     "moderation queue",
@@ -339,15 +493,67 @@ def run(scale: int, repeat: int, story_count: int) -> tuple[list[Row], dict[str,
                     f"{story_count // 100:,} waiting, oldest first",
                 )
             )
+        if staff:
+            inbox = reverse("inbox:index")
+            members = reverse("staff:members", kwargs={"slug": staff["root"].slug})
+            unanswered = staff["trust_stories"] - staff["trust_answered"]
+            staff_scenarios: list[tuple[str, User, str, str]] = [
+                (
+                    "staff inbox: responder at a trust",
+                    staff["responder"],
+                    inbox,
+                    f"{staff['trust_stories']:,} stories, newest first, 20 a page",
+                ),
+                (
+                    "staff inbox: responder, no response yet",
+                    staff["responder"],
+                    f"{inbox}?unanswered=on",
+                    f"{unanswered:,} of them unanswered",
+                ),
+                (
+                    "staff inbox: super-user of a subtree",
+                    staff["super_user"],
+                    inbox,
+                    f"{staff['sub_stories']:,} stories; {staff['sub_nodes']:,} nodes to filter by",
+                ),
+                (
+                    "members page: super-user of a subtree",
+                    staff["super_user"],
+                    members,
+                    f"{staff['sub_roles']} roles beneath; {staff['sub_nodes']:,} nodes to grant at",
+                ),
+            ]
+            for name, user, url, note in staff_scenarios:
+                client = Client()
+                client.force_login(user)
+                log(f"Timing {name} ({repeat} requests)…")
+                times, queries = measure(client, url, repeat)
+                rows.append(Row(name, statistics.median(times), p95(times), queries, note))
         meta = {
             "when": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}, PostgreSQL {server_version}",
-            "data": f"{world['total']:,} organisation nodes and {story_count:,} stories "
+            "data": f"{nodes_total:,} organisation nodes and {stories_total:,} stories "
             f"(seeded in {seeded_in:.1f} s)",
             "repeat": f"{repeat} timed requests per scenario after 3 warm-up requests",
             "subtree query (everything under a trust)": subtree_scan,
         }
+        if staff:
+            extra_nodes = nodes_total - world["total"]  # type: ignore[operator]
+            meta["data"] = (
+                f"{nodes_total:,} organisation nodes and {stories_total:,} stories, of which "
+                f"{extra_nodes:,} nodes and {stories_total - story_count:,} stories were added "
+                f"for the staff scenarios (seeded in {seeded_in:.1f} s)"
+            )
+            meta["staff scenarios"] = (
+                f"a responder at a trust of {staff['trust_stories']:,} published stories "
+                f"({staff['trust_nodes']:,} nodes, {staff['trust_answered']:,} stories answered); "
+                f"a super-user of a subtree of {staff['sub_nodes']:,} nodes "
+                f"({staff['sub_stories']:,} stories, {staff['sub_answered']:,} answered, "
+                f"{staff['sub_roles']} roles held there). Both have an authenticator app and "
+                "hold their role as the staff pages read it (role and permission rows); about "
+                f"one story in {ANSWERED_ONE_IN} has a published response"
+            )
         return rows, meta
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

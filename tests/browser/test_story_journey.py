@@ -12,7 +12,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from apps.organisations.models import OrganisationKind
 from apps.responders.models import RoleName
-from tests.factories import TEST_PASSWORD, OrganisationFactory, RoleFactory, UserFactory
+from tests.factories import (
+    TEST_PASSWORD,
+    OrganisationFactory,
+    RoleFactory,
+    UserFactory,
+    totp_code,
+    with_second_factor,
+)
 
 from .accessibility import assert_accessible
 
@@ -31,6 +38,7 @@ def world() -> dict[str, Any]:
     )
     moderator = UserFactory(email="moderator@carevoice.example", display_name="Tom Okafor")
     RoleFactory(user=moderator, role=RoleName.MODERATOR, organisation=None)
+    with_second_factor(moderator)
     return {"ward": ward, "moderator": moderator}
 
 
@@ -73,6 +81,9 @@ def test_tell_moderate_publish_and_follow(
     moderator.get_by_label("Email").fill("moderator@carevoice.example")
     moderator.get_by_label("Password").fill(TEST_PASSWORD)
     moderator.get_by_role("button", name="Sign in").click()
+    moderator.get_by_label("Code").fill(totp_code())
+    moderator.get_by_role("button", name="Sign in").click()
+    expect(moderator.get_by_role("link", name="Sign out")).to_be_visible()
     moderator.goto(live_server.url + "/moderation/")
     assert_accessible(moderator)
     moderator.get_by_role("link", name="Grateful daughter's story").click()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -30,7 +31,33 @@ def test_demo_loads_once_and_prints_the_logins() -> None:
     assert "Demo data is already loaded." in second
     assert "moderator@carevoice.example" in second  # the logins every time
     assert Organisation.objects.count() == count
-    assert User.objects.count() == Role.objects.count() == 6
+    assert User.objects.count() == 8
+    assert Role.objects.filter(user__isnull=False).count() == 8
+    assert "demo_code" in first
+    assert "KNSWY3DPEHPK3PXPKNSWY3DPEHPK3PXP" in first
+
+
+def test_demo_staff_span_the_trust_with_a_team_a_referral_and_second_factors(
+    client: Client,
+) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from apps.responders.models import Team
+    from apps.responses.models import Referral
+
+    load()
+    team = Team.objects.get(name="Ward 7 nursing team")
+    assert [u.email for u in team.group.user_set.all()] == ["ward7.sister@ashdown-vale.example"]
+    assert team.roles.get().organisation.name == "Ward 7 (Respiratory)"
+    referral = Referral.objects.get()
+    assert referral.user.email == "ed.manager@ashdown-vale.example"
+    without = User.objects.exclude(
+        pk__in=Authenticator.objects.filter(type="totp").values("user")
+    ).values_list("email", flat=True)
+    assert list(without) == ["new.starter@ashdown-vale.example"]
+    out = io.StringIO()
+    call_command("demo_code", stdout=out)
+    assert re.fullmatch(r"\d{6}  \(valid for about \d+ more seconds\)\n", out.getvalue())
 
 
 def test_demo_organisations_are_the_promised_fictional_tree() -> None:
