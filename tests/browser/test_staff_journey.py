@@ -63,7 +63,11 @@ def sign_in_with_code(page: Page, base: str, email: str) -> None:
     assert_accessible(page)
     page.get_by_label("Code").fill(totp_code())
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name="Sign out")).to_be_visible()
+    expect(nav(page, "Sign out")).to_be_visible()
+
+
+def nav(page: Page, name: str) -> Any:
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
 
 
 def inbox_titles(page: Page) -> list[str]:
@@ -78,7 +82,7 @@ def test_invite_accept_set_up_totp_and_answer_a_subtree(
     sign_in_with_code(helen, base, "helen@ashdown-vale.example")
 
     # Helen invites a new responder for the Emergency directorate.
-    helen.get_by_role("link", name="Staff area").click()
+    nav(helen, "Staff area").click()
     assert_accessible(helen)
     helen.get_by_role("link", name="Invitations").first.click()
     assert_accessible(helen)
@@ -86,8 +90,10 @@ def test_invite_accept_set_up_totp_and_answer_a_subtree(
     helen.get_by_label("Last name").fill("Reyes")
     helen.get_by_label("Email address").fill("daniel@ashdown-vale.example")
     helen.get_by_label("Job title").fill("Emergency Department Matron")
-    helen.get_by_label(re.compile("^Responder")).check()
-    helen.get_by_label("Where").select_option(label=re.compile("Emergency and Acute Medicine"))
+    helen.get_by_role("radio", name=re.compile("Responder")).check()
+    where = helen.get_by_label("Where")
+    directorate = where.locator("option", has_text="Emergency and Acute Medicine")
+    where.select_option(directorate.get_attribute("value"))
     helen.get_by_role("button", name="Send the invitation").click()
     expect(helen.get_by_text("Invitation sent to daniel@ashdown-vale.example.")).to_be_visible()
     (invitation,) = [m for m in mail.outbox if m.to == ["daniel@ashdown-vale.example"]]
@@ -123,13 +129,13 @@ def test_invite_accept_set_up_totp_and_answer_a_subtree(
     assert inbox_titles(daniel) == ["Moved wards at midnight", "Seen quickly on a busy night"]
 
     # Helen refers a Surgery story to him.
-    helen.get_by_role("link", name="Staff area").click()
+    nav(helen, "Staff area").click()
     helen.get_by_role("link", name="Long wait without food or drink").click()
     assert_accessible(helen)
     helen.get_by_label("A member of staff").fill("daniel@ashdown-vale.example")
     helen.get_by_label("A note for them").fill("This patient came through the ED first.")
     helen.get_by_role("button", name="Refer the story").click()
-    expect(helen.get_by_text("Referred to Daniel Reyes")).to_be_visible()
+    expect(helen.get_by_role("status")).to_contain_text("Referred to Daniel Reyes")
 
     daniel.reload()
     assert inbox_titles(daniel) == [
@@ -145,6 +151,37 @@ def test_invite_accept_set_up_totp_and_answer_a_subtree(
 
     # Helen revokes the referral; the story leaves his inbox.
     helen.get_by_role("button", name=re.compile("^Revoke")).click()
-    expect(helen.get_by_text("may no longer answer this story")).to_be_visible()
+    expect(helen.get_by_role("status")).to_contain_text("may no longer answer this story")
     daniel.goto(base + "/staff/")
     assert inbox_titles(daniel) == ["Moved wards at midnight", "Seen quickly on a busy night"]
+
+
+def test_the_super_user_pages_pass_axe_and_fit_a_phone(
+    browser: Browser, live_server: Any, trust: dict[str, Any]
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    helen = context.new_page()
+    sign_in_with_code(helen, live_server.url, "helen@ashdown-vale.example")
+    nav(helen, "Staff area").click()
+    helen.get_by_role("link", name="Teams").first.click()
+    helen.get_by_label("Team name").fill("Ward 7 nurses")
+    helen.get_by_role("button", name="Make the team").click()
+    expect(helen.get_by_role("heading", level=1)).to_have_text("Ward 7 nurses")
+    assert_accessible(helen)
+    for tab in ("Members", "Invitations", "Teams", "Audit log"):
+        helen.get_by_role("navigation", name=re.compile("^Managing")).get_by_role(
+            "link", name=tab
+        ).click()
+        expect(helen.get_by_role("link", name=tab, exact=True).first).to_have_attribute(
+            "aria-current", "page"
+        )
+        assert_accessible(helen)
+        width = helen.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{tab} scrolls sideways on a phone: {width}px"
+    helen.get_by_role("navigation", name=re.compile("^Managing")).get_by_role(
+        "link", name="Invitations"
+    ).click()
+    helen.get_by_role("link", name="Invite many people from a CSV file").click()
+    helen.get_by_role("button", name="Check the file").click()  # no file chosen
+    expect(helen.get_by_role("alert")).to_contain_text("Choose a CSV file.")
+    assert_accessible(helen)
