@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 
 from apps.accounts.models import User
-from apps.core.forms import Form
+from apps.core.forms import Form, LongSelect
 from apps.organisations.models import Organisation
 
 
@@ -74,7 +74,7 @@ class GrantRoleForm(_NodeChoiceMixin, Form):
         help_text="For someone without an account, send an invitation instead.",
     )
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, widget=forms.RadioSelect)
-    node = forms.ChoiceField(label="Where")
+    node = forms.ChoiceField(label="Where", widget=LongSelect)
 
     def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,7 +97,7 @@ class InviteForm(_NodeChoiceMixin, Form):
     email = forms.EmailField(label="Email address")
     job_title = forms.CharField(label="Job title", max_length=150, required=False)
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, widget=forms.RadioSelect)
-    node = forms.ChoiceField(label="Where")
+    node = forms.ChoiceField(label="Where", widget=LongSelect)
 
     def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from apps.accounts.models import User
-from apps.core.forms import Form
+from apps.core.forms import Form, LongSelect
 from apps.organisations.models import Organisation
 from apps.responders.models import Team
 from apps.stories.taxonomy import Criticality
@@ -19,7 +19,7 @@ class InboxFilterForm(Form):
     unanswered = forms.BooleanField(label="No response yet", required=False)
     unread = forms.BooleanField(label="Not read by me", required=False)
     referred = forms.BooleanField(label="Referred to me", required=False)
-    service = forms.ChoiceField(label="Service or part", required=False)
+    service = forms.ChoiceField(label="Service or part", required=False, widget=LongSelect)
     criticality = forms.TypedChoiceField(
         label="Criticality at least",
         required=False,

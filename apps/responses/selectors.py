@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from apps.organisations.models import Organisation
 from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, scope_paths
@@ -44,65 +44,86 @@ def _under(paths: list[str], field: str = "organisation__path") -> Q:
     return reduce(operator.or_, (Q(**{f"{field}__startswith": p}) for p in paths))
 
 
-def _referred_to(user: Any) -> Q:
+def _referred_ids(user: Any) -> QuerySet[Any]:
+    """Ids of the stories referred to the user or their teams (a subquery)."""
     mine = StoryUserPermission.objects.filter(
-        user=user, permission__codename=RESPOND_TO_STORY, content_object=OuterRef("pk")
-    )
+        user=user, permission__codename=RESPOND_TO_STORY
+    ).values("content_object_id")
     teams = StoryGroupPermission.objects.filter(
-        group__user=user, permission__codename=RESPOND_TO_STORY, content_object=OuterRef("pk")
-    )
-    return Q(Exists(mine)) | Q(Exists(teams))
+        group__user=user, permission__codename=RESPOND_TO_STORY
+    ).values("content_object_id")
+    return mine.union(teams)
 
 
 def inbox(user: Any, filters: InboxFilters | None = None) -> QuerySet[Story]:
     """Published stories about the user's part of the tree, or referred to them, newest
-    first, each marked: referred to me, read by me, answered, and whether I may respond."""
+    first. `inbox_marks` adds, for one page, what the list shows of each."""
     filters = filters or InboxFilters()
     seen = scope_paths(user, VIEW_STAFF_DATA)
-    answer = scope_paths(user, RESPOND)
-    about = StoryService.objects.filter(story=OuterRef("pk"))
-    stories = (
-        Story.objects.filter(status=StoryStatus.PUBLISHED)
-        .annotate(
-            in_scope=Exists(about.filter(_under(seen))),
-            answerable=Exists(about.filter(_under(answer))),
-            is_referred=_referred_to(user),
-            read_by_me=Exists(StaffRead.objects.filter(story=OuterRef("pk"), user=user)),
-            answered=Exists(
-                Response.objects.filter(story=OuterRef("pk"), status=ResponseStatus.PUBLISHED)
-            ),
-        )
-        # Candidates come from the indexes (services under the scope's paths, referral
-        # permissions), so the database never visits stories outside them.
-        .filter(
-            Q(pk__in=StoryService.objects.filter(_under(seen)).values("story_id"))
-            | Q(
-                pk__in=StoryUserPermission.objects.filter(
-                    user=user, permission__codename=RESPOND_TO_STORY
-                ).values("content_object_id")
-            )
-            | Q(
-                pk__in=StoryGroupPermission.objects.filter(
-                    group__user=user, permission__codename=RESPOND_TO_STORY
-                ).values("content_object_id")
-            )
-        )
+    # One UNION of ids from the indexes (services under the scope's paths, referral
+    # permissions): the database joins on it instead of testing every story.
+    candidates = (
+        StoryService.objects.filter(_under(seen)).values("story_id").union(_referred_ids(user))
     )
+    stories = Story.objects.filter(status=StoryStatus.PUBLISHED, pk__in=candidates)
     if filters.unanswered:
-        stories = stories.filter(answered=False)
+        stories = stories.exclude(
+            pk__in=Response.objects.filter(status=ResponseStatus.PUBLISHED).values("story_id")
+        )
     if filters.service is not None:
         stories = stories.filter(
-            Exists(about.filter(organisation__path__startswith=filters.service.path))
+            pk__in=StoryService.objects.filter(
+                organisation__path__startswith=filters.service.path
+            ).values("story_id")
         )
     if filters.min_criticality is not None:
         stories = stories.filter(criticality__gte=filters.min_criticality)
     if filters.referred:
-        stories = stories.filter(is_referred=True)
+        stories = stories.filter(pk__in=_referred_ids(user))
     if filters.unread:
-        stories = stories.filter(read_by_me=False)
+        stories = stories.exclude(pk__in=StaffRead.objects.filter(user=user).values("story_id"))
     return stories.order_by("-published_at", "-pk").prefetch_related(
-        Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position"))
+        Prefetch(
+            "services",
+            queryset=Organisation.objects.only("pk", "name", "slug", "path").order_by(
+                "storyservice__position"
+            ),
+        )
     )
+
+
+def inbox_marks(user: Any, stories: list[Story]) -> list[Story]:
+    """Mark one page of the inbox: referred to me, read by me, answered, and whether I may
+    respond. Three queries whatever the page; scope comes from the prefetched services."""
+    ids = [story.pk for story in stories]
+    referred = set(
+        StoryUserPermission.objects.filter(
+            user=user, permission__codename=RESPOND_TO_STORY, content_object_id__in=ids
+        )
+        .values_list("content_object_id", flat=True)
+        .union(
+            StoryGroupPermission.objects.filter(
+                group__user=user, permission__codename=RESPOND_TO_STORY, content_object_id__in=ids
+            ).values_list("content_object_id", flat=True)
+        )
+    )
+    read = set(
+        StaffRead.objects.filter(user=user, story_id__in=ids).values_list("story_id", flat=True)
+    )
+    answered = set(
+        Response.objects.filter(story_id__in=ids, status=ResponseStatus.PUBLISHED).values_list(
+            "story_id", flat=True
+        )
+    )
+    respond = scope_paths(user, RESPOND)
+    for story in stories:
+        story.is_referred = story.pk in referred  # type: ignore[attr-defined]
+        story.read_by_me = story.pk in read  # type: ignore[attr-defined]
+        story.answered = story.pk in answered  # type: ignore[attr-defined]
+        story.answerable = story.is_referred or any(  # type: ignore[attr-defined]
+            service.path.startswith(path) for service in story.services.all() for path in respond
+        )
+    return stories
 
 
 def inbox_service_options(user: Any) -> list[Organisation]:

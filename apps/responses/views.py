@@ -32,6 +32,7 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(selectors.inbox(user, form.filters()), settings.STORIES_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.inbox_marks(user, list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
