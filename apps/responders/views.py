@@ -18,6 +18,7 @@ from django_ratelimit.decorators import ratelimit
 from apps.accounts.decorators import second_factor_required
 from apps.accounts.models import User
 from apps.core.audit import refuse
+from apps.core.forms import add_service_errors
 from apps.organisations.models import Organisation
 
 from . import invitations, selectors, teams
@@ -113,16 +114,6 @@ def _managed(request: HttpRequest, slug: str) -> Organisation:
             page=request.resolver_match.view_name if request.resolver_match else "",
         )
     return organisation
-
-
-def _form_errors(
-    form: GrantRoleForm | InviteForm | TeamForm | TeamMemberForm, exc: Exception
-) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, str(exc))
 
 
 @require_http_methods(["GET", "POST"])
@@ -272,7 +263,7 @@ def team_list(request: HttpRequest, slug: str) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Team “{team.name}” made. Now add its members.")
             return redirect("staff:team", pk=team.pk)
@@ -298,7 +289,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             teams.team_add_member(actor=request.user, team=team, user=form.person)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{form.person} joined {team.name}.")
             return redirect("staff:team", pk=team.pk)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from apps.accounts.decorators import second_factor_required
 from apps.core.audit import refuse
+from apps.core.forms import add_service_errors
 from apps.core.http import HtmxHttpRequest
 from apps.responders.permissions import MANAGE_ROLES, is_staff_member, scope_paths
 from apps.responders.selectors import my_roles, teams_managed_by
@@ -47,12 +51,18 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _story_or_refuse(request: HtmxHttpRequest, pk: int) -> Story:
+def _story_or_refuse(
+    request: HtmxHttpRequest,
+    pk: int,
+    may: Callable[[Any, Story], bool] = can_view_story_as_staff,
+    action: str = "responses.staff_story.refused",
+) -> Story:
+    """The published story, if the user may do this with it; otherwise 403, recorded."""
     story = get_object_or_404(selectors.story_queryset(), pk=pk)
-    if not can_view_story_as_staff(request.user, story):
+    if not may(request.user, story):
         refuse(
             actor=request.user,
-            action="responses.staff_story.refused",
+            action=action,
             target=story,
             organisation_path=next((s.path for s in story.services.all()), ""),
         )
@@ -96,14 +106,7 @@ def mark_read(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 @second_factor_required
 def refer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    story = _story_or_refuse(request, pk)
-    if not can_refer(request.user, story):
-        refuse(
-            actor=request.user,
-            action="responses.referral.refused",
-            target=story,
-            organisation_path=next((s.path for s in story.services.all()), ""),
-        )
+    story = _story_or_refuse(request, pk, may=can_refer, action="responses.referral.refused")
     form = ReferForm(request.POST, teams=list(teams_managed_by(request.user)))
     if form.is_valid():
         try:
@@ -115,21 +118,13 @@ def refer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, f"Referred to {referral.user or referral.team}; they have been emailed."
             )
             return redirect("inbox:story", pk=story.pk)
     return _story_page(request, story, form)
-
-
-def _add_errors(form: ReferForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_POST
