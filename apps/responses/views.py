@@ -33,9 +33,10 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     """Stories I may read as staff or answer, with filters; the URL holds them all."""
     user = request.user
     form = InboxFilterForm(request.GET, services=selectors.inbox_service_options(user))
-    page = Paginator(selectors.inbox(user, form.filters()), settings.STORIES_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    paginator: Paginator[Story] = Paginator(
+        selectors.inbox(user, form.filters()), settings.STORIES_PAGE_SIZE
     )
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.inbox_marks(user, list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)

@@ -401,7 +401,9 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-def run(scale: int, repeat: int, story_count: int) -> tuple[list[Row], dict[str, str]]:
+def run(
+    scale: int, repeat: int, story_count: int, keep: bool = False
+) -> tuple[list[Row], dict[str, str]]:
     rng = random.Random(20261122)  # noqa: S311 - reproducible data, not security
     settings_dict = connection.settings_dict
     settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DATABASE
@@ -557,7 +559,10 @@ def run(scale: int, repeat: int, story_count: int) -> tuple[list[Row], dict[str,
             )
         return rows, meta
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if keep:
+            log(f"Kept the database {BENCH_DATABASE} for EXPLAIN; drop it by hand.")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def report(rows: list[Row], meta: dict[str, str], scale: int) -> str:
@@ -583,10 +588,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=50, help="timed requests per scenario")
     parser.add_argument("--stories", type=int, default=100_000, help="stories to seed")
     parser.add_argument("--report", type=Path, default=Path("reports/bench.md"))
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the seeded database, to EXPLAIN queries"
+    )
     args = parser.parse_args(argv)
     if args.scale < 10 or args.repeat < 5:
         parser.error("--scale must be at least 10 and --repeat at least 5")
-    rows, meta = run(args.scale, args.repeat, args.stories)
+    rows, meta = run(args.scale, args.repeat, args.stories, keep=args.keep)
     text = report(rows, meta, args.scale)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(text)

@@ -44,7 +44,10 @@ def staff(role: str, at: Organisation, **kwargs: Any) -> User:
 def titles(client: Client, query: str = "") -> list[str]:
     page = client.get(reverse("inbox:index") + query)
     assert page.status_code == 200
-    return [story.title for story in page.context["page"].object_list]
+    listed = [story.title for story in page.context["page"].object_list]
+    # The count is its own query (from the scope's ids): it must agree with the list.
+    assert page.context["page"].paginator.count == len(listed), query
+    return listed
 
 
 def signed_in(user: User) -> Client:
