@@ -127,6 +127,10 @@ def test_invite_accept_set_up_totp_and_answer_a_subtree(
     expect(daniel.get_by_role("heading", level=1)).to_have_text("Staff area")
     assert_accessible(daniel)
     assert inbox_titles(daniel) == ["Moved wards at midnight", "Seen quickly on a busy night"]
+    nav(daniel, "Security").click()
+    expect(daniel.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(daniel)
+    nav(daniel, "Staff area").click()
 
     # Helen refers a Surgery story to him.
     nav(helen, "Staff area").click()
