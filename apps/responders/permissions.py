@@ -99,8 +99,11 @@ def is_staff_member(user: Any) -> bool:
 
 
 _RANK = {RoleName.READER: 1, RoleName.RESPONDER: 2, RoleName.SUPER_USER: 3}
-_ROLE_OF = {VIEW_STAFF_DATA: RoleName.READER, RESPOND: RoleName.RESPONDER}
-_ROLE_OF[MANAGE_ROLES] = RoleName.SUPER_USER
+_ROLE_OF = {
+    VIEW_STAFF_DATA: RoleName.READER,
+    RESPOND: RoleName.RESPONDER,
+    MANAGE_ROLES: RoleName.SUPER_USER,
+}
 
 
 def highest_role_at(user: Any, organisation: Organisation) -> RoleName | None:

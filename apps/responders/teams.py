@@ -57,7 +57,7 @@ def team_create(*, actor: User, organisation: Organisation, name: str) -> Team:
 def may_join(user: User, team: Team) -> bool:
     """Members are staff of the team's trust: they hold a role somewhere under its root."""
     root = team.organisation.path[: team.organisation.steplen]
-    return any(path.startswith(root) or root.startswith(path) for path in scope_paths(user))
+    return any(path.startswith(root) for path in scope_paths(user))
 
 
 def team_add_member(*, actor: User, team: Team, user: User) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from apps.accounts.models import User
 from apps.core.forms import Form, LongSelect
@@ -69,9 +70,9 @@ class ReferForm(Form):
         help_text="Staff only: why you are asking them, and anything they should know.",
     )
 
-    def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])  # type: ignore[attr-defined]
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         self.person: User | None = None
 
     def clean(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from apps.accounts.decorators import second_factor_required
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
 from apps.core.http import HtmxHttpRequest
+from apps.responders.models import Team
 from apps.responders.permissions import MANAGE_ROLES, is_staff_member, scope_paths
 from apps.responders.selectors import my_roles, teams_managed_by
 from apps.stories.models import Story
@@ -74,7 +75,7 @@ def _story_page(
     request: HtmxHttpRequest, story: Story, form: ReferForm | None = None, status: int = 200
 ) -> HttpResponse:
     may_refer = can_refer(request.user, story)
-    teams = list(teams_managed_by(request.user)) if may_refer else []
+    teams = teams_managed_by(request.user) if may_refer else Team.objects.none()
     context = {
         "story": story,
         "referrals": selectors.story_referrals(story),
@@ -108,7 +109,7 @@ def mark_read(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @second_factor_required
 def refer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     story = _story_or_refuse(request, pk, may=can_refer, action="responses.referral.refused")
-    form = ReferForm(request.POST, teams=list(teams_managed_by(request.user)))
+    form = ReferForm(request.POST, teams=teams_managed_by(request.user))
     if form.is_valid():
         try:
             referral = services.referral_create(
