@@ -9,3 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("carevoice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The sweep sends what is still unsent: after a broker outage, a lost task or a retry.
+app.conf.beat_schedule = {
+    "sweep-outbox": {"task": "core.sweep_outbox", "schedule": 60.0},
+}

@@ -35,3 +35,42 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class OutboxEmail(models.Model):
+    """One email to send, written in the transaction of the change that caused it.
+
+    A task sends it after commit; a periodic sweep sends whatever is still due, so a
+    broker outage delays mail and loses none. `key` (kind, object, recipient) is unique,
+    so writing the same email twice makes one row."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed for good"
+
+    key = models.CharField(max_length=255, unique=True)
+    kind = models.CharField(max_length=60)
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    # Bodies may carry private links: they are emptied once the email is sent.
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="outbox_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.audit import audit
+from apps.core.outbox import outbox_add
 from apps.organisations.models import Organisation
 
 from .models import ORGANISATION_ROLES, Invitation
@@ -103,7 +103,7 @@ def _issue(inviter: User, invitation: Invitation) -> Invited:
         organisation_path=invitation.organisation.path,
         role=invitation.role,
     )
-    transaction.on_commit(lambda: _send(invitation, token))
+    _send(invitation, token)
     return Invited(invitation, token)
 
 
@@ -115,11 +115,12 @@ def _send(invitation: Invitation, token: str) -> None:
         "site_name": settings.SITE_NAME,
         "days": VALID_DAYS,
     }
-    send_mail(
+    outbox_add(
+        kind="responders.invitation",
+        key=f"{invitation.pk}:{_hash(token)[:16]}",
+        to=invitation.email,
         subject=f"{invitation.invited_by} invited you to {settings.SITE_NAME}",
-        message=render_to_string("responders/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
+        text=render_to_string("responders/email/invitation.txt", context),
     )
 
 
@@ -202,7 +203,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invited:
             target=invitation,
             organisation_path=invitation.organisation.path,
         )
-        transaction.on_commit(lambda: _send(invitation, token))
+        _send(invitation, token)
     return Invited(invitation, token)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.audit import audit
+from apps.core.outbox import outbox_add
 from apps.responders.models import Team
 from apps.responders.permissions import MANAGE_ROLES, scope_paths
 from apps.responders.services import object_permission_give, object_permission_take
@@ -82,7 +82,7 @@ def referral_create(
                 story_id=story.pk,
                 holder=f"user:{user.pk}" if user else f"team:{team.pk}",  # type: ignore[union-attr]
             )
-            transaction.on_commit(lambda: _tell(referral))
+            _tell(referral)
     except IntegrityError:
         raise ValidationError("This story is referred to them already.") from None
     if user is not None:
@@ -100,11 +100,12 @@ def _tell(referral: Referral) -> None:
             "link": link,
             "site_name": settings.SITE_NAME,
         }
-        send_mail(
+        outbox_add(
+            kind="responses.referral",
+            key=str(referral.pk),
+            to=person.email,
             subject=f"{referral.referred_by} asked you to answer a story on {settings.SITE_NAME}",
-            message=render_to_string("responses/email/referral.txt", context),
-            from_email=None,
-            recipient_list=[person.email],
+            text=render_to_string("responses/email/referral.txt", context),
         )
 
 

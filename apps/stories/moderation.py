@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.audit import audit
+from apps.core.outbox import outbox_add
 from apps.core.pii import Mark, find_personal_data
 from apps.organisations.models import Organisation
 from apps.responders.permissions import can_moderate
@@ -22,6 +22,7 @@ from apps.responders.permissions import can_moderate
 from .models import ModerationDecision, Story, StoryRevision, StoryStatus, Tag
 from .services import author_access_new, author_link_url, story_set_tags
 from .taxonomy import RejectionReason
+from .tokens import token_hash
 
 LOCK_MINUTES = 15
 QUEUE_STATUSES = (StoryStatus.AWAITING_MODERATION, StoryStatus.AWAITING_AUTHOR)
@@ -174,23 +175,24 @@ def story_moderate(
         reason=reason,
     )
     if decision and story.author_email:
-        kind = str(decision)
-        transaction.on_commit(lambda: _tell_author(story, kind))
+        _tell_author(story, str(decision))
     return story
 
 
 def _tell_author(story: Story, decision: str) -> None:
     """Email the author about a decision, with a fresh private link. Nothing staff-only."""
-    link = author_link_url(author_access_new(story))
+    token = author_access_new(story)
+    link = author_link_url(token)
     context = {"story": story, "decision": decision, "link": link, "site_name": settings.SITE_NAME}
     subjects = {
         "published": "Your story has been published",
         "asked_author": "Please check the edits to your story",
         "rejected": "We could not publish your story",
     }
-    send_mail(
+    outbox_add(
+        kind=f"stories.{decision}",
+        key=f"{story.pk}:{token_hash(token)[:16]}",
+        to=story.author_email,
         subject=f"{subjects[decision]} – {settings.SITE_NAME}",
-        message=render_to_string("stories/email/decision.txt", context),
-        from_email=None,
-        recipient_list=[story.author_email],
+        text=render_to_string("stories/email/decision.txt", context),
     )

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.audit import audit
+from apps.core.outbox import outbox_add
 from apps.organisations.models import Organisation
 
 from .models import (
@@ -107,18 +107,19 @@ def author_link_url(token: str) -> str:
 def _grant_access(story: Story) -> str:
     token = author_access_new(story)
     if story.author_email:
-        transaction.on_commit(lambda: _send_link(story, author_link_url(token)))
+        _send_link(story, token)
     return token
 
 
-def _send_link(story: Story, link: str) -> None:
-    context = {"story": story, "link": link, "site_name": settings.SITE_NAME}
-    send_mail(
+def _send_link(story: Story, token: str) -> None:
+    context = {"story": story, "link": author_link_url(token), "site_name": settings.SITE_NAME}
+    outbox_add(
+        kind="stories.link",
+        key=f"{story.pk}:{token_hash(token)[:16]}",
+        to=story.author_email,
         subject=f"Your story on {settings.SITE_NAME}: your private link",
-        message=render_to_string("stories/email/link.txt", context),
-        html_message=render_to_string("stories/email/link.html", context),
-        from_email=None,
-        recipient_list=[story.author_email],
+        text=render_to_string("stories/email/link.txt", context),
+        html=render_to_string("stories/email/link.html", context),
     )
 
 

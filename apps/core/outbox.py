@@ -1,0 +1,96 @@
+"""The email outbox: write an email with the change that causes it; send it after commit.
+
+Sending claims the row with a conditional UPDATE, so two workers (or a task and the
+sweep) never send one email twice at the same moment; a claim lapses after its
+back-off, so an email whose worker died is sent again by the sweep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import OutboxEmail
+
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempt: int) -> dt.timedelta:
+    """1, 2, 4 … minutes after each attempt, at most 2 hours."""
+    return dt.timedelta(minutes=min(2 ** max(attempt - 1, 0), 120))
+
+
+def outbox_add(
+    *, kind: str, key: str, to: str, subject: str, text: str, html: str = ""
+) -> OutboxEmail:
+    """Queue one email in the current transaction; the same key again changes nothing."""
+    email, created = OutboxEmail.objects.get_or_create(
+        key=f"{kind}:{key}:{to.lower()}",
+        defaults={
+            "kind": kind,
+            "to": to,
+            "subject": subject,
+            "body_text": text,
+            "body_html": html,
+            "next_attempt_at": timezone.now(),
+        },
+    )
+    if created:
+        from .tasks import send_email  # the task module imports this one
+
+        transaction.on_commit(lambda: send_email.delay(email.pk))
+    return email
+
+
+def outbox_send(pk: int) -> bool:
+    """Send one due email if nobody else is; True when this call sent it."""
+    now = timezone.now()
+    claimed = OutboxEmail.objects.filter(
+        pk=pk, status=OutboxEmail.Status.PENDING, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + dt.timedelta(minutes=10))
+    if not claimed:
+        return False
+    email = OutboxEmail.objects.get(pk=pk)
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:  # any failure at the mail edge is recorded, then retried
+        failed = email.attempts >= MAX_ATTEMPTS
+        OutboxEmail.objects.filter(pk=pk).update(
+            status=OutboxEmail.Status.FAILED if failed else OutboxEmail.Status.PENDING,
+            next_attempt_at=timezone.now() + backoff(email.attempts),
+            # The class and message of the error only: never the body.
+            last_error=f"{type(exc).__name__}: {exc}"[:500],
+        )
+        return False
+    OutboxEmail.objects.filter(pk=pk).update(
+        status=OutboxEmail.Status.SENT,
+        sent_at=timezone.now(),
+        body_text="",
+        body_html="",
+        last_error="",
+    )
+    return True
+
+
+def outbox_due(limit: int = 500) -> list[int]:
+    """Ids of the emails waiting whose time has come, oldest first."""
+    return list(
+        OutboxEmail.objects.filter(
+            status=OutboxEmail.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
