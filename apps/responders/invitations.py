@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.audit import audit
+from apps.core.audit import audit, refuse
 from apps.core.outbox import outbox_add
 from apps.organisations.models import Organisation
 
@@ -49,14 +49,14 @@ def _check_may_invite(inviter: User, role: str, organisation: Organisation) -> N
     if not can_grant(inviter, role, organisation) or role not in [
         r.value for r in ORGANISATION_ROLES
     ]:
-        audit(
+        refuse(
             actor=inviter,
             action="responders.invitation.refused",
             target=organisation,
             organisation_path=organisation.path,
+            message=f"You cannot invite someone as {role} there.",
             role=role,
         )
-        raise PermissionDenied(f"You cannot invite someone as {role} there.")
 
 
 def invitation_create(

@@ -10,12 +10,11 @@ ask for a permission on one object (a referred story) through
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.accounts.models import User
-from apps.core.audit import audit
+from apps.core.audit import audit, refuse
 from apps.organisations.models import Organisation
 
 from .models import ORGANISATION_ROLES, PLATFORM_ROLES, Role, RoleName, Team
@@ -49,15 +48,15 @@ def _refuse(
 ) -> None:
     # Refusals are recorded too: attempts to escalate are worth seeing. The audit row
     # must survive the rollback of the surrounding request, so it is written outside it.
-    audit(
+    refuse(
         actor=granter,
         action=f"responders.role.{action}_refused",
         target=organisation or target,
         organisation_path=organisation.path if organisation else "",
+        message=f"You cannot {action.replace('_', ' ')} {role} there.",
         role=role,
         holder=f"{target._meta.model_name}:{target.pk}",
     )
-    raise PermissionDenied(f"You cannot {action.replace('_', ' ')} {role} there.")
 
 
 def _write(

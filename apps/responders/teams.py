@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
-from apps.core.audit import audit
+from apps.core.audit import audit, refuse
 from apps.organisations.models import Organisation
 
 from .models import Team
@@ -18,13 +18,13 @@ from .permissions import can_manage, forget_scope, scope_paths
 
 def _check(actor: User, organisation: Organisation, action: str) -> None:
     if not can_manage(actor, organisation):
-        audit(
+        refuse(
             actor=actor,
             action=f"responders.team.{action}_refused",
             target=organisation,
             organisation_path=organisation.path,
+            message="You cannot manage teams there.",
         )
-        raise PermissionDenied("You cannot manage teams there.")
 
 
 def team_create(*, actor: User, organisation: Organisation, name: str) -> Team:
@@ -67,26 +67,24 @@ def team_add_member(*, actor: User, team: Team, user: User) -> None:
         raise ValidationError(
             {"email": "Only staff who hold a role in this organisation can join its teams."}
         )
-    with transaction.atomic():
-        team.group.user_set.add(user)
-        audit(
-            actor=actor,
-            action="responders.team.member_added",
-            target=team,
-            organisation_path=team.organisation.path,
-            user_id=user.pk,
-        )
-    forget_scope(user)
+    _membership(actor, team, user, joined=True)
 
 
 def team_remove_member(*, actor: User, team: Team, user: User) -> None:
     """Take someone out of a team; its roles and referrals stop reaching them. Audited."""
     _check(actor, team.organisation, "member_remove")
+    _membership(actor, team, user, joined=False)
+
+
+def _membership(actor: User, team: Team, user: User, *, joined: bool) -> None:
     with transaction.atomic():
-        team.group.user_set.remove(user)
+        if joined:
+            team.group.user_set.add(user)
+        else:
+            team.group.user_set.remove(user)
         audit(
             actor=actor,
-            action="responders.team.member_removed",
+            action=f"responders.team.member_{'added' if joined else 'removed'}",
             target=team,
             organisation_path=team.organisation.path,
             user_id=user.pk,

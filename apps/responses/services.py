@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.audit import audit
+from apps.core.audit import audit, refuse
 from apps.core.outbox import outbox_add
 from apps.responders.models import Team
 from apps.responders.permissions import MANAGE_ROLES, scope_paths
@@ -49,13 +49,13 @@ def referral_create(
     story, only to staff or teams inside their own subtree. Audited; the people it reaches
     are emailed after commit. A refusal is audited and raised as PermissionDenied."""
     if not can_refer(referrer, story):
-        audit(
+        refuse(
             actor=referrer,
             action="responses.referral.refused",
             target=story,
             organisation_path=_story_path(story),
+            message="You cannot refer this story.",
         )
-        raise PermissionDenied("You cannot refer this story.")
     if (user is None) == (team is None):
         raise ValidationError("Choose a person or a team.")
     managed = scope_paths(referrer, MANAGE_ROLES)
@@ -113,13 +113,13 @@ def referral_revoke(*, actor: User, referral: Referral) -> None:
     """End a referral: the person or team may no longer answer the story. Audited."""
     story = referral.story
     if not can_refer(actor, story):
-        audit(
+        refuse(
             actor=actor,
             action="responses.referral.revoke_refused",
             target=referral,
             organisation_path=_story_path(story),
+            message="You cannot change the referrals of this story.",
         )
-        raise PermissionDenied("You cannot change the referrals of this story.")
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if locked.revoked_at is not None:
