@@ -9,6 +9,8 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("organisations/", include("apps.organisations.urls")),
     path("", include("apps.stories.urls")),
+    path("", include("apps.responses.urls_public")),
+    path("moderation/conversation/", include("apps.responses.urls_moderation")),
     path("moderation/", include("apps.stories.urls_moderation")),
     path("staff/", include("apps.responses.urls")),
     path("staff/", include("apps.responders.urls")),

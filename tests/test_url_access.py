@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from apps.organisations.models import Organisation
 from apps.responders.models import Invitation, Role
+from apps.responses.models import AuthorReply, Response
 
 from .conftest import CAST
 from .factories import (
@@ -120,6 +122,38 @@ ACCESS: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w["referral"].pk},
         method="post",
     ),
+    # Responding: roles that may respond over the story's services (a reader may not).
+    # An empty post comes back as the form with its errors.
+    "inbox:respond": Rule(
+        {**staff_in_scope(403), "responder": 200, "super_user": 200},
+        kwargs=lambda w: {"pk": w["story"].pk},
+        method="post",
+    ),
+    # Someone else's response (written by `team_member`, not in the cast): after the
+    # writer, only moderators may change it; a withdrawal without a reason comes back.
+    "inbox:edit_response": Rule(platform_staff_only(), kwargs=lambda w: {"pk": w["response"].pk}),
+    "inbox:withdraw_response": Rule(
+        platform_staff_only(), kwargs=lambda w: {"pk": w["response"].pk}, method="post"
+    ),
+    # The conversation in public: votes are anyone's; the private link is the key to reply.
+    "conversation:helpful": Rule(
+        everyone(302), kwargs=lambda w: {"pk": w["response"].pk}, method="post"
+    ),
+    "conversation:author_reply": Rule(
+        everyone(200), kwargs=lambda w: {"token": w["token"]}, method="post"
+    ),
+    # Moderating responses and author replies (an empty decision redirects with a message).
+    "conversation_moderation:queue": Rule(platform_staff_only()),
+    "conversation_moderation:decide_response": Rule(
+        {**platform_staff_only(), "moderator": 302, "platform_admin": 302},
+        kwargs=lambda w: {"pk": w["response"].pk},
+        method="post",
+    ),
+    "conversation_moderation:decide_reply": Rule(
+        {**platform_staff_only(), "moderator": 302, "platform_admin": 302},
+        kwargs=lambda w: {"pk": w["reply"].pk},
+        method="post",
+    ),
     # Managing a subtree: its super-users and platform admins.
     "staff:members": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
     "staff:invitations": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
@@ -203,6 +237,18 @@ def _referral(org: Organisation, story: Any, member: Any) -> Any:
     return referral_create(referrer=referrer, story=story, user=member)
 
 
+def _response(org: Organisation, story: Any, writer: Any) -> Any:
+    return Response.objects.create(
+        story=story,
+        organisation=org,
+        author=writer,
+        author_name=writer.display_name,
+        body="We are sorry to read this.",
+        body_html="<p>We are sorry to read this.</p>",
+        published_at=timezone.now(),
+    )
+
+
 @pytest.mark.parametrize("member", CAST)
 @pytest.mark.parametrize("name", sorted(ACCESS))
 def test_access(
@@ -224,6 +270,8 @@ def test_access(
         "team": team,
         "team_member": holder,
         "referral": _referral(org, story, holder),
+        "response": _response(org, story, holder),
+        "reply": AuthorReply.objects.create(story=story, body="Thank you for answering."),
     }
     url = reverse(name, kwargs=rule.kwargs(world))
     response = getattr(client_as(member), rule.method)(url)

@@ -7,7 +7,10 @@ templates. No other module imports the sanitiser.
 
 from __future__ import annotations
 
+from typing import Any
+
 import nh3
+from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a", "strong", "em"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -23,3 +26,19 @@ def clean(html: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="nofollow noopener noreferrer ugc",
     )
+
+
+def _markdown() -> Any:
+    # CommonMark with raw HTML switched off: authors write paragraphs, lists, emphasis
+    # and links; anything that looks like a tag is shown as text.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True})
+    md.disable(["image", "heading", "lheading", "code", "fence", "table", "hr"], True)
+    return md
+
+
+_RENDERER = _markdown()
+
+
+def render(text: str) -> str:
+    """Turn a response's simple formatting into clean HTML, once, when it is saved."""
+    return clean(_RENDERER.render(text.strip()))

@@ -8,11 +8,13 @@ back-off, so an email whose worker died is sent again by the sweep.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import OutboxEmail
@@ -25,19 +27,50 @@ def backoff(attempt: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** max(attempt - 1, 0), 120))
 
 
+def as_html(subject: str, text: str) -> str:
+    """The HTML part of an email: the plain text, escaped, with paragraphs and links."""
+    return render_to_string(
+        "email/base.html", {"subject": subject, "text": text, "site_name": settings.SITE_NAME}
+    )
+
+
+@dataclass(frozen=True)
+class Email:
+    kind: str
+    key: str
+    to: str
+    subject: str
+    text: str
+    html: str = ""
+
+    def row(self, now: dt.datetime) -> OutboxEmail:
+        return OutboxEmail(
+            key=f"{self.kind}:{self.key}:{self.to.lower()}",
+            kind=self.kind,
+            to=self.to,
+            subject=self.subject,
+            body_text=self.text,
+            body_html=self.html or as_html(self.subject, self.text),
+            next_attempt_at=now,
+        )
+
+
 def outbox_add(
     *, kind: str, key: str, to: str, subject: str, text: str, html: str = ""
 ) -> OutboxEmail:
     """Queue one email in the current transaction; the same key again changes nothing."""
+    row = Email(kind=kind, key=key, to=to, subject=subject, text=text, html=html).row(
+        timezone.now()
+    )
     email, created = OutboxEmail.objects.get_or_create(
-        key=f"{kind}:{key}:{to.lower()}",
+        key=row.key,
         defaults={
-            "kind": kind,
-            "to": to,
-            "subject": subject,
-            "body_text": text,
-            "body_html": html,
-            "next_attempt_at": timezone.now(),
+            "kind": row.kind,
+            "to": row.to,
+            "subject": row.subject,
+            "body_text": row.body_text,
+            "body_html": row.body_html,
+            "next_attempt_at": row.next_attempt_at,
         },
     )
     if created:
@@ -45,6 +78,31 @@ def outbox_add(
 
         transaction.on_commit(lambda: send_email.delay(email.pk))
     return email
+
+
+SEND_BATCH = 200
+
+
+def outbox_add_many(emails: list[Email]) -> int:
+    """Queue many emails in one statement (keys already present are left alone); they
+    are sent after commit in batches. Returns how many rows were new."""
+    if not emails:
+        return 0
+    now = timezone.now()
+    rows = [email.row(now) for email in emails]
+    keys = [row.key for row in rows]
+    existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    OutboxEmail.objects.bulk_create(
+        [row for row in rows if row.key not in existing], ignore_conflicts=True, batch_size=1000
+    )
+    new = [k for k in keys if k not in existing]
+    if new:
+        from .tasks import send_batch
+
+        for start in range(0, len(new), SEND_BATCH):
+            chunk = new[start : start + SEND_BATCH]
+            transaction.on_commit(lambda chunk=chunk: send_batch.delay(chunk))
+    return len(new)
 
 
 def outbox_send(pk: int) -> bool:
@@ -94,3 +152,7 @@ def outbox_due(limit: int = 500) -> list[int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def outbox_ids(keys: list[str]) -> list[int]:
+    return list(OutboxEmail.objects.filter(key__in=keys).values_list("pk", flat=True))

@@ -72,6 +72,15 @@ class Organisation(MP_Node, TimeStampedModel):
     )
     is_active = models.BooleanField(default=True)
     closed_on = models.DateField(null=True, blank=True)
+    # Settings that a trust (a root node) sets for its whole tree.
+    responses_held_for_new_responders = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="How many of a new responder's first responses wait for a moderator.",
+    )
+    response_target_working_days = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="Working days after publication before unanswered stories remind staff.",
+    )
 
     class Meta:
         ordering: ClassVar = ["name"]
@@ -111,6 +120,11 @@ class Organisation(MP_Node, TimeStampedModel):
     def address(self) -> str:
         parts = [self.address_line_1, self.address_line_2, self.town, self.postcode]
         return ", ".join(part for part in parts if part)
+
+    @property
+    def root_path(self) -> str:
+        """The path of the trust (or other root) this node belongs to."""
+        return self.path[: self.steplen]
 
     def ancestor_paths(self) -> list[str]:
         """Paths of every ancestor, root first, worked out without a query."""

@@ -10,7 +10,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from apps.core.models import AuditEntry
 from apps.organisations.models import Organisation
 
-from .models import Invitation, Role, Team
+from .models import (
+    Invitation,
+    OrganisationGroupPermission,
+    OrganisationUserPermission,
+    Role,
+    Team,
+)
 from .permissions import MANAGE_ROLES, scope_paths
 
 
@@ -94,3 +100,29 @@ def my_roles(user: Any) -> QuerySet[Role]:
         .select_related("organisation", "team")
         .order_by("organisation__path", "role")
     )
+
+
+def holders_over(paths: list[str], codename: str) -> dict[int, list[str]]:
+    """Who holds this permission at any of these exact nodes (pass a node's path with its
+    ancestors' to ask "whose scope covers it"), directly or through a team, and at which
+    paths: one query, for fan-out and reminders."""
+    if not paths:
+        return {}
+    direct = OrganisationUserPermission.objects.filter(
+        permission__codename=codename, content_object__path__in=paths, user__is_active=True
+    ).values_list("user_id", "content_object__path")
+    via_team = OrganisationGroupPermission.objects.filter(
+        permission__codename=codename, content_object__path__in=paths, group__user__is_active=True
+    ).values_list("group__user__id", "content_object__path")
+    held: dict[int, list[str]] = {}
+    for user_id, path in direct.union(via_team):
+        held.setdefault(user_id, []).append(path)
+    return held
+
+
+def with_ancestors(paths: list[str], steplen: int = Organisation.steplen) -> list[str]:
+    """The paths and every ancestor of each, without a query."""
+    out: set[str] = set()
+    for path in paths:
+        out.update(path[:i] for i in range(steplen, len(path) + 1, steplen))
+    return sorted(out)

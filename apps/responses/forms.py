@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -85,3 +86,75 @@ class ReferForm(Form):
             if self.person is None:
                 self.add_error("email", "Nobody with that email address has an account here.")
         return data
+
+
+class ResponseForm(Form):
+    """A public response: on behalf of which node (when there is a choice) and the text."""
+
+    organisation = forms.ModelChoiceField(
+        label="Respond on behalf of",
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        help_text="Your name and job title are shown with the name of this part.",
+    )
+    body = forms.CharField(
+        label="Your response",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        help_text="Reply to this person as you would face to face. Blank lines make "
+        "paragraphs; start lines with “- ” for a list; links as [words](https://…).",
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        field.queryset = Organisation.objects.filter(pk__in=[n.pk for n in nodes]).order_by(  # type: ignore[attr-defined]
+            "path"
+        )
+        if len(nodes) == 1:
+            field.widget = forms.HiddenInput()
+            self.initial.setdefault("organisation", nodes[0].pk)
+        self.initial.setdefault("submission_key", uuid.uuid4())
+
+
+class ResponseEditForm(Form):
+    body = forms.CharField(
+        label="Your response", widget=forms.Textarea(attrs={"rows": 8}), max_length=5000
+    )
+
+
+class WithdrawForm(Form):
+    reason = forms.CharField(
+        label="Why it is withdrawn",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Moderators must give a reason; the writer sees it.",
+    )
+
+
+class AuthorReplyForm(Form):
+    body = forms.CharField(
+        label="Your reply",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=3000,
+        help_text="A moderator reads every reply before it is shown. Please do not include "
+        "names or contact details.",
+    )
+    response = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission_key", uuid.uuid4())
+
+
+class DecisionForm(Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Publish"), ("reject", "Do not publish")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="Reason (shown to the writer)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

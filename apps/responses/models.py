@@ -19,8 +19,8 @@ class ResponseStatus(models.TextChoices):
 class Response(TimeStampedModel):
     """A public reply from a member of staff, on behalf of a node they may respond for.
 
-    Only the row is defined so far: the staff inbox asks which stories have a
-    published response. Writing responses comes with the responding pages."""
+    The name and job title are kept as they were when it was written, so the page does
+    not change if the person's title does. `body_html` is rendered and cleaned once."""
 
     story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="responses")
     organisation = models.ForeignKey(
@@ -29,18 +29,106 @@ class Response(TimeStampedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="responses"
     )
+    author_name = models.CharField(max_length=150, blank=True)
+    author_job_title = models.CharField(max_length=150, blank=True)
     body = models.TextField()
     body_html = models.TextField(help_text="Rendered and cleaned once, when saved.")
     status = models.CharField(
         max_length=24, choices=ResponseStatus.choices, default=ResponseStatus.PUBLISHED
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Marked when it closely matched earlier responses of the same organisation.
+    is_generic = models.BooleanField(default=False)
+    similar_count = models.PositiveIntegerField(default=0)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True)
+    helpful_count = models.PositiveIntegerField(default=0)
+    # A double submit carries the same key and makes one response.
+    submission_key = models.UUIDField(unique=True, null=True, blank=True)
 
     class Meta:
-        indexes: ClassVar = [models.Index(fields=["story", "status"], name="response_story")]
+        indexes: ClassVar = [
+            models.Index(fields=["story", "status"], name="response_story"),
+            models.Index(fields=["status", "created_at"], name="response_queue"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="response_published_has_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"response {self.pk} to story {self.story_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == ResponseStatus.PUBLISHED
+
+
+class AuthorReplyStatus(models.TextChoices):
+    AWAITING_MODERATION = "awaiting_moderation", "Awaiting moderation"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Not published"
+
+
+class AuthorReply(TimeStampedModel):
+    """The story's author answering back, through their private link. Plain text;
+    a moderator checks each one before it appears."""
+
+    story = models.ForeignKey(
+        "stories.Story", on_delete=models.CASCADE, related_name="author_replies"
+    )
+    response = models.ForeignKey(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField()
+    status = models.CharField(
+        max_length=24,
+        choices=AuthorReplyStatus.choices,
+        default=AuthorReplyStatus.AWAITING_MODERATION,
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rejection_note = models.TextField(blank=True)
+    submission_key = models.UUIDField(unique=True, null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "author replies"
+        indexes: ClassVar = [
+            models.Index(fields=["story", "status"], name="author_reply_story"),
+            models.Index(fields=["status", "created_at"], name="author_reply_queue"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="author_reply_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"author reply {self.pk} on story {self.story_id}"
+
+
+class HelpfulVote(models.Model):
+    """One "this response was helpful" per visitor (a keyed hash, never the address)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="votes")
+    visitor = models.CharField(max_length=64)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["response", "visitor"], name="helpful_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"helpful vote on {self.response_id}"
 
 
 class Referral(TimeStampedModel):

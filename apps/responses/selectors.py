@@ -20,6 +20,8 @@ from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, scope_paths
 from apps.stories.models import Story, StoryService, StoryStatus
 
 from .models import (
+    AuthorReply,
+    AuthorReplyStatus,
     Referral,
     Response,
     ResponseStatus,
@@ -199,3 +201,46 @@ def story_queryset() -> QuerySet[Story]:
         Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position")),
         "story_tags__tag",
     )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One turn of a conversation: a staff response or an author reply."""
+
+    kind: str  # "response" or "reply"
+    at: Any
+    item: Any
+
+
+def conversation(story: Story, *, staff: bool = False, author: bool = False) -> list[Entry]:
+    """A story's responses and author replies in time order, in two queries. The public
+    sees what is published; staff also see responses waiting for a moderator; the author
+    also sees their own replies waiting or declined."""
+    response_statuses = [ResponseStatus.PUBLISHED]
+    if staff:
+        response_statuses.append(ResponseStatus.AWAITING_MODERATION)
+    reply_statuses = [AuthorReplyStatus.PUBLISHED]
+    if author:
+        reply_statuses += [AuthorReplyStatus.AWAITING_MODERATION, AuthorReplyStatus.REJECTED]
+    responses = Response.objects.filter(story=story, status__in=response_statuses).select_related(
+        "organisation"
+    )
+    replies = AuthorReply.objects.filter(story=story, status__in=reply_statuses)
+    entries = [Entry("response", r.published_at or r.created_at, r) for r in responses]
+    entries += [Entry("reply", r.published_at or r.created_at, r) for r in replies]
+    return sorted(entries, key=lambda e: (e.at, e.kind))
+
+
+def held_for_moderation() -> tuple[QuerySet[Response], QuerySet[AuthorReply]]:
+    """Responses held by the new-responder policy and author replies, oldest first."""
+    responses = (
+        Response.objects.filter(status=ResponseStatus.AWAITING_MODERATION)
+        .select_related("story", "organisation", "author")
+        .order_by("created_at", "pk")
+    )
+    replies = (
+        AuthorReply.objects.filter(status=AuthorReplyStatus.AWAITING_MODERATION)
+        .select_related("story", "response")
+        .order_by("created_at", "pk")
+    )
+    return responses, replies

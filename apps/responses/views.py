@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.decorators import second_factor_required
 from apps.core.audit import refuse
@@ -23,8 +25,8 @@ from apps.responders.selectors import my_roles, teams_managed_by
 from apps.stories.models import Story
 
 from . import selectors, services
-from .forms import InboxFilterForm, ReferForm
-from .models import Referral, StaffRead
+from .forms import InboxFilterForm, ReferForm, ResponseEditForm, ResponseForm, WithdrawForm
+from .models import Referral, Response, StaffRead
 from .permissions import can_refer, can_respond, can_view_story_as_staff
 
 
@@ -72,19 +74,40 @@ def _story_or_refuse(
 
 
 def _story_page(
-    request: HtmxHttpRequest, story: Story, form: ReferForm | None = None, status: int = 200
+    request: HtmxHttpRequest,
+    story: Story,
+    form: ReferForm | None = None,
+    response_form: ResponseForm | None = None,
+    preview: services.Preview | None = None,
 ) -> HttpResponse:
-    may_refer = can_refer(request.user, story)
-    teams = teams_managed_by(request.user) if may_refer else Team.objects.none()
+    user = request.user
+    may_refer = can_refer(user, story)
+    may_respond = can_respond(user, story)
+    teams = teams_managed_by(user) if may_refer else Team.objects.none()
+    entries = selectors.conversation(story, staff=True)
     context = {
         "story": story,
         "referrals": selectors.story_referrals(story),
         "may_refer": may_refer,
-        "may_respond": can_respond(request.user, story),
-        "read": StaffRead.objects.filter(story=story, user=request.user).exists(),  # type: ignore[misc]
+        "may_respond": may_respond,
+        "read": StaffRead.objects.filter(story=story, user=user).exists(),  # type: ignore[misc]
         "form": form or ReferForm(teams=teams),
+        "entries": entries,
+        "editable": {
+            e.item.pk
+            for e in entries
+            if e.kind == "response" and services.may_edit(user, e.item)  # type: ignore[arg-type]
+        },
+        "response_form": response_form
+        or (
+            ResponseForm(nodes=services.respond_nodes(user, story))  # type: ignore[arg-type]
+            if may_respond
+            else None
+        ),
+        "preview": preview,
+        "edit_minutes": services.EDIT_MINUTES,
     }
-    return render(request, "inbox/story.html", context, status=status)
+    return render(request, "inbox/story.html", context)
 
 
 @require_safe
@@ -136,3 +159,107 @@ def revoke_referral(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     services.referral_revoke(actor=request.user, referral=referral)  # type: ignore[arg-type]
     messages.success(request, f"{referral.user or referral.team} may no longer answer this story.")
     return redirect("inbox:story", pk=referral.story_id)
+
+
+@require_POST
+@second_factor_required
+def respond(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Preview (action=preview) or post (action=post) a public response to the story."""
+    story = _story_or_refuse(request, pk, may=can_respond, action="responses.response.refused")
+    user = request.user
+    form = ResponseForm(request.POST, nodes=services.respond_nodes(user, story))  # type: ignore[arg-type]
+    preview = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.POST.get("action") == "post":
+                response = services.response_create(
+                    author=user,  # type: ignore[arg-type]
+                    story=story,
+                    organisation=data["organisation"],
+                    body=data["body"],
+                    submission_key=data["submission_key"],
+                )
+                if response.is_public:
+                    messages.success(request, "Your response is published.")
+                else:
+                    messages.success(
+                        request,
+                        "Thank you. As you are new to responding, a moderator will check "
+                        "your response before it is published (usually within a working day).",
+                    )
+                if request.htmx:
+                    return HttpResponseClientRedirect(reverse("inbox:story", kwargs={"pk": pk}))
+                return redirect("inbox:story", pk=story.pk)
+            preview = services.response_preview(
+                author=user,  # type: ignore[arg-type]
+                story=story,
+                organisation=data["organisation"],
+                body=data["body"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if request.htmx:
+        context = {"story": story, "response_form": form, "preview": preview}
+        return render(request, "inbox/story.html#respond", context)
+    return _story_page(request, story, response_form=form, preview=preview)
+
+
+def _response_or_404(pk: int) -> Response:
+    return get_object_or_404(
+        Response.objects.select_related("story", "organisation", "author"), pk=pk
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@second_factor_required
+def edit_response(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Its writer changes a response within 30 minutes; a moderator at any time."""
+    response = _response_or_404(pk)
+    form = ResponseEditForm(request.POST or None, initial={"body": response.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.response_edit(
+                actor=request.user,  # type: ignore[arg-type]
+                response=response,
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The response is changed.")
+            return redirect("inbox:story", pk=response.story_id)
+    elif not services.may_edit(request.user, response):  # type: ignore[arg-type]
+        refuse(
+            actor=request.user,
+            action="responses.response.edit_refused",
+            target=response,
+            organisation_path=response.organisation.path,
+        )
+    withdraw = WithdrawForm()
+    context = {"response": response, "form": form, "withdraw_form": withdraw}
+    return render(request, "inbox/edit_response.html", context)
+
+
+@require_POST
+@second_factor_required
+def withdraw_response(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    response = _response_or_404(pk)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        services.response_withdraw(
+            actor=request.user,  # type: ignore[arg-type]
+            response=response,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        context = {
+            "response": response,
+            "form": ResponseEditForm(initial={"body": response.body}),
+            "withdraw_form": form,
+        }
+        return render(request, "inbox/edit_response.html", context)
+    messages.success(request, "The response is withdrawn and no longer public.")
+    return redirect("inbox:story", pk=response.story_id)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
@@ -115,6 +116,9 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
         "token": token,
         "email_form": email_form,
         "changes": selectors.pending_edits(story),
+        "sections": [
+            import_string(path)(request, story, token) for path in settings.AUTHOR_PAGE_SECTIONS
+        ],
     }
     return render(request, "stories/author.html", context)
 
@@ -147,7 +151,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Story.DoesNotExist as exc:
         raise Http404("No such published story") from exc
     services.story_record_read(story=story, visitor=_visitor(request))
-    return render(request, "stories/detail.html", {"story": story, "flag_form": FlagForm()})
+    context = {
+        "story": story,
+        "flag_form": FlagForm(),
+        # Apps above this one (the conversation) add their parts through settings.
+        "sections": [import_string(path)(request, story) for path in settings.STORY_PAGE_SECTIONS],
+    }
+    return render(request, "stories/detail.html", context)
 
 
 @require_POST

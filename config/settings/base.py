@@ -215,6 +215,10 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 ORGANISATIONS_PAGE_SIZE = 25
 STORIES_PAGE_SIZE = 20
 ORGANISATION_PAGE_SECTIONS = ["apps.stories.sections.organisation_stories"]
+# Parts of the public story page and the author's private page added by apps above
+# `stories`: callables (request, story) and (request, story, token) returning a Section.
+STORY_PAGE_SECTIONS = ["apps.responses.sections.story_conversation"]
+AUTHOR_PAGE_SECTIONS = ["apps.responses.sections.author_conversation"]
 
 LOGGING = {
     "version": 1,

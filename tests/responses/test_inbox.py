@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.models import AuditEntry
@@ -177,7 +178,12 @@ def test_filters_and_marking_read(org: Organisation, responder: User, ward: Orga
     calm = StoryFactory(title="Calm", services=[outpatients], criticality=0)
     StoryFactory(title="Serious", services=[ward], criticality=4)
     Response.objects.create(
-        story=calm, organisation=outpatients, author=responder, body="Thank you", body_html="x"
+        story=calm,
+        organisation=outpatients,
+        author=responder,
+        body="Thank you",
+        body_html="x",
+        published_at=timezone.now(),
     )
     client = signed_in(responder)
     assert titles(client) == ["Serious", "Calm"]

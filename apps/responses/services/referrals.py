@@ -17,8 +17,8 @@ from apps.responders.permissions import MANAGE_ROLES, scope_paths
 from apps.responders.services import object_permission_give, object_permission_take
 from apps.stories.models import Story
 
-from .models import Referral, StaffRead
-from .permissions import (
+from ..models import Referral, StaffRead
+from ..permissions import (
     RESPOND_TO_STORY,
     can_refer,
     can_view_story_as_staff,

@@ -1,0 +1,32 @@
+"""The conversation, added to the public story page and the author's private page
+(listed in settings, so the stories app imports nothing from here)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from apps.organisations.sections import Section
+from apps.stories.models import Story
+
+from .forms import AuthorReplyForm
+from .selectors import conversation
+
+
+def story_conversation(request: HttpRequest, story: Story) -> Section:
+    """Published responses and author replies, with "helpful" buttons. Two queries."""
+    return Section(
+        "responses/_public_conversation.html",
+        {"entries": conversation(story), "voted": set()},
+    )
+
+
+def author_conversation(request: HttpRequest, story: Story, token: str) -> Section:
+    """The same conversation with the author's own waiting replies, and a reply form."""
+    return Section(
+        "responses/_author_conversation.html",
+        {
+            "entries": conversation(story, author=True),
+            "form": AuthorReplyForm(),
+            "token": token,
+        },
+    )

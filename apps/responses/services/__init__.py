@@ -1,0 +1,41 @@
+"""Changes to conversations: referrals and reads, responses, author replies and votes."""
+
+from .referrals import referral_create, referral_revoke, story_mark_read
+from .replies import (
+    author_reply_create,
+    author_reply_moderate,
+    conversation_staff,
+    response_vote_helpful,
+)
+from .responding import (
+    EDIT_MINUTES,
+    Preview,
+    may_edit,
+    respond_nodes,
+    response_create,
+    response_edit,
+    response_moderate,
+    response_preview,
+    response_withdraw,
+    similar_count,
+)
+
+__all__ = [
+    "EDIT_MINUTES",
+    "Preview",
+    "author_reply_create",
+    "author_reply_moderate",
+    "conversation_staff",
+    "may_edit",
+    "referral_create",
+    "referral_revoke",
+    "respond_nodes",
+    "response_create",
+    "response_edit",
+    "response_moderate",
+    "response_preview",
+    "response_vote_helpful",
+    "response_withdraw",
+    "similar_count",
+    "story_mark_read",
+]

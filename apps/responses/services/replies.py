@@ -1,0 +1,155 @@
+"""The author's side of the conversation (replies through the private link, checked by
+a moderator) and the public's "this response was helpful"."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.audit import audit, refuse
+from apps.core.outbox import Email, outbox_add_many
+from apps.responders.permissions import can_moderate
+from apps.stories.models import Story, StoryStatus
+
+from ..models import AuthorReply, AuthorReplyStatus, HelpfulVote, Referral, Response, ResponseStatus
+
+MAX_LENGTH = 3000
+
+
+def _story_path(story: Story) -> str:
+    first = story.services.order_by("storyservice__position").first()
+    return first.path if first else ""
+
+
+@transaction.atomic
+def author_reply_create(
+    *,
+    story: Story,
+    body: str,
+    response: Response | None = None,
+    submission_key: uuid.UUID | None = None,
+) -> AuthorReply:
+    """The author answers back (the caller has checked their private link). Plain text,
+    held for a moderator. A second submit with the same key returns the first reply."""
+    if submission_key is not None:
+        done = AuthorReply.objects.filter(submission_key=submission_key).first()
+        if done is not None:
+            return done
+    if story.status != StoryStatus.PUBLISHED:
+        raise ValidationError("You can reply once your story is published.")
+    text = body.strip()
+    if not text:
+        raise ValidationError({"body": "Write your reply."})
+    if len(text) > MAX_LENGTH:
+        raise ValidationError({"body": f"Keep your reply under {MAX_LENGTH} characters."})
+    if response is not None and (response.story_id != story.pk or not response.is_public):
+        raise ValidationError({"response": "Choose a response to this story."})
+    reply = AuthorReply.objects.create(
+        story=story, response=response, body=text, submission_key=submission_key
+    )
+    audit(
+        actor=None,
+        action="responses.author_reply.submitted",
+        target=reply,
+        organisation_path=_story_path(story),
+        story_id=story.pk,
+    )
+    return reply
+
+
+@transaction.atomic
+def author_reply_moderate(
+    *, moderator: User, reply: AuthorReply, approve: bool, note: str = ""
+) -> AuthorReply:
+    """Publish the author's reply (the staff in that conversation are then emailed) or
+    decline it with a note the author sees on their private page."""
+    if not can_moderate(moderator):
+        refuse(
+            actor=moderator,
+            action="responses.author_reply.moderation_refused",
+            target=reply,
+            organisation_path=_story_path(reply.story),
+        )
+    reply = AuthorReply.objects.select_for_update().select_related("story").get(pk=reply.pk)
+    if reply.status != AuthorReplyStatus.AWAITING_MODERATION:
+        raise ValidationError("This reply has already been decided.")
+    if not approve and not note.strip():
+        raise ValidationError({"note": "Tell the author why the reply is not published."})
+    reply.moderated_by = moderator
+    if approve:
+        reply.status = AuthorReplyStatus.PUBLISHED
+        reply.published_at = timezone.now()
+    else:
+        reply.status = AuthorReplyStatus.REJECTED
+        reply.rejection_note = note.strip()
+    reply.save()
+    audit(
+        actor=moderator,
+        action="responses.author_reply.published" if approve else "responses.author_reply.rejected",
+        target=reply,
+        organisation_path=_story_path(reply.story),
+        story_id=reply.story_id,
+    )
+    if approve:
+        _tell_staff(reply)
+    return reply
+
+
+def conversation_staff(story: Story) -> list[User]:
+    """The staff in a story's conversation: who responded in public, and the people
+    (or team members) it is referred to now."""
+    responders = User.objects.filter(
+        is_active=True,
+        responses__story=story,
+        responses__status=ResponseStatus.PUBLISHED,
+    )
+    open_referrals = Referral.objects.filter(story=story, revoked_at__isnull=True)
+    referred = User.objects.filter(is_active=True, referrals__in=open_referrals)
+    in_teams = User.objects.filter(is_active=True, groups__team__referrals__in=open_referrals)
+    return list(responders.union(referred, in_teams).order_by("email"))
+
+
+def _tell_staff(reply: AuthorReply) -> None:
+    story = reply.story
+    link = settings.SITE_URL + reverse("inbox:story", kwargs={"pk": story.pk})
+    emails = [
+        Email(
+            kind="responses.author_reply",
+            key=str(reply.pk),
+            to=person.email,
+            subject=f"{story.pseudonym} replied on “{story.display_title}”",
+            text=render_to_string(
+                "responses/email/author_reply.txt",
+                {
+                    "person": person,
+                    "story": story,
+                    "reply": reply,
+                    "link": link,
+                    "site_name": settings.SITE_NAME,
+                },
+            ),
+        )
+        for person in conversation_staff(story)
+    ]
+    outbox_add_many(emails)
+
+
+def response_vote_helpful(*, response: Response, visitor: str | None) -> bool:
+    """ "This response was helpful", once per visitor; robots and staff are not counted."""
+    if visitor is None or not response.is_public:
+        return False
+    try:
+        with transaction.atomic():
+            HelpfulVote.objects.create(response=response, visitor=visitor)
+    except IntegrityError:
+        return False
+    Response.objects.filter(pk=response.pk).update(helpful_count=F("helpful_count") + 1)
+    return True

@@ -1,0 +1,309 @@
+"""Staff responding in public: preview, post, edit and withdraw, and moderating the
+responses that the organisation's policy holds back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.postgres.search import TrigramSimilarity
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.audit import audit, refuse
+from apps.core.html import render
+from apps.core.outbox import outbox_add
+from apps.organisations.models import Organisation
+from apps.responders.permissions import RESPOND, can_moderate, scope_paths
+from apps.stories.models import Story
+from apps.stories.services import author_access_new, author_link_url
+
+from ..models import Referral, Response, ResponseStatus
+from ..permissions import can_respond, is_referred
+
+EDIT_MINUTES = 30
+MAX_LENGTH = 5000
+# Trigram similarity at or above this counts as "nearly the same text".
+GENERIC_SIMILARITY = 0.6
+# Only the organisation's most recent responses are compared, so the check stays fast.
+GENERIC_LOOKBACK = 2000
+
+
+def _story_path(story: Story) -> str:
+    return next((s.path for s in story.services.all()), "")
+
+
+def respond_nodes(user: User, story: Story) -> list[Organisation]:
+    """The nodes this user may answer this story on behalf of: each of the story's
+    services and the nodes above it that lie inside the user's responder scope; with a
+    referral, the story's services and the referred teams' nodes. One query."""
+    services = list(story.services.all())
+    granted = scope_paths(user, RESPOND)
+    paths: set[str] = set()
+    for service in services:
+        for path in [*service.ancestor_paths(), service.path]:
+            if any(path.startswith(g) for g in granted):
+                paths.add(path)
+    if is_referred(user, story):
+        paths.update(s.path for s in services)
+        paths.update(
+            Referral.objects.filter(
+                story=story, revoked_at__isnull=True, team__group__user=user
+            ).values_list("team__organisation__path", flat=True)
+        )
+    if not paths:
+        return []
+    return list(Organisation.objects.filter(path__in=paths).order_by("path"))
+
+
+def similar_count(*, organisation: Organisation, body: str, exclude: int | None = None) -> int:
+    """How many of the organisation's recent published responses (its whole trust) read
+    nearly the same as this text."""
+    recent = (
+        Response.objects.filter(
+            status=ResponseStatus.PUBLISHED,
+            organisation__path__startswith=organisation.root_path,
+        )
+        .exclude(pk=exclude)
+        .order_by("-pk")
+        .values("pk")[:GENERIC_LOOKBACK]
+    )
+    return (
+        Response.objects.filter(pk__in=recent)
+        .annotate(similarity=TrigramSimilarity("body", body))
+        .filter(similarity__gte=GENERIC_SIMILARITY)
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    html: str
+    similar: int
+
+
+def response_preview(
+    *, author: User, story: Story, organisation: Organisation, body: str
+) -> Preview:
+    """What the response will look like, and how many earlier ones it resembles. No write."""
+    _check(author, story, organisation, body)
+    return Preview(
+        html=render(body), similar=similar_count(organisation=organisation, body=body.strip())
+    )
+
+
+def _check(author: User, story: Story, organisation: Organisation, body: str) -> None:
+    if not can_respond(author, story):
+        refuse(
+            actor=author,
+            action="responses.response.refused",
+            target=story,
+            organisation_path=_story_path(story),
+            message="You cannot respond to this story.",
+        )
+    if organisation.pk not in {node.pk for node in respond_nodes(author, story)}:
+        raise ValidationError({"organisation": "You cannot respond on behalf of that part."})
+    if not body.strip():
+        raise ValidationError({"body": "Write your response."})
+    if len(body) > MAX_LENGTH:
+        raise ValidationError({"body": f"Keep your response under {MAX_LENGTH} characters."})
+
+
+def _held(author: User, organisation: Organisation) -> bool:
+    """The trust's policy: a new responder's first N responses wait for a moderator."""
+    root = Organisation.objects.only("responses_held_for_new_responders").get(
+        path=organisation.root_path
+    )
+    earlier = Response.objects.filter(author=author, published_at__isnull=False).count()
+    return earlier < root.responses_held_for_new_responders
+
+
+@transaction.atomic
+def response_create(
+    *,
+    author: User,
+    story: Story,
+    organisation: Organisation,
+    body: str,
+    submission_key: uuid.UUID | None = None,
+) -> Response:
+    """Post a public response under the author's name and job title, on behalf of a node
+    they may answer for. Held for a moderator while the responder is new (the trust's
+    policy); marked generic when it reads like earlier ones. The story's author is emailed
+    once it is public. A second submit with the same key returns the first response."""
+    if submission_key is not None:
+        done = Response.objects.filter(submission_key=submission_key).first()
+        if done is not None:
+            return done
+    _check(author, story, organisation, body)
+    text = body.strip()
+    similar = similar_count(organisation=organisation, body=text)
+    held = _held(author, organisation)
+    now = timezone.now()
+    response = Response.objects.create(
+        story=story,
+        organisation=organisation,
+        author=author,
+        author_name=author.display_name,
+        author_job_title=author.job_title,
+        body=text,
+        body_html=render(text),
+        status=ResponseStatus.AWAITING_MODERATION if held else ResponseStatus.PUBLISHED,
+        published_at=None if held else now,
+        similar_count=similar,
+        is_generic=similar > 0,
+        submission_key=submission_key,
+    )
+    audit(
+        actor=author,
+        action="responses.response.held" if held else "responses.response.published",
+        target=response,
+        organisation_path=organisation.path,
+        story_id=story.pk,
+        generic=response.is_generic,
+    )
+    if not held:
+        _tell_author(response)
+    return response
+
+
+def may_edit(user: User, response: Response, now: dt.datetime | None = None) -> bool:
+    """Its writer for 30 minutes (while it is not withdrawn); moderators at any time."""
+    if response.status == ResponseStatus.WITHDRAWN:
+        return False
+    if can_moderate(user):
+        return True
+    now = now or timezone.now()
+    return (
+        response.author_id == user.pk
+        and can_respond(user, response.story)
+        and now - response.created_at <= dt.timedelta(minutes=EDIT_MINUTES)
+    )
+
+
+def _may_edit_or_refuse(actor: User, response: Response, verb: str) -> None:
+    if not may_edit(actor, response):
+        refuse(
+            actor=actor,
+            action=f"responses.response.{verb}_refused",
+            target=response,
+            organisation_path=response.organisation.path,
+            message=f"Responses can be {verb}ed by their writer for {EDIT_MINUTES} minutes, "
+            "and after that only by a moderator.",
+        )
+
+
+@transaction.atomic
+def response_edit(*, actor: User, response: Response, body: str) -> Response:
+    """Change the text (its writer within 30 minutes, or a moderator); rendered again,
+    the generic mark worked out again. Audited."""
+    _may_edit_or_refuse(actor, response, "edit")
+    text = body.strip()
+    if not text:
+        raise ValidationError({"body": "Write your response."})
+    if len(text) > MAX_LENGTH:
+        raise ValidationError({"body": f"Keep your response under {MAX_LENGTH} characters."})
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    similar = similar_count(organisation=response.organisation, body=text, exclude=response.pk)
+    response.body, response.body_html = text, render(text)
+    response.similar_count, response.is_generic = similar, similar > 0
+    response.edited_at = timezone.now()
+    response.save()
+    audit(
+        actor=actor,
+        action="responses.response.edited",
+        target=response,
+        organisation_path=response.organisation.path,
+        story_id=response.story_id,
+    )
+    return response
+
+
+@transaction.atomic
+def response_withdraw(*, actor: User, response: Response, reason: str = "") -> Response:
+    """Take a response down: its writer within 30 minutes, or a moderator with a reason."""
+    _may_edit_or_refuse(actor, response, "withdraw")
+    is_writer = response.author_id == actor.pk
+    if not is_writer and not reason.strip():
+        raise ValidationError({"reason": "Say why the response is withdrawn."})
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    response.status = ResponseStatus.WITHDRAWN
+    response.withdrawn_reason = reason.strip()
+    if not is_writer:
+        response.moderated_by = actor
+    response.save()
+    audit(
+        actor=actor,
+        action="responses.response.withdrawn",
+        target=response,
+        organisation_path=response.organisation.path,
+        story_id=response.story_id,
+    )
+    return response
+
+
+@transaction.atomic
+def response_moderate(
+    *, moderator: User, response: Response, approve: bool, reason: str = ""
+) -> Response:
+    """A moderator publishes a held response (the author is then emailed) or withdraws it
+    with a reason that its writer sees on their staff page."""
+    if not can_moderate(moderator):
+        refuse(
+            actor=moderator,
+            action="responses.response.moderation_refused",
+            target=response,
+            organisation_path=response.organisation.path,
+        )
+    response = Response.objects.select_for_update().select_related("story").get(pk=response.pk)
+    if response.status != ResponseStatus.AWAITING_MODERATION:
+        raise ValidationError("This response has already been decided.")
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": "Say why the response is not published."})
+    response.moderated_by = moderator
+    if approve:
+        response.status = ResponseStatus.PUBLISHED
+        response.published_at = timezone.now()
+    else:
+        response.status = ResponseStatus.WITHDRAWN
+        response.withdrawn_reason = reason.strip()
+    response.save()
+    audit(
+        actor=moderator,
+        action="responses.response.approved" if approve else "responses.response.rejected",
+        target=response,
+        organisation_path=response.organisation.path,
+        story_id=response.story_id,
+    )
+    if approve:
+        _tell_author(response)
+    return response
+
+
+def _tell_author(response: Response) -> None:
+    """Email the story's author that staff answered, with a fresh private link to reply.
+    Public text only; never anyone's email address."""
+    story = response.story
+    if not story.author_email:
+        return
+    token = author_access_new(story)
+    context = {
+        "story": story,
+        "response": response,
+        "organisation": response.organisation,
+        "link": author_link_url(token),
+        "public_link": settings.SITE_URL + story.get_absolute_url(),
+        "site_name": settings.SITE_NAME,
+    }
+    outbox_add(
+        kind="responses.response_to_author",
+        key=str(response.pk),
+        to=story.author_email,
+        subject=f"{response.organisation.name} responded to your story – {settings.SITE_NAME}",
+        text=render_to_string("responses/email/response_to_author.txt", context),
+    )

@@ -1,0 +1,75 @@
+"""Public parts of a conversation: "helpful" votes, and the author's replies through
+their private link."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from apps.core.forms import add_service_errors
+from apps.core.http import HtmxHttpRequest
+from apps.stories.services import story_for_token, visitor_key
+
+from . import services
+from .forms import AuthorReplyForm
+from .models import Response, ResponseStatus
+
+
+def _visitor(request: HttpRequest) -> str | None:
+    if request.user.is_authenticated:
+        return None  # staff do not vote on responses
+    return visitor_key(
+        ip=request.META.get("REMOTE_ADDR", ""), user_agent=request.headers.get("User-Agent", "")
+    )
+
+
+@require_POST
+@ratelimit(key="ip", rate="60/h", method="POST", block=False)
+def helpful(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """ "This response was helpful": once per visitor."""
+    response = get_object_or_404(Response, pk=pk, status=ResponseStatus.PUBLISHED)
+    if not getattr(request, "limited", False):
+        services.response_vote_helpful(response=response, visitor=_visitor(request))
+        response.refresh_from_db(fields=["helpful_count"])
+    if request.htmx:
+        return render(
+            request, "responses/_helpful.html", {"response": response, "voted": {response.pk}}
+        )
+    messages.success(request, "Thank you: your vote is counted.")
+    return redirect(f"{response.story.get_absolute_url()}#response-{response.pk}")
+
+
+@require_POST
+@ratelimit(key="ip", rate="20/h", method="POST", block=False)
+def author_reply(request: HttpRequest, token: str) -> HttpResponse:
+    """The author replies in the conversation; a moderator reads it first."""
+    story = story_for_token(token)
+    if story is None:
+        raise Http404("This link is not valid. Ask for a new one.")
+    form = AuthorReplyForm(request.POST)
+    if getattr(request, "limited", False):
+        form.add_error(None, "Too many replies from here. Please try again later.")
+    elif form.is_valid():
+        data = form.cleaned_data
+        reply_to = None
+        if data["response"]:
+            reply_to = Response.objects.filter(pk=data["response"], story=story).first()
+        try:
+            services.author_reply_create(
+                story=story,
+                body=data["body"],
+                response=reply_to,
+                submission_key=data["submission_key"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, "Thank you. Your reply will appear once a moderator has read it."
+            )
+            return redirect("stories:author", token=token)
+    return render(request, "responses/reply.html", {"story": story, "form": form, "token": token})
