@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -11,6 +12,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # The sweep sends what is still unsent: after a broker outage, a lost task or a retry.
+# The alerts sweep fans out stories whose task was lost and reminds about unanswered ones.
 app.conf.beat_schedule = {
     "sweep-outbox": {"task": "core.sweep_outbox", "schedule": 60.0},
+    "sweep-alerts": {"task": "alerts.sweep", "schedule": 300.0},
+    "daily-digest": {"task": "alerts.daily_digest", "schedule": crontab(hour=7, minute=0)},
+    "weekly-digest": {
+        "task": "alerts.weekly_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
 }

@@ -14,6 +14,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from apps.alerts.models import Subscription
+from apps.core.models import OutboxEmail
 from apps.organisations.models import Organisation
 from apps.responders.models import Invitation, Role
 from apps.responses.models import AuthorReply, Response
@@ -154,6 +156,18 @@ ACCESS: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w["reply"].pk},
         method="post",
     ),
+    # Alerts: each member of staff's own; someone else's subscription cannot be removed.
+    "alerts:index": Rule(signed_in_only()),
+    "alerts:remove": Rule(
+        signed_in_only(403), kwargs=lambda w: {"pk": w["subscription"].pk}, method="post"
+    ),
+    # The email outbox (who was sent what, and why it failed): platform admins only.
+    "alerts:outbox": Rule({**platform_staff_only(), "moderator": 403}),
+    "alerts:outbox_retry": Rule(
+        {**platform_staff_only(), "moderator": 403, "platform_admin": 302},
+        kwargs=lambda w: {"pk": w["failed_email"].pk},
+        method="post",
+    ),
     # Managing a subtree: its super-users and platform admins.
     "staff:members": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
     "staff:invitations": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
@@ -272,6 +286,17 @@ def test_access(
         "referral": _referral(org, story, holder),
         "response": _response(org, story, holder),
         "reply": AuthorReply.objects.create(story=story, body="Thank you for answering."),
+        "subscription": Subscription.objects.create(user=holder, organisation=org),
+        "failed_email": OutboxEmail.objects.create(
+            key="test:1",
+            kind="test",
+            to="someone@example.org",
+            subject="A test",
+            body_text="x",
+            status=OutboxEmail.Status.FAILED,
+            attempts=8,
+            next_attempt_at=timezone.now(),
+        ),
     }
     url = reverse(name, kwargs=rule.kwargs(world))
     response = getattr(client_as(member), rule.method)(url)

@@ -8,7 +8,9 @@ back-off, so an email whose worker died is sent again by the sweep.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,10 +18,12 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from .models import OutboxEmail
 
 MAX_ATTEMPTS = 8
+log = logging.getLogger(__name__)
 
 
 def backoff(attempt: int) -> dt.timedelta:
@@ -55,6 +59,15 @@ class Email:
         )
 
 
+def _queue(task: Any, arg: object) -> None:
+    """Hand the sending to a worker; a broker that is down must not fail the change that
+    already committed: the row stays pending and the sweep sends it."""
+    try:
+        task.delay(arg)
+    except (OperationalError, OSError):  # the broker is unreachable
+        log.warning("could not queue %s; the outbox sweep will send it", task.name, exc_info=True)
+
+
 def outbox_add(
     *, kind: str, key: str, to: str, subject: str, text: str, html: str = ""
 ) -> OutboxEmail:
@@ -76,7 +89,7 @@ def outbox_add(
     if created:
         from .tasks import send_email  # the task module imports this one
 
-        transaction.on_commit(lambda: send_email.delay(email.pk))
+        transaction.on_commit(lambda: _queue(send_email, email.pk))
     return email
 
 
@@ -101,7 +114,7 @@ def outbox_add_many(emails: list[Email]) -> int:
 
         for start in range(0, len(new), SEND_BATCH):
             chunk = new[start : start + SEND_BATCH]
-            transaction.on_commit(lambda chunk=chunk: send_batch.delay(chunk))
+            transaction.on_commit(lambda chunk=chunk: _queue(send_batch, chunk))
     return len(new)
 
 
@@ -156,3 +169,15 @@ def outbox_due(limit: int = 500) -> list[int]:
 
 def outbox_ids(keys: list[str]) -> list[int]:
     return list(OutboxEmail.objects.filter(key__in=keys).values_list("pk", flat=True))
+
+
+def outbox_requeue(pk: int) -> bool:
+    """Give an email that failed for good a fresh round of attempts, sent after commit."""
+    from .tasks import send_email
+
+    updated = OutboxEmail.objects.filter(pk=pk, status=OutboxEmail.Status.FAILED).update(
+        status=OutboxEmail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    if updated:
+        transaction.on_commit(lambda: _queue(send_email, pk))
+    return bool(updated)

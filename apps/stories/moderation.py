@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.audit import audit
+from apps.core.jobs import enqueue_after_commit
 from apps.core.outbox import outbox_add
 from apps.core.pii import Mark, find_personal_data
 from apps.organisations.models import Organisation
@@ -176,6 +177,9 @@ def story_moderate(
     )
     if decision and story.author_email:
         _tell_author(story, str(decision))
+    if action == Action.PUBLISH:
+        # The alerts app (above this one) tells the subscribers; by name, after commit.
+        enqueue_after_commit("alerts.fan_out_story", story.pk)
     return story
 
 

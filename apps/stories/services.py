@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.audit import audit
+from apps.core.jobs import enqueue_after_commit
 from apps.core.outbox import outbox_add
 from apps.organisations.models import Organisation
 
@@ -211,6 +212,8 @@ def story_author_approve(*, story_id: int) -> Story:
     story.save(update_fields=["status", "published_at", "updated_at"])
     ModerationDecision.objects.create(story=story, action=ModerationDecision.Action.AUTHOR_APPROVED)
     audit(actor=None, action="stories.story.author_approved", target=story)
+    # The alerts app (above this one) tells the subscribers; by name, after commit.
+    enqueue_after_commit("alerts.fan_out_story", story.pk)
     return story
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.responders",
     "apps.stories",
     "apps.responses",
+    "apps.alerts",
     "django_ratelimit",
     "apps.demo",
 ]
@@ -173,6 +174,16 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+# With the broker down, publishing a task gives up quickly instead of holding the
+# request: the email or fan-out is already a row, and the sweeps pick it up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Security headers that hold everywhere; production.py adds the HTTPS ones.
 SECURE_CONTENT_TYPE_NOSNIFF = True

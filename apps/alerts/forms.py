@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from apps.core.forms import Form, LongSelect
+from apps.organisations.models import Organisation
+from apps.stories.models import Tag
+from apps.stories.taxonomy import Criticality
+
+from .models import Frequency
+
+
+class SubscriptionForm(Form):
+    organisation = forms.ChoiceField(
+        label="Stories about", widget=LongSelect, help_text="This part and everything in it."
+    )
+    frequency = forms.ChoiceField(
+        label="How often", choices=Frequency.choices, initial=Frequency.DAILY
+    )
+    min_criticality = forms.TypedChoiceField(
+        label="Criticality at least",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any"), *[(c.value, f"{c.value}: {c.label}") for c in Criticality]],
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label="Only stories with these tags (optional)",
+        queryset=Tag.objects.order_by("group", "position"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Leave empty for every story.",
+    )
+
+    def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.nodes = {str(n.pk): n for n in nodes}
+        self.fields["organisation"].choices = [  # type: ignore[attr-defined]
+            (n.pk, f"{'– ' * (n.depth - 1)}{n.name}") for n in nodes
+        ]
+
+    def clean_organisation(self) -> Organisation:
+        return self.nodes[self.cleaned_data["organisation"]]

@@ -1,0 +1,93 @@
+"""Each member of staff's alert settings, and the platform admins' view of the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from apps.accounts.decorators import second_factor_required
+from apps.core.forms import add_service_errors
+from apps.responders.permissions import is_platform_admin
+from apps.responses.selectors import inbox_service_options
+
+from . import selectors, services
+from .forms import SubscriptionForm
+from .models import Subscription
+
+
+@require_http_methods(["GET", "POST"])
+@second_factor_required
+def index(request: HttpRequest) -> HttpResponse:
+    """My subscriptions, the default while I have none, and a form to add one."""
+    user = request.user
+    form = SubscriptionForm(request.POST or None, nodes=inbox_service_options(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.subscription_add(
+                user=user,  # type: ignore[arg-type]
+                organisation=data["organisation"],
+                frequency=data["frequency"],
+                min_criticality=data["min_criticality"],
+                tags=list(data["tags"]),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Alert added.")
+            return redirect("alerts:index")
+    subscriptions = list(selectors.subscriptions_of(user))
+    context = {
+        "form": form,
+        "subscriptions": subscriptions,
+        "default_nodes": [] if subscriptions else selectors.default_nodes(user),
+    }
+    return render(request, "alerts/index.html", context)
+
+
+@require_POST
+@second_factor_required
+def remove(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = get_object_or_404(Subscription, pk=pk)
+    services.subscription_remove(user=request.user, subscription=subscription)  # type: ignore[arg-type]
+    messages.success(request, "Alert removed.")
+    return redirect("alerts:index")
+
+
+def platform_admins_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @second_factor_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_platform_admin(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_safe
+@platform_admins_only
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Emails that failed for good or are being retried, with the reason; never bodies."""
+    page = Paginator(selectors.outbox_problems(), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "alerts/outbox.html", {"page": page, "summary": selectors.outbox_summary()}
+    )
+
+
+@require_POST
+@platform_admins_only
+def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    if services.outbox_retry(actor=request.user, pk=pk):  # type: ignore[arg-type]
+        messages.success(request, "The email will be sent again.")
+    else:
+        messages.error(request, "That email is not one that failed.")
+    return redirect("alerts:outbox")
