@@ -47,14 +47,14 @@ class Email:
     text: str
     html: str = ""
 
-    def row(self, now: dt.datetime) -> OutboxEmail:
+    def row(self, now: dt.datetime, html: str = "") -> OutboxEmail:
         return OutboxEmail(
             key=f"{self.kind}:{self.key}:{self.to.lower()}",
             kind=self.kind,
             to=self.to,
             subject=self.subject,
             body_text=self.text,
-            body_html=self.html or as_html(self.subject, self.text),
+            body_html=html or self.html or as_html(self.subject, self.text),
             next_attempt_at=now,
         )
 
@@ -102,11 +102,16 @@ def outbox_add_many(emails: list[Email]) -> int:
     if not emails:
         return 0
     now = timezone.now()
-    rows = [email.row(now) for email in emails]
+    # A fan-out sends one text to many people: render its HTML part once.
+    html: dict[tuple[str, str], str] = {}
+    for email in emails:
+        if not email.html and (email.subject, email.text) not in html:
+            html[email.subject, email.text] = as_html(email.subject, email.text)
+    rows = [email.row(now, html=email.html or html[email.subject, email.text]) for email in emails]
     keys = [row.key for row in rows]
     existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
     OutboxEmail.objects.bulk_create(
-        [row for row in rows if row.key not in existing], ignore_conflicts=True, batch_size=1000
+        [row for row in rows if row.key not in existing], ignore_conflicts=True, batch_size=5000
     )
     new = [k for k in keys if k not in existing]
     if new:

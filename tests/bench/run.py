@@ -27,13 +27,17 @@ import django  # noqa: E402
 django.setup()
 
 from allauth.mfa.totp.internal.auth import TOTP  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.contrib.auth.models import Permission  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.accounts.models import User  # noqa: E402
+from apps.alerts.models import Frequency, Subscription  # noqa: E402
+from apps.alerts.services import story_fan_out  # noqa: E402
+from apps.responders.models import OrganisationUserPermission  # noqa: E402
 from apps.organisations.models import SERVICE_KINDS, Organisation, OrganisationKind  # noqa: E402
 from apps.organisations.services import organisation_bulk_add  # noqa: E402
 from apps.responders.models import Role, RoleName  # noqa: E402
@@ -46,6 +50,11 @@ STAFF_TRUST_STORIES = 10_000  # published stories under the responder's trust, a
 STAFF_SUBTREE_NODES = 1_000  # nodes in the super-user's subtree
 ANSWERED_ONE_IN = 3  # one story in three under the staff nodes has a published response
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+FAN_OUT_SUBSCRIPTIONS = 10_000
+FAN_OUT_RUNS = 5
+# The bound the report checks the fan-out against (stated in docs/development.md).
+FAN_OUT_MAX_SECONDS = 3.0
+FAN_OUT_MAX_QUERIES = 20
 SYLLABLES = [
     "ash",
     "brook",
@@ -532,6 +541,24 @@ def run(
                 log(f"Timing {name} ({repeat} requests)…")
                 times, queries = measure(client, url, repeat)
                 rows.append(Row(name, statistics.median(times), p95(times), queries, note))
+        if story_count:
+            service = world["service"]
+            log(f"Seeding {FAN_OUT_SUBSCRIPTIONS:,} subscriptions for the alerts fan-out…")
+            seed_subscribers(service, FAN_OUT_SUBSCRIPTIONS)
+            log(f"Timing the fan-out of {FAN_OUT_RUNS} stories…")
+            times, queries, made = measure_fan_out(service, FAN_OUT_RUNS)
+            worst = max(times)
+            within = worst <= FAN_OUT_MAX_SECONDS and queries <= FAN_OUT_MAX_QUERIES
+            rows.append(
+                Row(
+                    f"alerts fan-out to {FAN_OUT_SUBSCRIPTIONS:,} subscriptions",
+                    statistics.median(times) * 1000,
+                    p95(times) * 1000,
+                    queries,
+                    f"{made}; bound {FAN_OUT_MAX_SECONDS:.0f} s and {FAN_OUT_MAX_QUERIES} "
+                    f"queries: {'within' if within else 'OVER'} (slowest {worst:.2f} s)",
+                )
+            )
         meta = {
             "when": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
@@ -563,6 +590,70 @@ def run(
             log(f"Kept the database {BENCH_DATABASE} for EXPLAIN; drop it by hand.")
         else:
             connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def seed_subscribers(service: Organisation, count: int) -> None:
+    """`count` readers, each holding a role on the service's path (written as the guardian
+    row the fan-out reads) and subscribed to it: three in four at once, the rest digests;
+    one in five wants only criticality 4 and above."""
+    nodes = [*Organisation.objects.filter(path__in=service.ancestor_paths()), service]
+    users = User.objects.bulk_create(
+        [
+            User(email=f"subscriber{i}@bench.example", display_name=f"Subscriber {i}")
+            for i in range(count)
+        ],
+        batch_size=5000,
+    )
+    view = Permission.objects.get(codename="view_staff_data")
+    OrganisationUserPermission.objects.bulk_create(
+        [
+            OrganisationUserPermission(
+                user=u, permission=view, content_object=nodes[i % len(nodes)]
+            )
+            for i, u in enumerate(users)
+        ],
+        batch_size=5000,
+    )
+    Subscription.objects.bulk_create(
+        [
+            Subscription(
+                user=u,
+                organisation=nodes[i % len(nodes)],
+                frequency=Frequency.IMMEDIATE if i % 4 else Frequency.DAILY,
+                min_criticality=4 if i % 5 == 0 else None,
+            )
+            for i, u in enumerate(users)
+        ],
+        batch_size=5000,
+    )
+
+
+def measure_fan_out(service: Organisation, runs: int) -> tuple[list[float], int, str]:
+    """Fan out new stories to the subscribers, each in a transaction rolled back after, so
+    the runs are alike and no email leaves (sending is the workers' part, after commit)."""
+    times, queries, made = [], 0, ""
+    for run_number in range(runs):
+        story = Story.objects.create(
+            title=f"Fan-out {run_number}",
+            body="A story for the alerts benchmark.",
+            pseudonym="Bench",
+            author_role="patient",
+            experienced_on=dt.date(2026, 1, 1),
+            status="published",
+            published_at=timezone.now(),
+            criticality=3,
+        )
+        StoryService.objects.create(story=story, organisation=service, position=0)
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                result = story_fan_out(story_id=story.pk)
+                times.append(time.perf_counter() - started)
+            queries = len(captured)
+            if result is not None:
+                made = f"{result.immediate:,} emails, {result.digest:,} digest entries"
+            transaction.set_rollback(True)
+    return times, queries, made
 
 
 def report(rows: list[Row], meta: dict[str, str], scale: int) -> str:
