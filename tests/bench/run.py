@@ -37,10 +37,13 @@ from django.utils import timezone  # noqa: E402
 from apps.accounts.models import User  # noqa: E402
 from apps.alerts.models import Frequency, Subscription  # noqa: E402
 from apps.alerts.services import story_fan_out  # noqa: E402
-from apps.responders.models import OrganisationUserPermission  # noqa: E402
 from apps.organisations.models import SERVICE_KINDS, Organisation, OrganisationKind  # noqa: E402
 from apps.organisations.services import organisation_bulk_add  # noqa: E402
-from apps.responders.models import Role, RoleName  # noqa: E402
+from apps.responders.models import (  # noqa: E402
+    OrganisationUserPermission,  # noqa: E402
+    Role,
+    RoleName,
+)
 from apps.responders.services import role_install  # noqa: E402
 from apps.responses.models import Response, ResponseStatus  # noqa: E402
 from apps.stories.models import Story, StoryService  # noqa: E402
