@@ -22,7 +22,15 @@ from apps.organisations.services import organisation_bulk_add, unique_slugs
 from apps.responders.models import RoleName
 from apps.responders.services import role_grant, role_install
 from apps.responders.teams import team_add_member, team_create
-from apps.responses.services import referral_create
+from apps.responses.services import (
+    author_reply_create,
+    author_reply_moderate,
+    referral_create,
+    respond_nodes,
+    response_create,
+    response_moderate,
+    response_vote_helpful,
+)
 from apps.stories.models import Story, StoryStatus, Tag
 from apps.stories.services import story_submit
 
@@ -140,7 +148,73 @@ def demo_load() -> bool:
             TOTP.activate(user, DEMO_TOTP_SECRET)
             RecoveryCodes.activate(user)
     _load_team_and_referral()
+    _load_conversations()
     return True
+
+
+# (story title, responder email, response text, author reply or None, reply approved)
+CONVERSATIONS = [
+    (
+        "Seen quickly on a busy night",
+        "ed.manager@ashdown-vale.example",
+        "Thank you for telling us about your dad's visit. I'm glad the triage nurse "
+        "spotted how breathless he was and that he was seen within the hour, even on one "
+        "of our busiest nights.\n\nI have shared your story with the night team: it means "
+        "a lot to them to hear what went well. I hope your dad is feeling better.",
+        "Thank you for replying. He's home now and doing well. Please pass on our thanks "
+        "to the nurse with the blue lanyard who stayed calm all night.",
+        True,
+    ),
+    (
+        "Long wait without food or drink",
+        "surgery.lead@ashdown-vale.example",
+        "I'm sorry you were left without food or drink for so long when your operation "
+        "moved to the afternoon. That should not happen.\n\nWe are changing how we "
+        "tell people when they can drink water:\n\n- the list is checked at 10am\n"
+        "- anyone later in the day is told they may drink until 11am\n\n"
+        "If you would like to talk it through, please contact our "
+        "[patient experience team](https://ashdown-vale.example/contact).",
+        "That is good to hear. It would have made a big difference to me.",
+        False,
+    ),
+    (
+        "Nobody told us he was moving",
+        "patient.experience@ashdown-vale.example",
+        "Thank you for your feedback. We value all comments from our patients and their "
+        "families, and we will share this with the team concerned.",
+        None,
+        False,
+    ),
+    (
+        "Play team made all the difference",
+        "patient.experience@ashdown-vale.example",
+        "Thank you for your feedback. We value all comments from our patients and "
+        "families, and we will share it with the team concerned.",
+        None,
+        False,
+    ),
+]
+
+
+def _load_conversations() -> None:
+    """Responses (personal ones and two generic ones), author replies and helpful votes,
+    made through the services as staff, authors and the moderator would make them."""
+    moderator = User.objects.get(email="moderator@carevoice.example")
+    for title, email, text, reply, approve_reply in CONVERSATIONS:
+        story = Story.objects.filter(title=title, status=StoryStatus.PUBLISHED).first()
+        author = User.objects.get(email=email)
+        nodes = respond_nodes(author, story) if story else []
+        if story is None or not nodes:
+            continue
+        response = response_create(author=author, story=story, organisation=nodes[-1], body=text)
+        if not response.is_public:  # a new responder's first responses wait
+            response = response_moderate(moderator=moderator, response=response, approve=True)
+        for visitor in range(len(title) % 4 + 1):
+            response_vote_helpful(response=response, visitor=f"demo-visitor-{visitor}")
+        if reply:
+            answer = author_reply_create(story=story, body=reply, response=response)
+            if approve_reply:
+                author_reply_moderate(moderator=moderator, reply=answer, approve=True)
 
 
 def _load_team_and_referral() -> None:

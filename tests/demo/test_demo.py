@@ -116,3 +116,23 @@ def test_demo_stories_are_published_across_services_with_some_waiting(client: Cl
     assert all(s.criticality is not None for s in published)
     listing = client.get("/stories/").content.decode()
     assert "Seen quickly on a busy night" in listing
+
+
+def test_demo_has_conversations_with_generic_replies_author_replies_and_votes(
+    client: Client,
+) -> None:
+    from apps.responses.models import AuthorReply, Response
+
+    load()
+    responses = Response.objects.filter(status="published")
+    assert responses.count() == 4
+    # The second near-copy of "thank you for your feedback" is marked generic.
+    assert list(responses.filter(is_generic=True).values_list("story__title", flat=True)) == [
+        "Play team made all the difference"
+    ]
+    assert all(r.helpful_count > 0 for r in responses)
+    assert AuthorReply.objects.filter(status="published").count() == 1
+    assert AuthorReply.objects.filter(status="awaiting_moderation").count() == 1
+    story = responses.get(story__title="Seen quickly on a busy night").story
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert page.index("Seen quickly") < page.index("Daniel Reyes") < page.index("home now")
