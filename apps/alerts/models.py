@@ -15,7 +15,7 @@ class Frequency(models.TextChoices):
 
 
 # Most urgent first: a person subscribed twice hears at the most urgent pace.
-URGENCY = [Frequency.IMMEDIATE, Frequency.DAILY, Frequency.WEEKLY]
+URGENCY: list[str] = [Frequency.IMMEDIATE, Frequency.DAILY, Frequency.WEEKLY]
 
 
 class Subscription(TimeStampedModel):

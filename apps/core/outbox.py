@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -118,8 +119,7 @@ def outbox_add_many(emails: list[Email]) -> int:
         from .tasks import send_batch
 
         for start in range(0, len(new), SEND_BATCH):
-            chunk = new[start : start + SEND_BATCH]
-            transaction.on_commit(lambda chunk=chunk: _queue(send_batch, chunk))
+            transaction.on_commit(partial(_queue, send_batch, new[start : start + SEND_BATCH]))
     return len(new)
 
 

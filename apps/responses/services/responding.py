@@ -69,7 +69,7 @@ def similar_count(*, organisation: Organisation, body: str, exclude: int | None 
             status=ResponseStatus.PUBLISHED,
             organisation__path__startswith=organisation.root_path,
         )
-        .exclude(pk=exclude)
+        .exclude(pk=exclude or 0)
         .order_by("-pk")
         .values("pk")[:GENERIC_LOOKBACK]
     )
