@@ -112,5 +112,14 @@ def test_respond_reply_approve_and_read_in_order(
     text = reader.locator("main").inner_text()
     assert text.index("without water") < text.index(RESPONSE) < text.index(REPLY)
     assert_accessible(reader)
+    # Grace chooses her own alerts instead of the default digest.
+    grace.goto(base + "/staff/alerts/")
+    expect(grace.get_by_text("a daily digest", exact=True)).to_be_visible()
+    grace.get_by_label("Stories about").select_option(label="– – Surgery")
+    grace.get_by_label("How often").select_option(label="At once, one email per story")
+    grace.get_by_role("button", name="Add the alert").click()
+    expect(grace.get_by_text("Alert added.")).to_be_visible()
+    expect(grace.get_by_role("cell", name="Surgery and everything in it")).to_be_visible()
+    assert_accessible(grace)
     # Grace, who responded, hears of the reply.
     assert any(m.to == ["grace@ashdown-vale.example"] and REPLY in m.body for m in mail.outbox)
