@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 from kombu.exceptions import OperationalError
 
 from .models import OutboxEmail
@@ -34,8 +35,11 @@ def backoff(attempt: int) -> dt.timedelta:
 
 def as_html(subject: str, text: str) -> str:
     """The HTML part of an email: the plain text, escaped, with paragraphs and links."""
+    # escape() escapes even text marked safe (templates rendered for the plain part
+    # are), so a response's or reply's markup arrives as text.
     return render_to_string(
-        "email/base.html", {"subject": subject, "text": text, "site_name": settings.SITE_NAME}
+        "email/base.html",
+        {"subject": subject, "text": escape(text), "site_name": settings.SITE_NAME},
     )
 
 

@@ -200,7 +200,12 @@ def respond(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     if request.htmx:
-        context = {"story": story, "response_form": form, "preview": preview}
+        context = {
+            "story": story,
+            "response_form": form,
+            "preview": preview,
+            "edit_minutes": services.EDIT_MINUTES,
+        }
         return render(request, "inbox/story.html#respond", context)
     return _story_page(request, story, response_form=form, preview=preview)
 

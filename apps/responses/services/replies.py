@@ -29,7 +29,6 @@ def _story_path(story: Story) -> str:
     return first.path if first else ""
 
 
-@transaction.atomic
 def author_reply_create(
     *,
     story: Story,
@@ -52,20 +51,24 @@ def author_reply_create(
         raise ValidationError({"body": f"Keep your reply under {MAX_LENGTH} characters."})
     if response is not None and (response.story_id != story.pk or not response.is_public):
         raise ValidationError({"response": "Choose a response to this story."})
-    reply = AuthorReply.objects.create(
-        story=story, response=response, body=text, submission_key=submission_key
-    )
-    audit(
-        actor=None,
-        action="responses.author_reply.submitted",
-        target=reply,
-        organisation_path=_story_path(story),
-        story_id=story.pk,
-    )
+    try:
+        with transaction.atomic():
+            reply = AuthorReply.objects.create(
+                story=story, response=response, body=text, submission_key=submission_key
+            )
+            audit(
+                actor=None,
+                action="responses.author_reply.submitted",
+                target=reply,
+                organisation_path=_story_path(story),
+                story_id=story.pk,
+            )
+    except IntegrityError:
+        # The same submit arrived twice at once: the other one made it.
+        return AuthorReply.objects.get(submission_key=submission_key)
     return reply
 
 
-@transaction.atomic
 def author_reply_moderate(
     *, moderator: User, reply: AuthorReply, approve: bool, note: str = ""
 ) -> AuthorReply:
@@ -78,7 +81,12 @@ def author_reply_moderate(
             target=reply,
             organisation_path=_story_path(reply.story),
         )
-    reply = AuthorReply.objects.select_for_update().select_related("story").get(pk=reply.pk)
+    return _moderate_reply(moderator, reply.pk, approve, note)
+
+
+@transaction.atomic
+def _moderate_reply(moderator: User, pk: int, approve: bool, note: str) -> AuthorReply:
+    reply = AuthorReply.objects.select_for_update().select_related("story").get(pk=pk)
     if reply.status != AuthorReplyStatus.AWAITING_MODERATION:
         raise ValidationError("This reply has already been decided.")
     if not approve and not note.strip():

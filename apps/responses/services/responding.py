@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -123,7 +123,6 @@ def _held(author: User, organisation: Organisation) -> bool:
     return earlier < root.responses_held_for_new_responders
 
 
-@transaction.atomic
 def response_create(
     *,
     author: User,
@@ -140,7 +139,23 @@ def response_create(
         done = Response.objects.filter(submission_key=submission_key).first()
         if done is not None:
             return done
+    # Checked before the transaction, so a refusal's audit entry is kept.
     _check(author, story, organisation, body)
+    try:
+        return _create(author, story, organisation, body, submission_key)
+    except IntegrityError:
+        # The same submit arrived twice at once: the other one made it.
+        return Response.objects.get(submission_key=submission_key)
+
+
+@transaction.atomic
+def _create(
+    author: User,
+    story: Story,
+    organisation: Organisation,
+    body: str,
+    submission_key: uuid.UUID | None,
+) -> Response:
     text = body.strip()
     similar = similar_count(organisation=organisation, body=text)
     held = _held(author, organisation)
@@ -198,7 +213,6 @@ def _may_edit_or_refuse(actor: User, response: Response, verb: str) -> None:
         )
 
 
-@transaction.atomic
 def response_edit(*, actor: User, response: Response, body: str) -> Response:
     """Change the text (its writer within 30 minutes, or a moderator); rendered again,
     the generic mark worked out again. Audited."""
@@ -208,7 +222,12 @@ def response_edit(*, actor: User, response: Response, body: str) -> Response:
         raise ValidationError({"body": "Write your response."})
     if len(text) > MAX_LENGTH:
         raise ValidationError({"body": f"Keep your response under {MAX_LENGTH} characters."})
-    response = Response.objects.select_for_update().get(pk=response.pk)
+    return _edit(actor, response.pk, text)
+
+
+@transaction.atomic
+def _edit(actor: User, pk: int, text: str) -> Response:
+    response = Response.objects.select_for_update().select_related("organisation").get(pk=pk)
     similar = similar_count(organisation=response.organisation, body=text, exclude=response.pk)
     response.body, response.body_html = text, render(text)
     response.similar_count, response.is_generic = similar, similar > 0
@@ -224,14 +243,18 @@ def response_edit(*, actor: User, response: Response, body: str) -> Response:
     return response
 
 
-@transaction.atomic
 def response_withdraw(*, actor: User, response: Response, reason: str = "") -> Response:
     """Take a response down: its writer within 30 minutes, or a moderator with a reason."""
     _may_edit_or_refuse(actor, response, "withdraw")
     is_writer = response.author_id == actor.pk
     if not is_writer and not reason.strip():
         raise ValidationError({"reason": "Say why the response is withdrawn."})
-    response = Response.objects.select_for_update().get(pk=response.pk)
+    return _withdraw(actor, response.pk, reason, is_writer=is_writer)
+
+
+@transaction.atomic
+def _withdraw(actor: User, pk: int, reason: str, *, is_writer: bool) -> Response:
+    response = Response.objects.select_for_update().select_related("organisation").get(pk=pk)
     response.status = ResponseStatus.WITHDRAWN
     response.withdrawn_reason = reason.strip()
     if not is_writer:
@@ -247,7 +270,6 @@ def response_withdraw(*, actor: User, response: Response, reason: str = "") -> R
     return response
 
 
-@transaction.atomic
 def response_moderate(
     *, moderator: User, response: Response, approve: bool, reason: str = ""
 ) -> Response:
@@ -260,7 +282,14 @@ def response_moderate(
             target=response,
             organisation_path=response.organisation.path,
         )
-    response = Response.objects.select_for_update().select_related("story").get(pk=response.pk)
+    return _moderate(moderator, response.pk, approve, reason)
+
+
+@transaction.atomic
+def _moderate(moderator: User, pk: int, approve: bool, reason: str) -> Response:
+    response = (
+        Response.objects.select_for_update().select_related("story", "organisation").get(pk=pk)
+    )
     if response.status != ResponseStatus.AWAITING_MODERATION:
         raise ValidationError("This response has already been decided.")
     if not approve and not reason.strip():
