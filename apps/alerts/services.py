@@ -12,18 +12,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import StartsWith
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.audit import audit
+from apps.core.audit import audit, refuse
 from apps.core.models import OutboxEmail
 from apps.core.outbox import Email, outbox_add_many, outbox_requeue
 from apps.organisations.models import Organisation
+from apps.responders.models import OrganisationGroupPermission, OrganisationUserPermission
 from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, holds_at, is_platform_admin
 from apps.responders.selectors import holders_over, with_ancestors
 from apps.responses.models import Response, ResponseStatus
@@ -77,13 +79,29 @@ def recipients_for(story: Story) -> dict[int, str]:
     for user_id, frequency in matching:
         if user_id in viewers:
             chosen[user_id] = min(chosen.get(user_id, frequency), frequency, key=URGENCY.index)
+    # A subscription left behind at a node where the person no longer holds a role does
+    # not count as their own choice: they fall back to the default for their roles now.
     with_own = set(
-        Subscription.objects.filter(user_id__in=list(viewers)).values_list("user_id", flat=True)
+        Subscription.objects.filter(user_id__in=list(viewers))
+        .filter(_still_visible())
+        .values_list("user_id", flat=True)
     )
     for user_id in viewers:
         if user_id not in with_own:
             chosen.setdefault(user_id, Frequency.DAILY)
     return chosen
+
+
+def _still_visible() -> Q:
+    """The subscription's node is at or under a node where its holder (or their team)
+    may see staff data."""
+    direct = OrganisationUserPermission.objects.filter(
+        user_id=OuterRef("user_id"), permission__codename=VIEW_STAFF_DATA
+    ).filter(StartsWith(OuterRef("organisation__path"), F("content_object__path")))
+    via_team = OrganisationGroupPermission.objects.filter(
+        group__user=OuterRef("user_id"), permission__codename=VIEW_STAFF_DATA
+    ).filter(StartsWith(OuterRef("organisation__path"), F("content_object__path")))
+    return Q(Exists(direct)) | Q(Exists(via_team))
 
 
 def story_fan_out(*, story_id: int) -> FanOut | None:
@@ -136,7 +154,9 @@ def story_fan_out(*, story_id: int) -> FanOut | None:
 
 def _about(story: Story) -> str:
     names = [s.name for s in story.services.all()]
-    return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
+    if len(names) <= 1:
+        return names[0] if names else "a service"
+    return f"{names[0]} and {len(names) - 1} more"
 
 
 def _story_context(story: Story) -> dict[str, object]:
@@ -216,10 +236,13 @@ def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
 
 
 def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
-    """`days` working days (Monday to Friday) after `start`. Bank holidays are not known."""
-    moment = start
+    """`days` working days (Monday to Friday) after `start`, counted on the site's local
+    calendar (a story published early on Saturday in summer time is a Saturday story).
+    Bank holidays are not known."""
+    moment = timezone.localtime(start)
     left = days
     while left > 0:
+        # Adding days to a zoned datetime keeps the local clock time across a clock change.
         moment += dt.timedelta(days=1)
         if moment.weekday() < 5:
             left -= 1
@@ -241,8 +264,10 @@ def reminders_send(now: dt.datetime | None = None) -> int:
                 Response.objects.filter(story_id=OuterRef("pk"), status=ResponseStatus.PUBLISHED)
             )
         )
-        .exclude(
-            Exists(StoryAlertRun.objects.filter(story_id=OuterRef("pk"), reminded_at__isnull=False))
+        # Only once fanned out (the run row exists) and not yet reminded about: a
+        # reminder must never stand in for a fan-out that has not happened.
+        .filter(
+            Exists(StoryAlertRun.objects.filter(story_id=OuterRef("pk"), reminded_at__isnull=True))
         )
         .prefetch_related("services")
         .order_by("published_at")[:500]
@@ -279,9 +304,7 @@ def reminders_send(now: dt.datetime | None = None) -> int:
                     for person in people
                 ]
             )
-            StoryAlertRun.objects.update_or_create(
-                story=story, defaults={"reminded_at": now}, create_defaults={"reminded_at": now}
-            )
+            StoryAlertRun.objects.filter(story=story).update(reminded_at=now)
         done += 1
     return done
 
@@ -308,16 +331,21 @@ def subscription_add(
 def subscription_remove(*, user: User, subscription: Subscription) -> None:
     """Only the subscriber removes their own subscription."""
     if subscription.user_id != user.pk:
-        raise PermissionDenied
+        refuse(
+            actor=user,
+            action="alerts.subscription.remove_refused",
+            target=subscription,
+            organisation_path=subscription.organisation.path,
+        )
     subscription.delete()
 
 
-@transaction.atomic
 def outbox_retry(*, actor: User, pk: int) -> bool:
     """A platform admin sends a failed email again, from a fresh count of attempts."""
     if not is_platform_admin(actor):
-        raise PermissionDenied
-    retried = outbox_requeue(pk)
-    if retried:
-        audit(actor=actor, action="core.outbox_email.retried", target=OutboxEmail(pk=pk))
+        refuse(actor=actor, action="core.outbox_email.retry_refused", target=OutboxEmail(pk=pk))
+    with transaction.atomic():
+        retried = outbox_requeue(pk)
+        if retried:
+            audit(actor=actor, action="core.outbox_email.retried", target=OutboxEmail(pk=pk))
     return retried
