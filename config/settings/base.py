@@ -167,12 +167,17 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per email.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 
 # Celery: with no broker configured, tasks run eagerly (in the calling process).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task running when the broker goes away cannot be acknowledged: it is cancelled and
+# delivered again (tasks are safe to run twice), as Celery 6 will do by default.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = TIME_ZONE
 # With the broker down, publishing a task gives up quickly instead of holding the
 # request: the email or fan-out is already a row, and the sweeps pick it up.
