@@ -227,6 +227,8 @@ def conversation(story: Story, *, staff: bool = False, author: bool = False) -> 
     )
     replies = AuthorReply.objects.filter(story=story, status__in=reply_statuses)
     entries = [Entry("response", r.published_at or r.created_at, r) for r in responses]
+    for entry in entries:
+        entry.item.story = story  # the page asks per response; no query each
     entries += [Entry("reply", r.published_at or r.created_at, r) for r in replies]
     return sorted(entries, key=lambda e: (e.at, e.kind))
 

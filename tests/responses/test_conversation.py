@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.models import AuditEntry
@@ -28,6 +29,7 @@ from tests.factories import (
     team_of,
     with_second_factor,
 )
+from tests.querybudget import QueryBudget
 
 pytestmark = pytest.mark.django_db
 
@@ -459,3 +461,43 @@ def test_public_story_page_never_shows_criticality(
         assert "I would like to meet you." in html
         assert "critical" not in html.lower()
         assert "@staff.example" not in html
+
+
+def _grow_conversation(story: Story, org: Organisation, writer: User, turns: int) -> None:
+    for turn in range(turns):
+        response = Response.objects.create(
+            story=story,
+            organisation=org,
+            author=writer,
+            author_name=writer.display_name,
+            body=f"Response {turn}",
+            body_html=f"<p>Response {turn}</p>",
+            status=ResponseStatus.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        AuthorReply.objects.create(
+            story=story,
+            response=response,
+            body=f"Reply {turn}",
+            status=AuthorReplyStatus.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        AuthorReply.objects.create(story=story, body=f"Waiting {turn}")
+
+
+def test_conversation_pages_keep_their_query_budgets(
+    org: Organisation, responder: User, moderator: User
+) -> None:
+    story = StoryFactory(services=[node(org, 3)])
+    pages = {
+        "public story page": (Client(), story.get_absolute_url(), 10),
+        "staff story page": (signed_in(responder), f"/staff/stories/{story.pk}/", 18),
+        "moderation of replies": (signed_in(moderator), "/moderation/conversation/", 9),
+    }
+    budgets = {name: QueryBudget(name, limit=limit) for name, (_, _, limit) in pages.items()}
+    for size in (1, 25):
+        _grow_conversation(story, node(org, 3), responder, size if size == 1 else size - 1)
+        for name, (client, url, _) in pages.items():
+            budgets[name].measure(size, lambda client=client, url=url: client.get(url))
+    for budget in budgets.values():
+        budget.assert_flat()
