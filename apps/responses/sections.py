@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from apps.organisations.sections import Section
+from apps.responders.permissions import can_moderate
 from apps.stories.models import Story
 
 from .forms import AuthorReplyForm
@@ -13,10 +14,17 @@ from .selectors import conversation
 
 
 def story_conversation(request: HttpRequest, story: Story) -> Section:
-    """Published responses and author replies, with "helpful" buttons. Two queries."""
+    """Published responses and author replies, with "helpful" buttons. Two queries.
+    Moderators, who may change any response at any time, get its edit link here."""
+    entries = conversation(story)
+    editable = (
+        {e.item.pk for e in entries if e.kind == "response"}
+        if can_moderate(request.user)
+        else set()
+    )
     return Section(
         "responses/_public_conversation.html",
-        {"entries": conversation(story), "voted": set()},
+        {"entries": entries, "voted": set(), "editable": editable},
     )
 
 

@@ -501,3 +501,15 @@ def test_conversation_pages_keep_their_query_budgets(
             budgets[name].measure(size, lambda client=client, url=url: client.get(url))
     for budget in budgets.values():
         budget.assert_flat()
+
+
+def test_moderators_find_the_edit_link_of_any_response_on_the_public_page(
+    org: Organisation, responder: User, moderator: User
+) -> None:
+    story = StoryFactory(services=[node(org, 3)])
+    _grow_conversation(story, node(org, 3), responder, 1)
+    response = Response.objects.get(story=story)
+    link = reverse("inbox:edit_response", kwargs={"pk": response.pk})
+    assert link in signed_in(moderator).get(story.get_absolute_url()).content.decode()
+    assert link not in Client().get(story.get_absolute_url()).content.decode()
+    assert signed_in(moderator).get(link).status_code == 200
