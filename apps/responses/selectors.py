@@ -246,3 +246,8 @@ def held_for_moderation() -> tuple[QuerySet[Response], QuerySet[AuthorReply]]:
         .order_by("created_at", "pk")
     )
     return responses, replies
+
+
+def story_path(story: Story) -> str:
+    """The path of the story's first service: where its audit entries are filed."""
+    return next((s.path for s in story.services.all()), "")

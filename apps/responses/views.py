@@ -68,7 +68,7 @@ def _story_or_refuse(
             actor=request.user,
             action=action,
             target=story,
-            organisation_path=next((s.path for s in story.services.all()), ""),
+            organisation_path=selectors.story_path(story),
         )
     return story
 

@@ -24,13 +24,9 @@ from ..permissions import (
     can_view_story_as_staff,
     forget_referrals,
 )
+from ..selectors import story_path
 
 PERMISSION = f"stories.{RESPOND_TO_STORY}"
-
-
-def _story_path(story: Story) -> str:
-    first = story.services.order_by("storyservice__position").first()
-    return first.path if first else ""
 
 
 def _inside(paths: list[str], path: str) -> bool:
@@ -53,7 +49,7 @@ def referral_create(
             actor=referrer,
             action="responses.referral.refused",
             target=story,
-            organisation_path=_story_path(story),
+            organisation_path=story_path(story),
             message="You cannot refer this story.",
         )
     if (user is None) == (team is None):
@@ -78,7 +74,7 @@ def referral_create(
                 actor=referrer,
                 action="responses.referral.created",
                 target=referral,
-                organisation_path=_story_path(story),
+                organisation_path=story_path(story),
                 story_id=story.pk,
                 holder=f"user:{user.pk}" if user else f"team:{team.pk}",  # type: ignore[union-attr]
             )
@@ -117,7 +113,7 @@ def referral_revoke(*, actor: User, referral: Referral) -> None:
             actor=actor,
             action="responses.referral.revoke_refused",
             target=referral,
-            organisation_path=_story_path(story),
+            organisation_path=story_path(story),
             message="You cannot change the referrals of this story.",
         )
     with transaction.atomic():
@@ -132,7 +128,7 @@ def referral_revoke(*, actor: User, referral: Referral) -> None:
             actor=actor,
             action="responses.referral.revoked",
             target=locked,
-            organisation_path=_story_path(story),
+            organisation_path=story_path(story),
             story_id=story.pk,
         )
     if locked.user is not None:

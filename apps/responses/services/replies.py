@@ -20,13 +20,9 @@ from apps.responders.permissions import can_moderate
 from apps.stories.models import Story, StoryStatus
 
 from ..models import AuthorReply, AuthorReplyStatus, HelpfulVote, Referral, Response, ResponseStatus
+from ..selectors import story_path
 
 MAX_LENGTH = 3000
-
-
-def _story_path(story: Story) -> str:
-    first = story.services.order_by("storyservice__position").first()
-    return first.path if first else ""
 
 
 def author_reply_create(
@@ -60,7 +56,7 @@ def author_reply_create(
                 actor=None,
                 action="responses.author_reply.submitted",
                 target=reply,
-                organisation_path=_story_path(story),
+                organisation_path=story_path(story),
                 story_id=story.pk,
             )
     except IntegrityError:
@@ -79,7 +75,7 @@ def author_reply_moderate(
             actor=moderator,
             action="responses.author_reply.moderation_refused",
             target=reply,
-            organisation_path=_story_path(reply.story),
+            organisation_path=story_path(reply.story),
         )
     return _moderate_reply(moderator, reply.pk, approve, note)
 
@@ -103,7 +99,7 @@ def _moderate_reply(moderator: User, pk: int, approve: bool, note: str) -> Autho
         actor=moderator,
         action="responses.author_reply.published" if approve else "responses.author_reply.rejected",
         target=reply,
-        organisation_path=_story_path(reply.story),
+        organisation_path=story_path(reply.story),
         story_id=reply.story_id,
     )
     if approve:

@@ -25,6 +25,7 @@ from apps.stories.services import author_access_new, author_link_url
 
 from ..models import Referral, Response, ResponseStatus
 from ..permissions import can_respond, is_referred
+from ..selectors import story_path
 
 EDIT_MINUTES = 30
 MAX_LENGTH = 5000
@@ -32,10 +33,6 @@ MAX_LENGTH = 5000
 GENERIC_SIMILARITY = 0.6
 # Only the organisation's most recent responses are compared, so the check stays fast.
 GENERIC_LOOKBACK = 2000
-
-
-def _story_path(story: Story) -> str:
-    return next((s.path for s in story.services.all()), "")
 
 
 def respond_nodes(user: User, story: Story) -> list[Organisation]:
@@ -103,7 +100,7 @@ def _check(author: User, story: Story, organisation: Organisation, body: str) ->
             actor=author,
             action="responses.response.refused",
             target=story,
-            organisation_path=_story_path(story),
+            organisation_path=story_path(story),
             message="You cannot respond to this story.",
         )
     if organisation.pk not in {node.pk for node in respond_nodes(author, story)}:
