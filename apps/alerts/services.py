@@ -45,10 +45,6 @@ class FanOut:
     immediate: int
     digest: int
 
-    @property
-    def recipients(self) -> int:
-        return self.immediate + self.digest
-
 
 def _story(story_id: int) -> Story | None:
     return (

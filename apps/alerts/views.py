@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.accounts.decorators import second_factor_required
+from apps.accounts.decorators import allowed_only, second_factor_required
 from apps.core.forms import add_service_errors
 from apps.responders.permissions import is_platform_admin
 from apps.responses.selectors import inbox_service_options
@@ -62,15 +58,7 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("alerts:index")
 
 
-def platform_admins_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @second_factor_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_platform_admin(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+platform_admins_only = allowed_only(is_platform_admin)
 
 
 @require_safe

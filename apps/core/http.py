@@ -1,5 +1,8 @@
-"""Typed requests for views."""
+"""Typed requests for views, and what views read off a request."""
 
+import hashlib
+
+from django.conf import settings
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -8,3 +11,41 @@ class HtmxHttpRequest(HttpRequest):
     """A request that has passed through django-htmx's middleware."""
 
     htmx: HtmxDetails
+
+
+BOT_MARKERS = (
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "curl",
+    "wget",
+    "python-requests",
+    "headless",
+    "preview",
+    "monitor",
+)
+
+
+def visitor_key(*, ip: str, user_agent: str) -> str | None:
+    """A pseudonymous key for "one person", or None for robots. Never stored with the IP."""
+    agent = user_agent.lower()
+    if not agent or any(marker in agent for marker in BOT_MARKERS):
+        return None
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{ip}|{agent}".encode())
+    return digest.hexdigest()[:32]
+
+
+def visitor_of(request: HttpRequest) -> str | None:
+    """The reader counted once for reads, "me too" and "helpful": signed-in staff and
+    robots are not counted (None)."""
+    if request.user.is_authenticated:
+        return None
+    return visitor_key(
+        ip=request.META.get("REMOTE_ADDR", ""), user_agent=request.headers.get("User-Agent", "")
+    )
+
+
+def limited(request: HttpRequest) -> bool:
+    """Whether django-ratelimit marked this request as over its limit."""
+    return bool(getattr(request, "limited", False))

@@ -8,10 +8,8 @@ back-off, so an email whose worker died is sent again by the sweep.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -20,12 +18,11 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
-from kombu.exceptions import OperationalError
 
+from .jobs import delay_or_log
 from .models import OutboxEmail
 
 MAX_ATTEMPTS = 8
-log = logging.getLogger(__name__)
 
 
 def backoff(attempt: int) -> dt.timedelta:
@@ -50,35 +47,26 @@ class Email:
     to: str
     subject: str
     text: str
-    html: str = ""
 
-    def row(self, now: dt.datetime, html: str = "") -> OutboxEmail:
+    def row(self, now: dt.datetime, html: str) -> OutboxEmail:
+        """The outbox row, with `html` as its HTML part (rendered by the caller, once)."""
         return OutboxEmail(
             key=f"{self.kind}:{self.key}:{self.to.lower()}",
             kind=self.kind,
             to=self.to,
             subject=self.subject,
             body_text=self.text,
-            body_html=html or self.html or as_html(self.subject, self.text),
+            body_html=html,
             next_attempt_at=now,
         )
-
-
-def _queue(task: Any, arg: object) -> None:
-    """Hand the sending to a worker; a broker that is down must not fail the change that
-    already committed: the row stays pending and the sweep sends it."""
-    try:
-        task.delay(arg)
-    except (OperationalError, OSError):  # the broker is unreachable
-        log.warning("could not queue %s; the outbox sweep will send it", task.name, exc_info=True)
 
 
 def outbox_add(
     *, kind: str, key: str, to: str, subject: str, text: str, html: str = ""
 ) -> OutboxEmail:
     """Queue one email in the current transaction; the same key again changes nothing."""
-    row = Email(kind=kind, key=key, to=to, subject=subject, text=text, html=html).row(
-        timezone.now()
+    row = Email(kind=kind, key=key, to=to, subject=subject, text=text).row(
+        timezone.now(), html=html or as_html(subject, text)
     )
     email, created = OutboxEmail.objects.get_or_create(
         key=row.key,
@@ -94,7 +82,7 @@ def outbox_add(
     if created:
         from .tasks import send_email  # the task module imports this one
 
-        transaction.on_commit(lambda: _queue(send_email, email.pk))
+        transaction.on_commit(lambda: delay_or_log(send_email, email.pk))
     return email
 
 
@@ -108,11 +96,13 @@ def outbox_add_many(emails: list[Email]) -> int:
         return 0
     now = timezone.now()
     # A fan-out sends one text to many people: render its HTML part once.
-    html: dict[tuple[str, str], str] = {}
+    rendered: dict[tuple[str, str], str] = {}
+    rows = []
     for email in emails:
-        if not email.html and (email.subject, email.text) not in html:
-            html[email.subject, email.text] = as_html(email.subject, email.text)
-    rows = [email.row(now, html=email.html or html[email.subject, email.text]) for email in emails]
+        parts = (email.subject, email.text)
+        if parts not in rendered:
+            rendered[parts] = as_html(*parts)
+        rows.append(email.row(now, html=rendered[parts]))
     keys = [row.key for row in rows]
     existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
     OutboxEmail.objects.bulk_create(
@@ -123,7 +113,9 @@ def outbox_add_many(emails: list[Email]) -> int:
         from .tasks import send_batch
 
         for start in range(0, len(new), SEND_BATCH):
-            transaction.on_commit(partial(_queue, send_batch, new[start : start + SEND_BATCH]))
+            transaction.on_commit(
+                partial(delay_or_log, send_batch, new[start : start + SEND_BATCH])
+            )
     return len(new)
 
 
@@ -188,5 +180,5 @@ def outbox_requeue(pk: int) -> bool:
         status=OutboxEmail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
     if updated:
-        transaction.on_commit(lambda: _queue(send_email, pk))
+        transaction.on_commit(lambda: delay_or_log(send_email, pk))
     return bool(updated)

@@ -212,7 +212,7 @@ def _load_conversations() -> None:
         for visitor in range(len(title) % 4 + 1):
             response_vote_helpful(response=response, visitor=f"demo-visitor-{visitor}")
         if reply:
-            answer = author_reply_create(story=story, body=reply, response=response)
+            answer = author_reply_create(story=story, body=reply, response_id=response.pk)
             if approve_reply:
                 author_reply_moderate(moderator=moderator, reply=answer, approve=True)
 

@@ -11,20 +11,12 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from apps.core.forms import add_service_errors
-from apps.core.http import HtmxHttpRequest
-from apps.stories.services import story_for_token, visitor_key
+from apps.core.http import HtmxHttpRequest, limited, visitor_of
+from apps.stories.services import story_for_token
 
 from . import services
 from .forms import AuthorReplyForm
 from .models import Response, ResponseStatus
-
-
-def _visitor(request: HttpRequest) -> str | None:
-    if request.user.is_authenticated:
-        return None  # staff do not vote on responses
-    return visitor_key(
-        ip=request.META.get("REMOTE_ADDR", ""), user_agent=request.headers.get("User-Agent", "")
-    )
 
 
 @require_POST
@@ -32,8 +24,8 @@ def _visitor(request: HttpRequest) -> str | None:
 def helpful(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """ "This response was helpful": once per visitor."""
     response = get_object_or_404(Response, pk=pk, status=ResponseStatus.PUBLISHED)
-    if not getattr(request, "limited", False):
-        services.response_vote_helpful(response=response, visitor=_visitor(request))
+    if not limited(request):
+        services.response_vote_helpful(response=response, visitor=visitor_of(request))
         response.refresh_from_db(fields=["helpful_count"])
     if request.htmx:
         return render(
@@ -51,18 +43,15 @@ def author_reply(request: HttpRequest, token: str) -> HttpResponse:
     if story is None:
         raise Http404("This link is not valid. Ask for a new one.")
     form = AuthorReplyForm(request.POST)
-    if getattr(request, "limited", False):
+    if limited(request):
         form.add_error(None, "Too many replies from here. Please try again later.")
     elif form.is_valid():
         data = form.cleaned_data
-        reply_to = None
-        if data["response"]:
-            reply_to = Response.objects.filter(pk=data["response"], story=story).first()
         try:
             services.author_reply_create(
                 story=story,
                 body=data["body"],
-                response=reply_to,
+                response_id=data["response"],
                 submission_key=data["submission_key"],
             )
         except ValidationError as exc:

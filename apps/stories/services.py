@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -140,29 +139,6 @@ def story_for_token(token: str) -> Story | None:
         AuthorAccess.objects.select_related("story").filter(token_hash=token_hash(token)).first()
     )
     return access.story if access else None
-
-
-BOT_MARKERS = (
-    "bot",
-    "crawl",
-    "spider",
-    "slurp",
-    "curl",
-    "wget",
-    "python-requests",
-    "headless",
-    "preview",
-    "monitor",
-)
-
-
-def visitor_key(*, ip: str, user_agent: str) -> str | None:
-    """A pseudonymous key for "one person", or None for robots. Never stored with the IP."""
-    agent = user_agent.lower()
-    if not agent or any(marker in agent for marker in BOT_MARKERS):
-        return None
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{ip}|{agent}".encode())
-    return digest.hexdigest()[:32]
 
 
 def _count_once(story: Story, visitor: str, kind: str, field: str) -> bool:

@@ -10,7 +10,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from apps.core.http import HtmxHttpRequest
+from apps.core.http import HtmxHttpRequest, limited, visitor_of
 
 from . import selectors, services
 from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
@@ -38,7 +38,7 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and request.method == "GET":
         return render(request, "stories/tell.html#service-options", context)
     if request.method == "POST":
-        if _limited(request):
+        if limited(request):
             messages.error(
                 request,
                 "Too many stories have been sent from here in the last hour. "
@@ -65,7 +65,7 @@ def told(request: HttpRequest) -> HttpResponse:
 @ratelimit(key="ip", rate="10/h", method="POST", block=False)
 def resend_link(request: HttpRequest) -> HttpResponse:
     form = ResendLinkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and not _limited(request):
+    if request.method == "POST" and form.is_valid() and not limited(request):
         if not form.data.get("website"):
             services.story_resend_link(email=form.cleaned_data["email"])
         # The same answer whether or not the address told a story.
@@ -74,7 +74,7 @@ def resend_link(request: HttpRequest) -> HttpResponse:
             "If a story was told with that address, a new private link is on its way to it.",
         )
         return redirect("stories:resend_link")
-    if _limited(request):
+    if limited(request):
         messages.error(request, "Too many requests from here. Please try again later.")
     return render(request, "stories/resend_link.html", {"form": form})
 
@@ -123,19 +123,6 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "stories/author.html", context)
 
 
-def _limited(request: HttpRequest) -> bool:
-    """Whether django-ratelimit marked this request as over its limit."""
-    return bool(getattr(request, "limited", False))
-
-
-def _visitor(request: HttpRequest) -> str | None:
-    if request.user.is_authenticated:
-        return None  # staff and moderators do not count as readers
-    return services.visitor_key(
-        ip=request.META.get("REMOTE_ADDR", ""), user_agent=request.headers.get("User-Agent", "")
-    )
-
-
 @require_safe
 def story_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.story_list_public(), settings.STORIES_PAGE_SIZE).get_page(
@@ -150,7 +137,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         story = selectors.story_public(pk)
     except Story.DoesNotExist as exc:
         raise Http404("No such published story") from exc
-    services.story_record_read(story=story, visitor=_visitor(request))
+    services.story_record_read(story=story, visitor=visitor_of(request))
     context = {
         "story": story,
         "flag_form": FlagForm(),
@@ -164,8 +151,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @ratelimit(key="ip", rate="60/h", method="POST", block=False)
 def me_too(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk, status=StoryStatus.PUBLISHED)
-    if not _limited(request):
-        services.story_me_too(story=story, visitor=_visitor(request))
+    if not limited(request):
+        services.story_me_too(story=story, visitor=visitor_of(request))
         story.refresh_from_db(fields=["me_too_count"])
     if request.htmx:
         return render(request, "stories/detail.html#me-too", {"story": story, "me_too_done": True})
@@ -179,7 +166,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk, status=StoryStatus.PUBLISHED)
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not form.cleaned_data["website"] and not _limited(request):
+        if not form.cleaned_data["website"] and not limited(request):
             services.story_flag(
                 story=story, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
             )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from apps.accounts.decorators import second_factor_required
+from apps.accounts.decorators import allowed_only, second_factor_required
 from apps.core.pii import highlight
 from apps.responders.permissions import can_enter_stories, can_moderate
 
@@ -22,16 +20,7 @@ from .forms import EnterStoryForm, ModerateForm
 from .models import Story
 from .taxonomy import CRITICALITY_CRITERIA, Polarity
 
-
-def moderators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @second_factor_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_moderate(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+moderators_only = allowed_only(can_moderate)
 
 
 @require_safe

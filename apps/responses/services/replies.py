@@ -29,7 +29,7 @@ def author_reply_create(
     *,
     story: Story,
     body: str,
-    response: Response | None = None,
+    response_id: int | None = None,
     submission_key: uuid.UUID | None = None,
 ) -> AuthorReply:
     """The author answers back (the caller has checked their private link). Plain text,
@@ -45,7 +45,9 @@ def author_reply_create(
         raise ValidationError({"body": "Write your reply."})
     if len(text) > MAX_LENGTH:
         raise ValidationError({"body": f"Keep your reply under {MAX_LENGTH} characters."})
-    if response is not None and (response.story_id != story.pk or not response.is_public):
+    # A reply is linked to a response of this story only; another story's id links nothing.
+    response = Response.objects.filter(pk=response_id, story=story).first() if response_id else None
+    if response is not None and not response.is_public:
         raise ValidationError({"response": "Choose a response to this story."})
     try:
         with transaction.atomic():
