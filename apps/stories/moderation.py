@@ -17,10 +17,12 @@ from apps.core.audit import audit
 from apps.core.jobs import enqueue_after_commit
 from apps.core.outbox import outbox_add
 from apps.core.pii import Mark, find_personal_data
+from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 from apps.responders.permissions import can_moderate
 
 from .models import ModerationDecision, Story, StoryRevision, StoryStatus, Tag
+from .selectors import story_service_paths
 from .services import author_access_new, author_link_url, story_set_tags
 from .taxonomy import RejectionReason
 from .tokens import token_hash
@@ -178,6 +180,7 @@ def story_moderate(
     if decision and story.author_email:
         _tell_author(story, str(decision))
     if action == Action.PUBLISH:
+        figures_changed(Story, story_service_paths(story.pk))
         # The alerts app (above this one) tells the subscribers; by name, after commit.
         enqueue_after_commit("alerts.fan_out_story", story.pk)
     return story

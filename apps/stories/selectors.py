@@ -9,7 +9,7 @@ from apps.organisations.models import Organisation
 from apps.organisations.selectors import organisation_search, with_parents
 
 from .diff import word_diff
-from .models import Story, StoryStatus, StoryTag
+from .models import Story, StoryService, StoryStatus, StoryTag
 
 SERVICE_OPTIONS_LIMIT = 10
 
@@ -76,6 +76,13 @@ def story_list_for_organisation(organisation: Organisation) -> QuerySet[Story]:
         pk__in=Story.services.through.objects.filter(
             organisation__path__startswith=organisation.path
         ).values("story_id")
+    )
+
+
+def story_service_paths(story_id: int) -> list[str]:
+    """The paths of the services a story is about (one query)."""
+    return list(
+        StoryService.objects.filter(story_id=story_id).values_list("organisation__path", flat=True)
     )
 
 

@@ -18,6 +18,7 @@ from apps.accounts.models import User
 from apps.core.audit import audit
 from apps.core.jobs import enqueue_after_commit
 from apps.core.outbox import outbox_add
+from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 
 from .models import (
@@ -32,6 +33,7 @@ from .models import (
     StoryTag,
     Tag,
 )
+from .selectors import story_service_paths
 from .taxonomy import Channel, Polarity
 from .tokens import new_token, token_hash
 
@@ -188,6 +190,7 @@ def story_author_approve(*, story_id: int) -> Story:
     story.save(update_fields=["status", "published_at", "updated_at"])
     ModerationDecision.objects.create(story=story, action=ModerationDecision.Action.AUTHOR_APPROVED)
     audit(actor=None, action="stories.story.author_approved", target=story)
+    figures_changed(Story, story_service_paths(story.pk))
     # The alerts app (above this one) tells the subscribers; by name, after commit.
     enqueue_after_commit("alerts.fan_out_story", story.pk)
     return story
@@ -201,9 +204,12 @@ def story_withdraw(*, story_id: int) -> Story:
         raise ValidationError(
             "This story is not published or waiting, so there is nothing to withdraw."
         )
+    was_public = story.status == StoryStatus.PUBLISHED
     story.status = StoryStatus.WITHDRAWN
     story.save(update_fields=["status", "updated_at"])
     audit(actor=None, action="stories.story.withdrawn", target=story)
+    if was_public:
+        figures_changed(Story, story_service_paths(story.pk))
     return story
 
 

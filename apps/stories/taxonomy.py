@@ -77,6 +77,17 @@ class Polarity(models.TextChoices):
     NEGATIVE = "negative", _("negative")
 
 
+class Progress(models.TextChoices):
+    """How far a published story has come; derived, never stored. The furthest step
+    reached counts (a change planned without a response is still "change planned")."""
+
+    NOT_READ = "not_read", _("not yet read")
+    READ = "read", _("read by staff")
+    RESPONDED = "responded", _("responded to")
+    CHANGE_PLANNED = "change_planned", _("change planned")
+    CHANGE_MADE = "change_made", _("change made")
+
+
 # Story lengths.
 BODY_MIN = 30
 BODY_MAX = 10_000

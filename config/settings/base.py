@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "apps.responders",
     "apps.stories",
     "apps.responses",
+    "apps.changes",
     "apps.alerts",
+    "apps.insights",
     "django_ratelimit",
     "apps.demo",
 ]

@@ -18,9 +18,11 @@ from apps.accounts.models import User
 from apps.core.audit import audit, refuse
 from apps.core.html import render
 from apps.core.outbox import outbox_add
+from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 from apps.responders.permissions import RESPOND, can_moderate, scope_paths
 from apps.stories.models import Story
+from apps.stories.selectors import story_service_paths
 from apps.stories.services import author_access_new, author_link_url
 
 from ..models import Referral, Response, ResponseStatus
@@ -180,6 +182,7 @@ def _create(
         generic=response.is_generic,
     )
     if not held:
+        figures_changed(Response, story_service_paths(story.pk))
         _tell_author(response)
     return response
 
@@ -237,6 +240,8 @@ def _edit(actor: User, pk: int, text: str) -> Response:
         organisation_path=response.organisation.path,
         story_id=response.story_id,
     )
+    if response.status == ResponseStatus.PUBLISHED:
+        figures_changed(Response, story_service_paths(response.story_id))  # the generic mark
     return response
 
 
@@ -264,6 +269,7 @@ def _withdraw(actor: User, pk: int, reason: str, *, is_writer: bool) -> Response
         organisation_path=response.organisation.path,
         story_id=response.story_id,
     )
+    figures_changed(Response, story_service_paths(response.story_id))
     return response
 
 
@@ -307,6 +313,7 @@ def _moderate(moderator: User, pk: int, approve: bool, reason: str) -> Response:
         story_id=response.story_id,
     )
     if approve:
+        figures_changed(Response, story_service_paths(response.story_id))
         _tell_author(response)
     return response
 
