@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("organisations/", include("apps.organisations.urls")),
+    path("", include("apps.changes.urls")),
     path("", include("apps.stories.urls")),
     path("", include("apps.responses.urls_public")),
     path("moderation/conversation/", include("apps.responses.urls_moderation")),

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from apps.alerts.models import Subscription
+from apps.changes.models import Change, ChangeStory
 from apps.core.models import OutboxEmail
 from apps.organisations.models import Organisation
 from apps.responders.models import Invitation, Role
@@ -156,6 +157,37 @@ ACCESS: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w["reply"].pk},
         method="post",
     ),
+    # Changes: the register and a change's page are public; staff of the organisation
+    # (and platform admins) see its staff page and export the register; responders and
+    # super-users in scope record and update (a reader may not; nor may platform roles).
+    "changes:register": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    "changes:public": Rule(everyone(200), kwargs=lambda w: {"pk": w["change"].pk}),
+    "changes:export": Rule(
+        {**staff_in_scope(), "platform_admin": 200}, kwargs=lambda w: {"slug": w["org"].slug}
+    ),
+    "changes:detail": Rule(
+        {**staff_in_scope(), "platform_admin": 200}, kwargs=lambda w: {"pk": w["change"].pk}
+    ),
+    "changes:record": Rule(
+        {**staff_in_scope(403), "responder": 200, "super_user": 200},
+        kwargs=lambda w: {"pk": w["story"].pk},
+    ),
+    # An empty post: back to the story with a message.
+    "changes:link": Rule(
+        {**staff_in_scope(403), "responder": 302, "super_user": 302},
+        kwargs=lambda w: {"pk": w["story"].pk},
+        method="post",
+    ),
+    "changes:update": Rule(
+        {**staff_in_scope(403), "responder": 302, "super_user": 302},
+        kwargs=lambda w: {"pk": w["change"].pk},
+        method="post",
+    ),
+    "changes:unlink": Rule(
+        {**staff_in_scope(403), "responder": 302, "super_user": 302},
+        kwargs=lambda w: {"pk": w["change"].pk, "story_pk": w["story"].pk},
+        method="post",
+    ),
     # Alerts: each member of staff's own; someone else's subscription cannot be removed.
     "alerts:index": Rule(signed_in_only()),
     "alerts:remove": Rule(
@@ -263,6 +295,15 @@ def _response(org: Organisation, story: Any, writer: Any) -> Any:
     )
 
 
+def _change(org: Organisation, story: Any) -> Change:
+    today = timezone.localdate()
+    change = Change.objects.create(
+        organisation=org, summary="Visiting hours widen.", due_on=today, status_on=today
+    )
+    ChangeStory.objects.create(change=change, story=story)
+    return change
+
+
 @pytest.mark.parametrize("member", CAST)
 @pytest.mark.parametrize("name", sorted(ACCESS))
 def test_access(
@@ -287,6 +328,7 @@ def test_access(
         "response": _response(org, story, holder),
         "reply": AuthorReply.objects.create(story=story, body="Thank you for answering."),
         "subscription": Subscription.objects.create(user=holder, organisation=org),
+        "change": _change(org, story),
         "failed_email": OutboxEmail.objects.create(
             key="test:1",
             kind="test",

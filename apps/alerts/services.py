@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.changes.models import Change
+from apps.changes.selectors import overdue_changes
 from apps.core.audit import audit, refuse
 from apps.core.models import OutboxEmail
 from apps.core.outbox import Email, outbox_add_many, outbox_requeue
@@ -301,6 +303,46 @@ def reminders_send(now: dt.datetime | None = None) -> int:
                 ]
             )
             StoryAlertRun.objects.filter(story=story).update(reminded_at=now)
+        done += 1
+    return done
+
+
+def overdue_changes_remind(today: dt.date | None = None) -> int:
+    """Remind the responders and super-users over a planned change once it is past its
+    date (and unmarked), once; moving the date allows one more. Returns changes."""
+    today = today or timezone.localdate()
+    done = 0
+    for change in overdue_changes(today)[:500]:
+        holders = holders_over(with_ancestors([change.organisation.path]), RESPOND)
+        people = User.objects.filter(pk__in=list(holders), is_active=True).only("email")
+        text = render_to_string(
+            "alerts/email/change_overdue.txt",
+            {
+                "change": change,
+                "link": settings.SITE_URL + change.get_absolute_url(),
+                "settings_link": settings.SITE_URL + reverse("alerts:index"),
+                "site_name": settings.SITE_NAME,
+            },
+        )
+        with transaction.atomic():
+            # Claimed first, so two sweeps at once remind once.
+            claimed = Change.objects.filter(pk=change.pk, reminded_at=None).update(
+                reminded_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            outbox_add_many(
+                [
+                    Email(
+                        kind="alerts.change_overdue",
+                        key=f"{change.pk}:{change.due_on.isoformat()}",
+                        to=person.email,
+                        subject=f"Overdue since {change.due_on:%-d %B}: {change.summary[:60]}",
+                        text=text,
+                    )
+                    for person in people
+                ]
+            )
         done += 1
     return done
 

@@ -15,8 +15,13 @@ def fan_out_story(story_id: int) -> None:
 
 @shared_task(name="alerts.sweep", ignore_result=True)
 def sweep() -> int:
-    """Fan out what a lost task missed, and remind about unanswered stories."""
-    return services.fan_out_missed() + services.reminders_send()
+    """Fan out what a lost task missed; remind about unanswered stories and overdue
+    planned changes."""
+    return (
+        services.fan_out_missed()
+        + services.reminders_send()
+        + services.overdue_changes_remind()
+    )
 
 
 @shared_task(name="alerts.daily_digest", ignore_result=True)

@@ -70,6 +70,22 @@ class Change(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("changes:detail", kwargs={"pk": self.pk})
 
+    def get_public_url(self) -> str:
+        return reverse("changes:public", kwargs={"pk": self.pk})
+
+    @property
+    def label(self) -> str:
+        return self.get_status_display()
+
+    @property
+    def public_text(self) -> str:
+        """One line for the public: what changed, or what will and by when, or why not."""
+        if self.status == ChangeStatus.MADE:
+            return f"{self.made_summary} ({self.organisation.name}, {self.made_on:%-d %B %Y})"
+        if self.status == ChangeStatus.NOT_GOING_AHEAD:
+            return f"{self.summary} – not going ahead: {self.reason}"
+        return f"{self.summary} ({self.organisation.name}, by {self.due_on:%-d %B %Y})"
+
     def is_overdue(self, today: object) -> bool:
         return self.status == ChangeStatus.PLANNED and self.due_on < today  # type: ignore[operator]
 

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -106,6 +107,11 @@ def _story_page(
         ),
         "preview": preview,
         "edit_minutes": services.EDIT_MINUTES,
+        # Apps above this one (changes) add their parts through settings.
+        "sections": [
+            import_string(path)(request, story, entries)
+            for path in settings.STAFF_STORY_PAGE_SECTIONS
+        ],
     }
     return render(request, "inbox/story.html", context)
 

@@ -14,7 +14,15 @@ from apps.core.models import TimeStampedModel
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
-from .taxonomy import AuthorRole, Channel, Criticality, Polarity, RejectionReason, TagGroup
+from .taxonomy import (
+    AuthorRole,
+    Channel,
+    Criticality,
+    Polarity,
+    Progress,
+    RejectionReason,
+    TagGroup,
+)
 
 
 class StoryStatus(models.TextChoices):
@@ -122,6 +130,24 @@ class Story(TimeStampedModel):
     @property
     def is_public(self) -> bool:
         return self.status == StoryStatus.PUBLISHED
+
+    @property
+    def progress_label(self) -> str:
+        """The progress step's words, when a selector annotated `progress`."""
+        step = getattr(self, "progress", "")
+        return str(Progress(step).label) if step else ""
+
+    @property
+    def progress_steps(self) -> list[tuple[str, str]]:
+        """Every step with "done", "current" or "todo", for the progress list."""
+        step = getattr(self, "progress", "")
+        if not step:
+            return []
+        reached = Progress.values.index(step)
+        return [
+            (str(p.label), "current" if i == reached else "done" if i < reached else "todo")
+            for i, p in enumerate(Progress)
+        ]
 
     @property
     def display_title(self) -> str:

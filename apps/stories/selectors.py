@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
 from apps.organisations.models import Organisation
@@ -10,6 +12,7 @@ from apps.organisations.selectors import organisation_search, with_parents
 
 from .diff import word_diff
 from .models import Story, StoryService, StoryStatus, StoryTag
+from .taxonomy import Progress
 
 SERVICE_OPTIONS_LIMIT = 10
 
@@ -43,10 +46,16 @@ def service_options(
     return both[: len(selected)], both[len(selected) :]
 
 
+def with_progress(stories: QuerySet[Story]) -> QuerySet[Story]:
+    """Each story's `progress`, annotated by the app settings.STORY_PROGRESS names (the
+    steps are rows of apps above this one); the same query, no more."""
+    return import_string(settings.STORY_PROGRESS)(stories) if settings.STORY_PROGRESS else stories
+
+
 def story_public(pk: int) -> Story:
     """One published story with what its page shows, in a fixed number of queries."""
     return (
-        Story.objects.filter(status=StoryStatus.PUBLISHED)
+        with_progress(Story.objects.filter(status=StoryStatus.PUBLISHED))
         .prefetch_related(
             Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position")),
             Prefetch(
@@ -60,19 +69,20 @@ def story_public(pk: int) -> Story:
     )
 
 
-def story_list_public() -> QuerySet[Story]:
-    return (
-        Story.objects.filter(status=StoryStatus.PUBLISHED)
-        .order_by("-published_at", "-pk")
-        .prefetch_related(
-            Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position"))
-        )
+def story_list_public(progress: str = "") -> QuerySet[Story]:
+    """Published stories, newest first, each with its progress; only those at `progress`
+    when it is one of the steps."""
+    stories = with_progress(Story.objects.filter(status=StoryStatus.PUBLISHED))
+    if progress in Progress.values and settings.STORY_PROGRESS:
+        stories = stories.filter(progress=progress)  # type: ignore[misc]
+    return stories.order_by("-published_at", "-pk").prefetch_related(
+        Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position"))
     )
 
 
-def story_list_for_organisation(organisation: Organisation) -> QuerySet[Story]:
+def story_list_for_organisation(organisation: Organisation, progress: str = "") -> QuerySet[Story]:
     """Published stories about any service in the organisation's whole subtree."""
-    return story_list_public().filter(
+    return story_list_public(progress).filter(
         pk__in=Story.services.through.objects.filter(
             organisation__path__startswith=organisation.path
         ).values("story_id")

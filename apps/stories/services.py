@@ -33,7 +33,7 @@ from .models import (
     StoryTag,
     Tag,
 )
-from .selectors import story_service_paths
+from .selectors import story_service_paths, with_progress
 from .taxonomy import Channel, Polarity
 from .tokens import new_token, token_hash
 
@@ -137,10 +137,9 @@ def story_resend_link(*, email: str) -> int:
 
 
 def story_for_token(token: str) -> Story | None:
-    access = (
-        AuthorAccess.objects.select_related("story").filter(token_hash=token_hash(token)).first()
-    )
-    return access.story if access else None
+    """The story a private link opens (with its progress), or None."""
+    access = AuthorAccess.objects.filter(token_hash=token_hash(token)).only("story_id").first()
+    return with_progress(Story.objects.all()).get(pk=access.story_id) if access else None
 
 
 def _count_once(story: Story, visitor: str, kind: str, field: str) -> bool:

@@ -15,6 +15,7 @@ from apps.core.http import HtmxHttpRequest, limited, visitor_of
 from . import selectors, services
 from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
 from .models import Story, StoryStatus
+from .taxonomy import Progress
 
 TELL_RATE = "20/h"
 
@@ -125,10 +126,25 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 def story_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.story_list_public(), settings.STORIES_PAGE_SIZE).get_page(
+    """Published stories, newest first, optionally only those at one progress step."""
+    progress = _progress(request)
+    page = Paginator(selectors.story_list_public(progress), settings.STORIES_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "stories/list.html", {"page": page})
+    context = {
+        "page": page,
+        "progress": progress,
+        "progress_choices": Progress.choices,
+        "progress_label": Progress(progress).label if progress else "",
+        "query_string": f"progress={progress}" if progress else "",
+    }
+    return render(request, "stories/list.html", context)
+
+
+def _progress(request: HttpRequest) -> str:
+    """The progress filter, if it names a step; anything else shows every story."""
+    value = request.GET.get("progress", "")
+    return value if value in Progress.values else ""
 
 
 @require_safe

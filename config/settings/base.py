@@ -235,8 +235,14 @@ STORIES_PAGE_SIZE = 20
 ORGANISATION_PAGE_SECTIONS = ["apps.stories.sections.organisation_stories"]
 # Parts of the public story page and the author's private page added by apps above
 # `stories`: callables (request, story) and (request, story, token) returning a Section.
-STORY_PAGE_SECTIONS = ["apps.responses.sections.story_conversation"]
-AUTHOR_PAGE_SECTIONS = ["apps.responses.sections.author_conversation"]
+STORY_PAGE_SECTIONS = ["apps.changes.sections.story_conversation"]
+AUTHOR_PAGE_SECTIONS = ["apps.changes.sections.author_conversation"]
+# Parts of the staff page of a story added by apps above `responses`: callables
+# (request, story, entries) returning a Section; they may annotate the entries.
+STAFF_STORY_PAGE_SECTIONS = ["apps.changes.sections.staff_story_changes"]
+# How a story's progress is derived: a callable annotating `progress` on a queryset of
+# stories, from the app that knows every step (changes, above responses).
+STORY_PROGRESS = "apps.changes.progress.with_progress"
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.changes.models import Change, ChangeStory
 from apps.core.models import AuditEntry
 from apps.organisations.models import Organisation
 from apps.responses.models import AuthorReply, AuthorReplyStatus, Response, ResponseStatus
@@ -475,6 +476,13 @@ def _grow_conversation(story: Story, org: Organisation, writer: User, turns: int
             status=ResponseStatus.PUBLISHED,
             published_at=timezone.now(),
         )
+        change = Change.objects.create(
+            organisation=org,
+            summary=f"Change {turn}",
+            due_on=timezone.localdate(),
+            status_on=timezone.localdate(),
+        )
+        ChangeStory.objects.create(change=change, story=story, response=response)
         AuthorReply.objects.create(
             story=story,
             response=response,
@@ -490,8 +498,10 @@ def test_conversation_pages_keep_their_query_budgets(
 ) -> None:
     story = StoryFactory(services=[node(org, 3)])
     pages = {
-        "public story page": (Client(), story.get_absolute_url(), 10),
-        "staff story page": (signed_in(responder), f"/staff/stories/{story.pk}/", 18),
+        # The changes of the story (one query) and, for staff, the changes it may be
+        # linked to (one more) and whether they may record one.
+        "public story page": (Client(), story.get_absolute_url(), 11),
+        "staff story page": (signed_in(responder), f"/staff/stories/{story.pk}/", 20),
         "moderation of replies": (signed_in(moderator), "/moderation/conversation/", 9),
     }
     budgets = {name: QueryBudget(name, limit=limit) for name, (_, _, limit) in pages.items()}

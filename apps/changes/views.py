@@ -1,0 +1,332 @@
+"""Staff record and update changes; everyone reads an organisation's register."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from apps.accounts.decorators import second_factor_required
+from apps.core.audit import refuse
+from apps.core.forms import add_service_errors
+from apps.core.http import HtmxHttpRequest
+from apps.organisations.models import Organisation
+from apps.responses.models import Response, ResponseStatus
+from apps.responses.selectors import story_queryset
+from apps.stories.models import Story
+
+from . import selectors, services
+from .forms import (
+    ChangeEditForm,
+    ChangeLinkForm,
+    ChangeMadeForm,
+    ChangePlanForm,
+    ChangeStopForm,
+    RegisterFilterForm,
+)
+from .models import Change, ChangeStatus
+from .permissions import can_record_for, can_record_on, can_update, is_staff_over
+
+
+def _story(request: HttpRequest, pk: int) -> Story:
+    story = get_object_or_404(story_queryset(), pk=pk)
+    if not can_record_on(request.user, story):
+        refuse(
+            actor=request.user,
+            action="changes.change.refused",
+            target=story,
+            organisation_path=next((s.path for s in story.services.all()), ""),
+        )
+    return story
+
+
+def _published_responses(story: Story) -> list[Response]:
+    return list(
+        Response.objects.filter(story=story, status=ResponseStatus.PUBLISHED).order_by(
+            "published_at", "pk"
+        )
+    )
+
+
+def _staff_story_url(story: Story) -> str:
+    return reverse("inbox:story", kwargs={"pk": story.pk}) + "#changes"
+
+
+@require_http_methods(["GET", "POST"])
+@second_factor_required
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a planned change on a story, from one of its responses or later."""
+    story = _story(request, pk)
+    user: Any = request.user
+    form = ChangePlanForm(
+        request.POST or None,
+        nodes=services.record_nodes(user, story),
+        responses=_published_responses(story),
+        initial={"response": request.GET.get("response", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_plan(actor=user, story=story, **form.service_arguments())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The planned change is recorded; the author is told.")
+            return redirect(_staff_story_url(story))
+    return render(request, "changes/record.html", {"story": story, "form": form})
+
+
+@require_POST
+@second_factor_required
+def link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link the story to a planned change already recorded for another story."""
+    story = _story(request, pk)
+    user: Any = request.user
+    form = ChangeLinkForm(
+        request.POST,
+        changes=selectors.link_candidates(user, story),
+        responses=_published_responses(story),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.change_link(
+                actor=user,
+                change=form.changes[data["change"]],
+                story=story,
+                response_id=int(data["response"]) if data["response"] else None,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "The story is linked to the change; its author is told.")
+    else:
+        messages.error(request, "Choose one of the planned changes listed.")
+    return redirect(_staff_story_url(story))
+
+
+def _change(request: HttpRequest, pk: int, may: Any = is_staff_over) -> Change:
+    """The change, if the user may see it as staff (or, for updates, update it)."""
+    try:
+        change = selectors.change_for_staff(pk)
+    except Change.DoesNotExist as exc:
+        raise Http404("No such change") from exc
+    if not may(request.user, change.organisation):
+        refuse(
+            actor=request.user,
+            action="changes.change.view_refused",
+            target=change,
+            organisation_path=change.organisation.path,
+        )
+    return change
+
+
+def _detail_page(request: HttpRequest, change: Change, **forms: Any) -> HttpResponse:
+    may_update = can_update(request.user, change)
+    open_ = may_update and change.status == ChangeStatus.PLANNED
+    context = {
+        "change": change,
+        "may_update": may_update,
+        "overdue": change.is_overdue(timezone.localdate()),
+        "edit_form": forms.get("edit_form") or (ChangeEditForm.of(change) if open_ else None),
+        "made_form": forms.get("made_form") or (ChangeMadeForm.blank() if open_ else None),
+        "stop_form": forms.get("stop_form") or (ChangeStopForm(prefix="stop") if open_ else None),
+    }
+    return render(request, "changes/detail.html", context, status=forms.get("status", 200))
+
+
+@require_safe
+@second_factor_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A change as staff see it: its stories, and the forms to edit, mark made or stop it."""
+    return _detail_page(request, _change(request, pk))
+
+
+@require_POST
+@second_factor_required
+def update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a planned change (action=edit), mark it made (made) or not going ahead (stop)."""
+    change = _change(request, pk, may=can_record_for)
+    user: Any = request.user
+    action = request.POST.get("action")
+    forms_by_action = {
+        "edit": ("edit_form", ChangeEditForm(request.POST, prefix="edit")),
+        "made": ("made_form", ChangeMadeForm(request.POST, prefix="made")),
+        "stop": ("stop_form", ChangeStopForm(request.POST, prefix="stop")),
+    }
+    if action not in forms_by_action:
+        return redirect(change.get_absolute_url())
+    name, form = forms_by_action[action]
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "edit":
+                services.change_edit(actor=user, change=change, **data)
+                messages.success(request, "The change is updated.")
+            elif action == "made":
+                services.change_mark_made(actor=user, change=change, **data)
+                messages.success(request, "The change is marked made; the authors are told.")
+            else:
+                services.change_stop(actor=user, change=change, **data)
+                messages.success(request, "The change is marked not going ahead.")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect(change.get_absolute_url())
+    return _detail_page(request, change, **{name: form})
+
+
+@require_POST
+@second_factor_required
+def unlink(request: HttpRequest, pk: int, story_pk: int) -> HttpResponse:
+    change = _change(request, pk, may=can_record_for)
+    try:
+        services.change_unlink(actor=request.user, change=change, story_id=story_pk)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The story is no longer linked to this change.")
+    return redirect(change.get_absolute_url())
+
+
+def _mark_overdue(changes: Iterable[Change], staff: bool, today: dt.date) -> None:
+    """Overdue is shown to the organisation's staff, whose reminders say the same."""
+    for change in changes:
+        change.overdue = staff and change.is_overdue(today)  # type: ignore[attr-defined]
+
+
+def _organisation(slug: str) -> Organisation:
+    try:
+        return Organisation.objects.get(slug=slug)
+    except Organisation.DoesNotExist as exc:
+        raise Http404("No such organisation") from exc
+
+
+@require_safe
+def register(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Every change planned and made for the organisation's subtree, with filters that
+    the URL holds. Staff of the organisation see overdue changes marked, and may export."""
+    organisation = _organisation(slug)
+    staff = is_staff_over(request.user, organisation)
+    form = RegisterFilterForm(
+        request.GET or None, services=selectors.register_services(organisation), staff=staff
+    )
+    today = timezone.localdate()
+    changes = selectors.register(organisation, form.filters(), today)
+    page = Paginator(changes, settings.STORIES_PAGE_SIZE).get_page(request.GET.get("page"))
+    _mark_overdue(page.object_list, staff, today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "page": page,
+        "staff": staff,
+        "filter_query": query.urlencode(),
+    }
+    template = "changes/register.html#results" if request.htmx else "changes/register.html"
+    return render(request, template, context)
+
+
+@require_safe
+def public(request: HttpRequest, pk: int) -> HttpResponse:
+    """One change, with the published stories it answers."""
+    change = get_object_or_404(selectors.change_public(), pk=pk)
+    staff = is_staff_over(request.user, change.organisation)
+    _mark_overdue([change], staff, timezone.localdate())
+    context = {"change": change, "staff": staff}
+    return render(request, "changes/public.html", context)
+
+
+def _csv_cell(value: object) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "status",
+    "overdue",
+    "what will change",
+    "service",
+    "service ODS code",
+    "by when",
+    "what changed",
+    "made on",
+    "why not going ahead",
+    "latest step on",
+    "recorded by",
+    "recorded on",
+    "stories",
+]
+
+
+@require_safe
+@second_factor_required
+def export(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The register, as filtered, as CSV: staff of the organisation and platform admins."""
+    organisation = _organisation(slug)
+    if not is_staff_over(request.user, organisation):
+        refuse(
+            actor=request.user,
+            action="changes.register.export_refused",
+            target=organisation,
+            organisation_path=organisation.path,
+        )
+    form = RegisterFilterForm(
+        request.GET or None, services=selectors.register_services(organisation), staff=True
+    )
+    today = timezone.localdate()
+    changes = selectors.register(organisation, form.filters(), today)
+
+    def rows() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(EXPORT_COLUMNS)
+        for change in changes.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    _csv_cell(v)
+                    for v in (
+                        change.pk,
+                        change.get_status_display(),
+                        "yes" if change.is_overdue(today) else "",
+                        change.summary,
+                        change.organisation.name,
+                        change.organisation.ods_code or "",
+                        change.due_on.isoformat(),
+                        change.made_summary,
+                        change.made_on.isoformat() if change.made_on else "",
+                        change.reason,
+                        change.status_on.isoformat(),
+                        change.recorded_by_name,
+                        timezone.localtime(change.created_at).date().isoformat(),
+                        " ".join(
+                            settings.SITE_URL + link.story.get_absolute_url()
+                            for link in change.public_links  # type: ignore[attr-defined]
+                        ),
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    filename = f"changes-{organisation.slug}-{today.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
