@@ -17,11 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.changes.models import Change
+from apps.changes.services import change_mark_made, change_plan, record_nodes
 from apps.organisations.models import Organisation
 from apps.organisations.services import organisation_bulk_add, unique_slugs
 from apps.responders.models import RoleName
 from apps.responders.services import role_grant, role_install
 from apps.responders.teams import team_add_member, team_create
+from apps.responses.models import ResponseStatus
 from apps.responses.services import (
     author_reply_create,
     author_reply_moderate,
@@ -149,6 +152,7 @@ def demo_load() -> bool:
             RecoveryCodes.activate(user)
     _load_team_and_referral()
     _load_conversations()
+    _load_changes()
     return True
 
 
@@ -215,6 +219,66 @@ def _load_conversations() -> None:
             answer = author_reply_create(story=story, body=reply, response_id=response.pk)
             if approve_reply:
                 author_reply_moderate(moderator=moderator, reply=answer, approve=True)
+
+
+# (story title, who records it, what will change, weeks until due, what changed or None,
+# other story titles it answers)
+CHANGES = [
+    (
+        "Long wait without food or drink",
+        "surgery.lead@ashdown-vale.example",
+        "Theatre lists are checked at 10am, and anyone whose operation is later that day "
+        "is told they may drink water until 11am.",
+        6,
+        None,
+    ),
+    (
+        "Nobody told us he was moving",
+        "patient.experience@ashdown-vale.example",
+        "Wards phone the named next of kin before a patient moves to another ward.",
+        4,
+        "Since this month every ward move has a box on the transfer checklist: "
+        "next of kin phoned, by whom and when.",
+    ),
+]
+
+
+def _load_changes() -> None:
+    """A planned change and a made one, recorded on the responses that announced them,
+    as their responders would; and an overdue one, for the staff view of the register."""
+    for title, email, summary, weeks, made in CHANGES:
+        story = Story.objects.filter(title=title, status=StoryStatus.PUBLISHED).first()
+        actor = User.objects.get(email=email)
+        nodes = record_nodes(actor, story) if story else []
+        if story is None or not nodes:
+            continue
+        response = story.responses.filter(status=ResponseStatus.PUBLISHED).first()
+        change = change_plan(
+            actor=actor,
+            story=story,
+            organisation=nodes[-1],
+            summary=summary,
+            due_on=timezone.localdate() + dt.timedelta(weeks=weeks),
+            response_id=response.pk if response else None,
+        )
+        if made:
+            change_mark_made(
+                actor=actor, change=change, made_summary=made, made_on=timezone.localdate()
+            )
+    story = Story.objects.filter(title="Play team made all the difference").first()
+    helen = User.objects.get(email="patient.experience@ashdown-vale.example")
+    if story is not None and story.is_public:
+        change = change_plan(
+            actor=helen,
+            story=story,
+            organisation=record_nodes(helen, story)[-1],
+            summary="The play room opens at weekends as well as on weekdays.",
+            due_on=timezone.localdate(),
+        )
+        # Recorded some weeks ago and not yet made: overdue, as staff see it.
+        Change.objects.filter(pk=change.pk).update(
+            due_on=timezone.localdate() - dt.timedelta(days=10)
+        )
 
 
 def _load_team_and_referral() -> None:

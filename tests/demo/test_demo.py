@@ -136,3 +136,20 @@ def test_demo_has_conversations_with_generic_replies_author_replies_and_votes(
     story = responses.get(story__title="Seen quickly on a busy night").story
     page = client.get(story.get_absolute_url()).content.decode()
     assert page.index("Seen quickly") < page.index("Daniel Reyes") < page.index("home now")
+
+
+def test_demo_has_a_planned_a_made_and_an_overdue_change() -> None:
+    from django.utils import timezone
+
+    from apps.changes.models import Change, ChangeStatus
+
+    load()
+    statuses = sorted(Change.objects.values_list("status", flat=True))
+    assert statuses == [ChangeStatus.MADE, ChangeStatus.PLANNED, ChangeStatus.PLANNED]
+    overdue = Change.objects.filter(status="planned", due_on__lt=timezone.localdate())
+    assert overdue.count() == 1
+    # Each linked to its story, and the first two to the response that announced them.
+    assert Change.objects.filter(links__response__isnull=False).count() == 2
+    trust = Organisation.objects.get(name="Ashdown Vale Hospitals NHS Foundation Trust")
+    page = Client().get(f"/organisations/{trust.slug}/changes/")
+    assert page.content.decode().count('class="change change-') == 3
