@@ -17,11 +17,7 @@ def fan_out_story(story_id: int) -> None:
 def sweep() -> int:
     """Fan out what a lost task missed; remind about unanswered stories and overdue
     planned changes."""
-    return (
-        services.fan_out_missed()
-        + services.reminders_send()
-        + services.overdue_changes_remind()
-    )
+    return services.fan_out_missed() + services.reminders_send() + services.overdue_changes_remind()
 
 
 @shared_task(name="alerts.daily_digest", ignore_result=True)

@@ -185,9 +185,7 @@ def change_edit(*, actor: User, change: Change, summary: str, due_on: dt.date) -
     return change
 
 
-def change_mark_made(
-    *, actor: User, change: Change, made_summary: str, made_on: dt.date
-) -> Change:
+def change_mark_made(*, actor: User, change: Change, made_summary: str, made_on: dt.date) -> Change:
     """A planned change is made: what changed and when. The authors of its stories are
     emailed. Audited."""
     _may_update_or_refuse(actor, change, "mark_made")
@@ -301,9 +299,7 @@ def _tell_authors(change: Change, stories: list[Story]) -> None:
         SUBJECTS[ChangeStatus(change.status)].format(name=organisation.name)
         + f" – {settings.SITE_NAME}"
     )
-    register = settings.SITE_URL + reverse(
-        "changes:register", kwargs={"slug": organisation.slug}
-    )
+    register = settings.SITE_URL + reverse("changes:register", kwargs={"slug": organisation.slug})
     outbox_add_many(
         [
             Email(
