@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
+from apps.organisations.models import Organisation
 from apps.organisations.sections import Section
 from apps.responses import sections as conversation_sections
 from apps.responses.models import Response, ResponseStatus
@@ -16,6 +18,8 @@ from apps.stories.models import Story
 from . import selectors
 from .forms import ChangeLinkForm
 from .permissions import can_record_on
+
+ORGANISATION_PAGE_CHANGES = 3
 
 
 def _attach(entries: list[Entry], changes: list[Any]) -> None:
@@ -77,3 +81,14 @@ def staff_story_changes(request: HttpRequest, story: Story, entries: list[Entry]
             "responses": published,
         },
     )
+
+
+def organisation_changes(request: HttpRequest, organisation: Organisation) -> Section:
+    """The latest changes of the subtree and the way to its register: three queries."""
+    latest = list(
+        selectors.register(organisation, selectors.RegisterFilters(), timezone.localdate())[
+            :ORGANISATION_PAGE_CHANGES
+        ]
+    )
+    counts = selectors.register_counts(organisation)
+    return Section("changes/_organisation_changes.html", {"latest": latest, "counts": counts})

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.organisations.models import Organisation
 from apps.responders.permissions import RESPOND, scope_paths
@@ -56,6 +56,19 @@ def register(
         .prefetch_related(_public_links())
         .order_by("-status_on", "-pk")
     )
+
+
+def register_counts(organisation: Organisation) -> dict[str, int]:
+    """How many changes of the subtree are at each status (one query)."""
+    rows = (
+        Change.objects.filter(organisation__path__startswith=organisation.path)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(ChangeStatus.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
 
 
 def change_public() -> QuerySet[Change]:

@@ -232,7 +232,10 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # Organisation directory paging.
 ORGANISATIONS_PAGE_SIZE = 25
 STORIES_PAGE_SIZE = 20
-ORGANISATION_PAGE_SECTIONS = ["apps.stories.sections.organisation_stories"]
+ORGANISATION_PAGE_SECTIONS = [
+    "apps.stories.sections.organisation_stories",
+    "apps.changes.sections.organisation_changes",
+]
 # Parts of the public story page and the author's private page added by apps above
 # `stories`: callables (request, story) and (request, story, token) returning a Section.
 STORY_PAGE_SECTIONS = ["apps.changes.sections.story_conversation"]

@@ -544,3 +544,15 @@ def test_overdue_changes_are_reminded_once_to_responders_over_them(
     )
     assert overdue_changes_remind(today=later + dt.timedelta(days=1)) == 1
     assert OutboxEmail.objects.filter(kind="alerts.change_overdue").count() == 4
+
+
+def test_the_organisation_page_shows_its_latest_changes_and_the_register(
+    org: Organisation, ward: Organisation, story: Story, responder: User
+) -> None:
+    html = Client().get(org.get_absolute_url()).content.decode()
+    assert "No change has been recorded" in html
+    change = plan(responder, story, ward, summary="Quiet hours on the ward at night.")
+    html = Client().get(org.get_absolute_url()).content.decode()
+    assert "0 changes made and 1 planned" in html
+    assert change.get_public_url() in html
+    assert reverse("changes:register", kwargs={"slug": org.slug}) in html
