@@ -21,4 +21,7 @@ app.conf.beat_schedule = {
         "task": "alerts.weekly_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
+    # Every node's public figures, so they roll over to the new date (and ranks compare
+    # like with like) before anyone looks.
+    "refresh-figures": {"task": "insights.refresh_figures", "schedule": crontab(hour=2, minute=30)},
 }

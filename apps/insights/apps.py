@@ -5,3 +5,11 @@ class InsightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps.insights"
     verbose_name = "Statistics"
+
+    def ready(self) -> None:
+        from apps.core.signals import public_figures_changed
+
+        from . import tasks  # noqa: F401 - registers insights.refresh_figures
+        from .receivers import mark_figures_stale
+
+        public_figures_changed.connect(mark_figures_stale, dispatch_uid="insights.mark_stale")

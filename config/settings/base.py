@@ -233,9 +233,14 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 ORGANISATIONS_PAGE_SIZE = 25
 STORIES_PAGE_SIZE = 20
 ORGANISATION_PAGE_SECTIONS = [
-    "apps.stories.sections.organisation_stories",
+    "apps.insights.sections.organisation_figures",
     "apps.changes.sections.organisation_changes",
+    "apps.stories.sections.organisation_stories",
 ]
+# Statistics: a node is ranked among active nodes of its kind only with at least this many
+# stories in 12 months; staff see the figures of the parts beneath a node, this many a page.
+FIGURES_RANK_MIN_STORIES = 10
+FIGURES_PARTS_PAGE_SIZE = 50
 # Parts of the public story page and the author's private page added by apps above
 # `stories`: callables (request, story) and (request, story, token) returning a Section.
 STORY_PAGE_SECTIONS = ["apps.changes.sections.story_conversation"]
