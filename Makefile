@@ -53,8 +53,15 @@ check: lint typecheck test
 
 BENCH_SCALE ?= 10000
 BENCH_STORIES ?= 100000
+# The second phase: the organisation page with statistics at scale, in its own database.
+BENCH_FIGURES_STORIES ?= 1000000
+BENCH_FIGURES_ORGS ?= 1000
+# More options, e.g. BENCH_ARGS=--skip-figures or BENCH_ARGS=--only-figures.
+BENCH_ARGS ?=
 bench: setup
-	$(BIN)/python -m tests.bench.run --scale $(BENCH_SCALE) --stories $(BENCH_STORIES) --report reports/bench.md
+	$(BIN)/python -m tests.bench.run --scale $(BENCH_SCALE) --stories $(BENCH_STORIES) \
+		--figures-stories $(BENCH_FIGURES_STORIES) --figures-orgs $(BENCH_FIGURES_ORGS) \
+		--report reports/bench.md $(BENCH_ARGS)
 
 db: setup
 	$(BIN)/python -m config.embedded_db start

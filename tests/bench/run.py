@@ -2,6 +2,10 @@
 
     python -m tests.bench.run --scale 10000 --stories 100000 --report reports/bench.md
 
+A second phase, "figures at scale" (tests/bench/figures.py), seeds its own database with
+--figures-stories stories across --figures-orgs organisations and times the organisation
+page with its statistics; --skip-figures or --only-figures runs one phase alone.
+
 Figures are wall-clock times of full requests through Django's test client
 (URL routing, views, templates, database), without network or a web server.
 """
@@ -16,7 +20,6 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,19 @@ from apps.responders.models import (  # noqa: E402
 from apps.responders.services import role_install  # noqa: E402
 from apps.responses.models import Response, ResponseStatus  # noqa: E402
 from apps.stories.models import Story, StoryService  # noqa: E402
+from tests.bench import figures  # noqa: E402
+from tests.bench.common import (  # noqa: E402
+    BROWSER,
+    SERVICES,
+    WORDS,
+    Row,
+    bench_database,
+    log,
+    measure,
+    p95,
+    postcode,
+    town,
+)
 
 BENCH_DATABASE = "carevoice_bench"
 STAFF_TRUST_STORIES = 10_000  # published stories under the responder's trust, at least
@@ -58,69 +74,6 @@ FAN_OUT_RUNS = 5
 # The bound the report checks the fan-out against (stated in docs/development.md).
 FAN_OUT_MAX_SECONDS = 3.0
 FAN_OUT_MAX_QUERIES = 20
-SYLLABLES = [
-    "ash",
-    "brook",
-    "cal",
-    "dun",
-    "el",
-    "fen",
-    "gar",
-    "holm",
-    "ing",
-    "kel",
-    "lang",
-    "mer",
-    "nor",
-    "ock",
-    "pen",
-    "ridge",
-    "stan",
-    "thorn",
-    "wick",
-    "yar",
-]
-INWARD = "ABDEFGHJLNPQRSTUWXYZ"
-SERVICES = [
-    "Emergency Department",
-    "Maternity Unit",
-    "Outpatients",
-    "Physiotherapy",
-    "Radiology",
-    "Day Surgery",
-    "Children's Ward",
-    "Stroke Unit",
-    "Cardiology",
-    "Diabetes Service",
-    "District Nursing",
-    "Memory Clinic",
-    "Podiatry",
-    "Audiology",
-]
-
-
-@dataclass
-class Row:
-    scenario: str
-    median_ms: float
-    p95_ms: float
-    queries: int
-    note: str
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def town(rng: random.Random) -> str:
-    return "".join(rng.choice(SYLLABLES) for _ in range(2)).capitalize()
-
-
-def postcode(rng: random.Random) -> str:
-    return (
-        f"{rng.choice('ABCDEFGHKLMNPRSTW')}{rng.choice('ABDEHLMNRSTW')}{rng.randint(1, 29)} "
-        f"{rng.randint(1, 9)}{rng.choice(INWARD)}{rng.choice(INWARD)}"
-    )
 
 
 def seed(scale: int, rng: random.Random) -> dict[str, Organisation]:
@@ -180,44 +133,6 @@ def seed(scale: int, rng: random.Random) -> dict[str, Organisation]:
         "gp": gps[0],
         "total": total,  # type: ignore[dict-item]
     }
-
-
-WORDS = [
-    "the",
-    "nurse",
-    "doctor",
-    "ward",
-    "waited",
-    "hours",
-    "kind",
-    "explained",
-    "appointment",
-    "discharge",
-    "pain",
-    "medication",
-    "family",
-    "listened",
-    "called",
-    "food",
-    "clean",
-    "parking",
-    "staff",
-    "night",
-    "morning",
-    "team",
-    "results",
-    "scan",
-    "clinic",
-    "thank",
-    "you",
-    "frightened",
-    "reassured",
-    "care",
-    "mum",
-    "dad",
-    "son",
-    "daughter",
-]
 
 
 def seed_stories(count: int, rng: random.Random) -> dict[str, Story]:
@@ -394,34 +309,11 @@ def seed_staff(trust: Organisation, story_count: int, rng: random.Random) -> dic
     }
 
 
-def measure(client: Client, url: str, repeat: int) -> tuple[list[float], int]:
-    for _ in range(3):  # warm caches and connections
-        assert client.get(url).status_code == 200, url
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(url)
-    # Count now: captured_queries reads the connection's log lazily.
-    queries = len(ctx.captured_queries)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    return times, queries
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[18]
-
-
 def run(
     scale: int, repeat: int, story_count: int, keep: bool = False
 ) -> tuple[list[Row], dict[str, str]]:
     rng = random.Random(20261122)  # noqa: S311 - reproducible data, not security
-    settings_dict = connection.settings_dict
-    settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DATABASE
-    log(f"Creating the benchmark database {BENCH_DATABASE}…")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with bench_database(BENCH_DATABASE, keep=keep):
         log(f"Seeding about {scale:,} organisations…")
         started = time.perf_counter()
         world = seed(scale, rng)
@@ -442,8 +334,7 @@ def run(
         )
         scans = [line.strip(" ->") for line in plan.splitlines() if "Scan" in line]
         subtree_scan = next((s for s in scans if "Index" in s), scans[0]).split("  (")[0]
-        # A browser, so story pages count the read (the first time) as for a person.
-        client = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0")
+        client = Client(HTTP_USER_AGENT=BROWSER)
         trust = world["trust"]
         scenarios: list[tuple[str, str, str]] = [
             ("directory, first page", "/organisations/", "no search"),
@@ -588,11 +479,6 @@ def run(
                 f"one story in {ANSWERED_ONE_IN} has a published response"
             )
         return rows, meta
-    finally:
-        if keep:
-            log(f"Kept the database {BENCH_DATABASE} for EXPLAIN; drop it by hand.")
-        else:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def seed_subscribers(service: Organisation, count: int) -> None:
@@ -683,12 +569,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stories", type=int, default=100_000, help="stories to seed")
     parser.add_argument("--report", type=Path, default=Path("reports/bench.md"))
     parser.add_argument(
-        "--keep", action="store_true", help="keep the seeded database, to EXPLAIN queries"
+        "--keep", action="store_true", help="keep the seeded databases, to EXPLAIN queries"
     )
+    parser.add_argument(
+        "--figures-stories",
+        type=int,
+        default=1_000_000,
+        help="stories to seed for the figures phase (the organisation page with statistics)",
+    )
+    parser.add_argument(
+        "--figures-orgs", type=int, default=1_000, help="organisation nodes for the figures phase"
+    )
+    phases = parser.add_mutually_exclusive_group()
+    phases.add_argument("--skip-figures", action="store_true", help="skip the figures phase")
+    phases.add_argument("--only-figures", action="store_true", help="run the figures phase only")
     args = parser.parse_args(argv)
     if args.scale < 10 or args.repeat < 5:
         parser.error("--scale must be at least 10 and --repeat at least 5")
-    rows, meta = run(args.scale, args.repeat, args.stories, keep=args.keep)
+    if args.figures_orgs < 100 or args.figures_stories < 1_000:
+        parser.error("--figures-orgs must be at least 100 and --figures-stories at least 1000")
+    rows: list[Row] = []
+    meta: dict[str, str] = {}
+    durations = []
+    if not args.only_figures:
+        started = time.perf_counter()
+        rows, meta = run(args.scale, args.repeat, args.stories, keep=args.keep)
+        durations.append(f"pages {time.perf_counter() - started:.0f} s")
+    if not args.skip_figures:
+        started = time.perf_counter()
+        more, more_meta = figures.run(
+            args.figures_orgs, args.figures_stories, args.repeat, keep=args.keep
+        )
+        durations.append(f"figures at scale {time.perf_counter() - started:.0f} s")
+        rows += more
+        for key, value in more_meta.items():
+            meta.setdefault(key, value)
+    meta["run time"] = ", ".join(durations)
     text = report(rows, meta, args.scale)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(text)
