@@ -64,7 +64,14 @@ class ChangePlanForm(Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.nodes = {str(org.pk): org for org in nodes}
-        self.fields["organisation"].choices = _node_choices(nodes)  # type: ignore[attr-defined]
+        # With a choice to make, nothing is chosen for the responder: a change silently
+        # filed under the wrong part would be listed on the wrong pages.
+        self.fields["organisation"].choices = _node_choices(  # type: ignore[attr-defined]
+            nodes, blank="Choose a service or part" if len(nodes) > 1 else ""
+        )
+        self.fields["organisation"].error_messages["required"] = (
+            "Choose which service or part the change is for."
+        )
         self.fields["response"].choices = _response_choices(responses)  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())

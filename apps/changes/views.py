@@ -176,7 +176,11 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The change is updated.")
             elif action == "made":
                 services.change_mark_made(actor=user, change=change, **data)
-                messages.success(request, "The change is marked made; the authors are told.")
+                messages.success(
+                    request,
+                    "The change is marked made. The authors of its stories who gave an "
+                    "email address are told.",
+                )
             else:
                 services.change_stop(actor=user, change=change, **data)
                 messages.success(request, "The change is marked not going ahead.")

@@ -556,3 +556,23 @@ def test_the_organisation_page_shows_its_latest_changes_and_the_register(
     assert "0 changes made and 1 planned" in html
     assert change.get_public_url() in html
     assert reverse("changes:register", kwargs={"slug": org.slug}) in html
+
+
+def test_with_several_parts_to_choose_the_form_chooses_none(
+    story: Story, ward: Organisation, responder: User
+) -> None:
+    client = Client()
+    client.force_login(responder)
+    url = reverse("changes:record", kwargs={"pk": story.pk})
+    form = client.get(url).context["form"]
+    assert form["organisation"].value() in (None, "")
+    page = client.post(
+        url,
+        {
+            "summary": "Water jugs on every table.",
+            "due_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+            "submission_key": str(uuid.uuid4()),
+        },
+    )
+    assert "Choose which service or part the change is for." in page.content.decode()
+    assert not Change.objects.exists()
