@@ -172,17 +172,27 @@ WITH targets AS (
     FROM organisations_organisation o
     WHERE o.path LIKE %(within)s AND (%(everything)s OR o.id = ANY(%(ids)s::bigint[]))
 ),
-story_targets AS (
-    -- Each published story of the 12 months once per target it has a service under.
-    SELECT DISTINCT t.id AS target_id, t.root, s.id AS story_id, s.published_at
+linked AS MATERIALIZED (
+    -- The services under `within` and their published stories of the 12 months. Kept
+    -- apart (MATERIALIZED) so the planner sizes this join on its own: a big subtree
+    -- hashes its links and reads the 12 months from story_published_newest, index
+    -- only; a small one looks its few stories up.
+    SELECT ss.organisation_id, s.id AS story_id, s.published_at
     FROM organisations_organisation o
     JOIN stories_storyservice ss ON ss.organisation_id = o.id
     JOIN stories_story s ON s.id = ss.story_id
-    CROSS JOIN LATERAL generate_series(%(from_depth)s, o.depth) AS g(depth)
-    JOIN targets t ON t.path = substr(o.path, 1, %(step)s * g.depth)
     WHERE o.path LIKE %(within)s
       AND s.status = %(story_published)s
       AND s.published_at >= %(since_12m)s AND s.published_at < %(until)s
+),
+story_targets AS (
+    -- Each of those stories once per target it has a service under.
+    SELECT DISTINCT t.id AS target_id, t.root, l.story_id, l.published_at
+    FROM linked l
+    JOIN organisations_organisation o ON o.id = l.organisation_id
+    CROSS JOIN LATERAL generate_series(%(from_depth)s, o.depth) AS g(depth)
+    JOIN targets t ON t.path = substr(o.path, 1, %(step)s * g.depth)
+    WHERE o.path LIKE %(within)s
 ),
 story_roots AS (
     SELECT DISTINCT story_id, root FROM story_targets

@@ -8,6 +8,8 @@ from django.urls import reverse
 from apps.accounts.models import User
 from apps.organisations.models import Organisation
 from apps.stories.models import Flag, Story, StoryStatus
+from apps.stories.selectors import story_count_for_organisation, story_list_for_organisation
+from apps.stories.taxonomy import Progress
 from tests.factories import StoryFactory
 from tests.querybudget import QueryBudget
 
@@ -109,6 +111,31 @@ def test_organisation_pages_list_the_stories_of_their_whole_subtree(
     )
     assert [s.title for s in stories.context["stories"]] == [here.title]
     assert "About Southgate" not in page.content.decode()
+
+
+def test_organisation_pages_count_each_published_story_of_the_subtree_once(
+    org: Organisation, other_org: Organisation
+) -> None:
+    service = service_of(org)
+    site = Organisation.objects.get(path__startswith=org.path, depth=2)
+    StoryFactory(services=[service, site])  # about two nodes of the subtree: one story
+    StoryFactory(services=[service])
+    for status in StoryStatus.values:
+        if status != StoryStatus.PUBLISHED:
+            StoryFactory(
+                services=[service],
+                status=status,
+                published_at=None,
+                rejection_reason="other" if status == StoryStatus.REJECTED else "",
+            )
+    StoryFactory(services=[service_of(other_org)])
+    # The count reads story links, not stories: it agrees with the list it heads.
+    for progress in ["", Progress.NOT_READ, Progress.RESPONDED]:
+        listed = story_list_for_organisation(org, progress).count()
+        assert story_count_for_organisation(org, progress) == listed
+    assert story_count_for_organisation(org) == 2
+    assert story_count_for_organisation(other_org) == 1
+    assert "Stories (2)" in visitor().get(org.get_absolute_url()).content.decode()
 
 
 def _many(org: Organisation, n: int) -> None:
