@@ -16,6 +16,9 @@ urlpatterns = [
     path("staff/", include("apps.alerts.urls")),
     path("staff/", include("apps.responses.urls")),
     path("staff/", include("apps.responders.urls")),
+    path("", include("apps.feeds.urls")),
+    path("api/v1/", include("apps.api.urls")),
+    path("staff/", include("apps.api.urls_staff")),
     path("accounts/", include("allauth.urls")),
 ]
 

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "apps.changes",
     "apps.alerts",
     "apps.insights",
+    "apps.feeds",
+    "apps.api",
+    "rest_framework",
+    "drf_spectacular",
     "django_ratelimit",
     "apps.demo",
 ]
@@ -251,6 +255,15 @@ STAFF_STORY_PAGE_SECTIONS = ["apps.changes.sections.staff_story_changes"]
 # How a story's progress is derived: a callable annotating `progress` on a queryset of
 # stories, from the app that knows every step (changes, above responses).
 STORY_PROGRESS = "apps.changes.progress.with_progress"
+
+# --- search (stories) ---
+# --- end search ---
+
+# --- feeds and widget ---
+# --- end feeds ---
+
+# --- api ---
+# --- end api ---
 
 LOGGING = {
     "version": 1,
