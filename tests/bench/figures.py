@@ -12,12 +12,14 @@ million stories take a couple of minutes and the same options give the same data
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import platform
 import random
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -38,7 +40,8 @@ from apps.accounts.models import User  # noqa: E402
 from apps.core.signals import figures_changed  # noqa: E402
 from apps.organisations.models import Organisation, OrganisationKind  # noqa: E402
 from apps.organisations.services import organisation_bulk_add  # noqa: E402
-from apps.stories.models import Story  # noqa: E402
+from apps.stories.models import Story, Tag  # noqa: E402
+from tests.bench import search as search_bench  # noqa: E402
 from tests.bench.common import (  # noqa: E402
     BROWSER,
     SERVICES,
@@ -58,7 +61,11 @@ REFRESH_COMMAND = "figures_refresh"
 YEARS = 3
 SLOTS = 100_000  # a story's service is drawn from this many slots, shared by weight
 CHUNK = 100_000  # stories per INSERT statement, one progress line each
-BODIES = 997  # distinct story texts, reused (the figures never read them)
+BODIES = 997  # distinct made-up story texts, reused, when the shared data set is absent
+# Real published stories (licence and care: ../shared/data/README.md), read in place and
+# only into the throw-away database.
+STORY_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "care-opinion-stories.csv"
+TAGS_PER_STORY = 0.6  # chance of each of up to three tags
 SEED = 0.2026  # setseed() for random() in the database
 DIRECTORATES = ["Medicine", "Surgery", "Women and Children", "Community Services"]
 
@@ -168,10 +175,37 @@ def seed_tree(orgs: int, rng: random.Random) -> Tree:
     return Tree(trusts=trusts, gps=gps, homes=homes, services=all_services)
 
 
-def load_draw_tables(tree: Tree, rng: random.Random) -> int:
+def story_texts(rng: random.Random) -> tuple[list[str], list[str]]:
+    """Titles and bodies for the stories: real published stories from the shared data when
+    they are there (so search meets real words at real frequencies), else made-up ones."""
+    real = real_texts()
+    if real:
+        return [title_of(body) for body in real], real
+    bodies = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(60, 200))).capitalize() + "."
+        for _ in range(BODIES)
+    ]
+    return [" ".join(rng.sample(WORDS, 4)).capitalize() for _ in range(BODIES)], bodies
+
+
+def real_texts() -> list[str]:
+    """The distinct texts of the shared story data set, or [] when it is absent."""
+    if not STORY_DATA.exists():
+        return []
+    with STORY_DATA.open(newline="", encoding="utf-8") as handle:
+        texts = {row["feedback"].strip() for row in csv.DictReader(handle)}
+    return sorted(text for text in texts if len(text) >= 30)
+
+
+def title_of(body: str) -> str:
+    words = body.split()
+    return " ".join(words[:7])[:100]
+
+
+def load_draw_tables(tree: Tree, rng: random.Random) -> tuple[int, int]:
     """Tables the SQL draws from: the service-kind nodes (with the run of nodes of the same
     trust, for a second service), slots shared among them by how busy each is, and a pool
-    of story texts. Returns the number of slots."""
+    of story texts. Returns the number of slots and of texts."""
     nodes: list[tuple[int, int, int, float]] = []  # (org id, root first, root count, weight)
     runs: dict[str, list[Organisation]] = {}
     for service in tree.services:
@@ -189,11 +223,7 @@ def load_draw_tables(tree: Tree, rng: random.Random) -> int:
     ]
     total = sum(n[3] for n in nodes)
     slots = [idx for idx, n in enumerate(nodes) for _ in range(max(1, round(n[3] / total * SLOTS)))]
-    bodies = [
-        " ".join(rng.choice(WORDS) for _ in range(rng.randint(60, 200))).capitalize() + "."
-        for _ in range(BODIES)
-    ]
-    titles = [" ".join(rng.sample(WORDS, 4)).capitalize() for _ in range(BODIES)]
+    titles, bodies = story_texts(rng)
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE UNLOGGED TABLE bench_node (idx int PRIMARY KEY, org_id bigint NOT NULL,"
@@ -219,7 +249,7 @@ def load_draw_tables(tree: Tree, rng: random.Random) -> int:
             " FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(title, body, ord)",
             [titles, bodies],
         )
-    return len(slots)
+    return len(slots), len(bodies)
 
 
 # One row of uniform draws per story; every later choice reads these, so the data
@@ -305,6 +335,22 @@ FROM bench_story s
 CROSS JOIN LATERAL (VALUES (s.org1, 0), (s.org2, 1)) AS v(org, position)
 WHERE s.id BETWEEN %(lo)s AND %(hi)s AND v.org IS NOT NULL
 ORDER BY s.id, v.position
+"""
+
+# Up to three tags a story, drawn from its own numbers; the polarity follows the tag's
+# own (feelings) or the story's criticality (aspects).
+STORY_TAGS = """
+WITH tag AS (SELECT (row_number() OVER (ORDER BY id) - 1)::int AS i, id, polarity
+             FROM stories_tag)
+INSERT INTO stories_storytag (story_id, tag_id, polarity)
+SELECT DISTINCT ON (s.id, t.id) s.id, t.id,
+       CASE WHEN t.polarity <> '' THEN t.polarity
+            WHEN s.u_crit < 0.5 THEN 'good' ELSE 'improve' END
+FROM bench_story s
+CROSS JOIN LATERAL (VALUES (s.u_cdays), (s.u_delay2), (s.u_second)) AS k(u)
+JOIN tag t ON t.i = floor(k.u * 1000)::int %% %(tags)s
+WHERE s.id BETWEEN %(lo)s AND %(hi)s AND mod(floor(k.u * 1e6)::int, 10) < %(tag_share)s * 10
+ORDER BY s.id, t.id
 """
 
 # The first response's id is its story's; a second one's is offset by the story count.
@@ -417,6 +463,7 @@ STAGING_TABLES = [
 SEEDED_TABLES = [
     "stories_story",
     "stories_storyservice",
+    "stories_storytag",
     "responses_response",
     "responses_staffread",
     "changes_change",
@@ -432,13 +479,15 @@ def seed_stories(stories: int, tree: Tree, rng: random.Random) -> None:
         display_name="Sam Patel",
         job_title="Patient experience lead",
     )
-    slots = load_draw_tables(tree, rng)
+    slots, texts = load_draw_tables(tree, rng)
     params: dict[str, Any] = {
         "now": timezone.now(),
         "days": 365 * YEARS,
         "slots": slots,
         "stories": stories,
-        "bodies": BODIES,
+        "bodies": texts,
+        "tags": Tag.objects.count(),
+        "tag_share": TAGS_PER_STORY,
         "published": PUBLISHED,
         "withdrawn": PUBLISHED + WITHDRAWN,
         "awaiting": PUBLISHED + WITHDRAWN + AWAITING,
@@ -473,6 +522,7 @@ def seed_stories(stories: int, tree: Tree, rng: random.Random) -> None:
             cursor.execute(STORY_SERVICES, step)
             cursor.execute(RESPONSES, step)
             cursor.execute(STAFF_READS, step)
+            cursor.execute(STORY_TAGS, step)
             log(f"  {step['hi']:,} of {stories:,} stories, with their responses and reads")
         cursor.execute(CHANGE_ROWS, params)
         cursor.execute(CHANGE_STORIES, params)
@@ -502,7 +552,8 @@ def counts() -> dict[str, int]:
                    (SELECT count(*) FROM responses_staffread),
                    (SELECT count(*) FROM changes_change),
                    (SELECT count(*) FROM changes_change WHERE status = 'made'),
-                   (SELECT count(*) FROM organisations_organisation)
+                   (SELECT count(*) FROM organisations_organisation),
+                   (SELECT count(*) FROM stories_storytag)
             """
         )
         names = [
@@ -517,6 +568,7 @@ def counts() -> dict[str, int]:
             "changes",
             "made",
             "nodes",
+            "story_tags",
         ]
         return dict(zip(names, cursor.fetchone(), strict=True))
 
@@ -581,7 +633,7 @@ def statistics_section() -> str | None:
 
 
 def run(
-    orgs: int, stories: int, repeat: int, keep: bool = False
+    orgs: int, stories: int, repeat: int, keep: bool = False, search: bool = True
 ) -> tuple[list[Row], dict[str, str]]:
     rng = random.Random(20261123)
     scale = f"{stories:,} stories, {orgs:,} organisations"
@@ -665,6 +717,11 @@ def run(
             )
         )
 
+        searched: dict[str, str] = {}
+        if search:
+            more, searched = search_bench.run(trust, service, scale, repeat)
+            rows += more
+
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             server_version = cursor.fetchone()[0]
@@ -678,7 +735,8 @@ def run(
                 f"{len(tree.services)} services beneath, {len(tree.gps)} GP practices, "
                 f"{len(tree.homes)} care homes); {made['stories']:,} stories over {YEARS} years "
                 f"({made['published']:,} published, {made['story_services'] - made['stories']:,} "
-                f"naming a second service), {made['responses']:,} responses "
+                f"naming a second service; {made['story_tags']:,} tags), "
+                f"{made['responses']:,} responses "
                 f"({made['published_responses']:,} published, answering {made['answered']:,} "
                 f"stories; {made['generic']:,} generic), {made['staff_reads']:,} staff reads, "
                 f"{made['changes']:,} changes ({made['made']:,} made)"
@@ -697,5 +755,12 @@ def run(
                 if section
                 else "not installed yet: the organisation pages were timed without statistics"
             ),
+            "story texts": (
+                f"{len(real_texts()):,} real published stories from the shared data set, "
+                "taken in turn, so each is told many times over"
+                if real_texts()
+                else f"{BODIES} made-up texts of care words (the shared data set is absent)"
+            ),
+            **searched,
         }
         return rows, meta

@@ -4,7 +4,9 @@
 
 A second phase, "figures at scale" (tests/bench/figures.py), seeds its own database with
 --figures-stories stories across --figures-orgs organisations and times the organisation
-page with its statistics; --skip-figures or --only-figures runs one phase alone.
+page with its statistics, then search and the JSON API on the same data
+(tests/bench/search.py; --skip-search leaves them out); --skip-figures or --only-figures
+runs one phase alone.
 
 Figures are wall-clock times of full requests through Django's test client
 (URL routing, views, templates, database), without network or a web server.
@@ -583,6 +585,11 @@ def main(argv: list[str] | None = None) -> int:
     phases = parser.add_mutually_exclusive_group()
     phases.add_argument("--skip-figures", action="store_true", help="skip the figures phase")
     phases.add_argument("--only-figures", action="store_true", help="run the figures phase only")
+    parser.add_argument(
+        "--skip-search",
+        action="store_true",
+        help="in the figures phase, skip timing search and the JSON API on its database",
+    )
     args = parser.parse_args(argv)
     if args.scale < 10 or args.repeat < 5:
         parser.error("--scale must be at least 10 and --repeat at least 5")
@@ -598,7 +605,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_figures:
         started = time.perf_counter()
         more, more_meta = figures.run(
-            args.figures_orgs, args.figures_stories, args.repeat, keep=args.keep
+            args.figures_orgs,
+            args.figures_stories,
+            args.repeat,
+            keep=args.keep,
+            search=not args.skip_search,
         )
         durations.append(f"figures at scale {time.perf_counter() - started:.0f} s")
         rows += more
