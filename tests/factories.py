@@ -156,3 +156,21 @@ def invite(
         role=role,
         organisation=organisation,
     ).token
+
+
+def api_key_for(organisation: Organisation, *, name: str = "Trust dashboard") -> tuple[Any, str]:
+    """A working API key for the node, as a super-user's form would make it; returns the
+    row and the key to send."""
+    from apps.api import keys
+    from apps.api.models import ApiKey
+
+    nonce = keys.new_nonce()
+    key = keys.key_from_nonce(nonce)
+    row = ApiKey.objects.create(
+        name=name,
+        organisation=organisation,
+        prefix=keys.public_prefix(key),
+        key_hash=keys.digest(key),
+        nonce_hash=keys.digest(nonce),
+    )
+    return row, key

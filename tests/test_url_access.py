@@ -26,6 +26,7 @@ from .factories import (
     RoleFactory,
     StoryFactory,
     UserFactory,
+    api_key_for,
     author_link,
     invite,
     team_of,
@@ -101,6 +102,11 @@ ACCESS: dict[str, Rule] = {
     "stories:detail": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
     "stories:me_too": Rule(everyone(302), kwargs=lambda w: {"pk": w["story"].pk}, method="post"),
     "stories:report": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
+    # Feeds and the embeddable widget: public data, the same for everyone.
+    "feeds:organisation": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    "feeds:service": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    "feeds:widget": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    "feeds:tag": Rule(everyone(200), kwargs=lambda w: {"slug": "discharge"}),
     # Moderation: moderators and platform admins only; any staff member may type in a
     # story told on paper or by phone.
     "moderation:queue": Rule(platform_staff_only()),
@@ -221,6 +227,21 @@ ACCESS: dict[str, Rule] = {
     "staff:invitation_revoke": Rule(
         managers_only(302), kwargs=lambda w: {"pk": w["invitation"].pk}, method="post"
     ),
+    # API keys: super-users for their subtree, platform admins for any.
+    "api_keys:index": Rule(managers_only()),
+    "api_keys:revoke": Rule(
+        managers_only(302), kwargs=lambda w: {"pk": api_key_for(w["org"])[0].pk}, method="post"
+    ),
+    # The JSON API: the same for everyone (it reads no session; keys are its own header).
+    "api:root": Rule(everyone(200)),
+    "api:openapi": Rule(everyone(200)),
+    "api:stories": Rule(everyone(200)),
+    "api:story": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
+    "api:story_responses": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
+    "api:organisations": Rule(everyone(200)),
+    "api:organisation": Rule(everyone(200), kwargs=lambda w: {"key": w["org"].slug}),
+    "api:changes": Rule(everyone(200)),
+    "api:not_found": Rule(everyone(404), kwargs=lambda w: {"rest": "no-such-thing"}),
     # Staff sign-in (django-allauth). Sign-up is closed: staff join by invitation.
     "account_login": Rule(signed_out_only()),
     "account_signup": Rule(signed_out_only()),

@@ -1,10 +1,26 @@
 """Typed requests for views, and what views read off a request."""
 
 import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def cookie_free(view: View) -> View:
+    """Mark a view whose responses must set no cookie and not vary by one (the widget that
+    other sites embed, the feeds): middleware that would read or write the session skips
+    it. The view itself must not touch the session, the user or a CSRF token."""
+    view.cookie_free = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_cookie_free(view: Callable[..., Any]) -> bool:
+    return bool(getattr(view, "cookie_free", False))
 
 
 class HtmxHttpRequest(HttpRequest):

@@ -251,3 +251,9 @@ def held_for_moderation() -> tuple[QuerySet[Response], QuerySet[AuthorReply]]:
 def story_path(story: Story) -> str:
     """The path of the story's first service: where its audit entries are filed."""
     return next((s.path for s in story.services.all()), "")
+
+
+def story_has_published_response() -> Exists:
+    """Whether the story (OuterRef "pk") has a published response: settings.STORY_RESPONDED,
+    for the story search, which sits below this app."""
+    return Exists(Response.objects.filter(story=OuterRef("pk"), status=ResponseStatus.PUBLISHED))

@@ -4,6 +4,8 @@ import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -91,6 +93,15 @@ class Story(TimeStampedModel):
     submission_key = models.UUIDField(unique=True, null=True, blank=True)
     read_count = models.PositiveIntegerField(default=0)
     me_too_count = models.PositiveIntegerField(default=0)
+    # The words of the public title (weight A) and body (weight B), English stems, kept by
+    # PostgreSQL itself on every write. Only public text: never the email, notes or the
+    # author's original revision, so a search cannot reveal them.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("body", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name_plural = "stories"
@@ -112,6 +123,12 @@ class Story(TimeStampedModel):
             # The few stories not published: a subtree's count is its story links less
             # these, never a story row per link.
             models.Index(fields=["id"], condition=~Q(status="published"), name="story_unpublished"),
+            # Full-text search of the published stories.
+            GinIndex(
+                fields=["search_vector"],
+                condition=Q(status="published"),
+                name="story_search",
+            ),
         ]
         constraints: ClassVar = [
             models.CheckConstraint(
@@ -191,6 +208,8 @@ class StoryTag(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["story", "tag"], name="story_tag_once"),
         ]
+        # A tag's stories from the index alone, for the search's tag filter.
+        indexes: ClassVar = [models.Index(fields=["tag", "story"], name="tag_stories")]
 
     def __str__(self) -> str:
         return f"{self.tag_id} {self.polarity}"

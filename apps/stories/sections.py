@@ -1,42 +1,47 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest
-from django.utils.functional import cached_property
 
 from apps.organisations.models import Organisation
 from apps.organisations.sections import Section
 
-from .selectors import story_count_for_organisation, story_list_for_organisation
-from .taxonomy import Progress
+from .search import (
+    StoryPaginator,
+    StorySearchForm,
+    search_page,
+    search_query_string,
+    story_search,
+)
+from .selectors import story_count_for_organisation
 
-
-class CountedPaginator(Paginator):
-    """A paginator whose count comes from its own (cheaper) query, run when first needed."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: Callable[[], int]) -> None:
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count()
+# The organisation page's own parameters for its stories (others belong to other sections).
+PAGE = "stories"
 
 
 def organisation_stories(request: HttpRequest, organisation: Organisation) -> Section:
-    """The published stories of the organisation's whole subtree, newest first, paged."""
-    value = request.GET.get("progress", "")
-    progress = value if value in Progress.values else ""
-    page = CountedPaginator(
-        story_list_for_organisation(organisation, progress),
-        settings.STORIES_PAGE_SIZE,
-        count=lambda: story_count_for_organisation(organisation, progress),
-    ).get_page(request.GET.get("stories"))
+    """The published stories of the organisation's whole subtree, with the search of
+    /stories/ inside it: its words, filters and page in the organisation page's URL."""
+    form = StorySearchForm(request.GET, fixed_organisation=organisation)
+    filters = form.filters() if form.is_valid() else None
+    page = None
+    if filters is not None and filters.is_filtered:
+        page = search_page(filters, request.GET.get(PAGE))
+    elif filters is not None:
+        # Nothing but the subtree: the exact count, from the story links alone.
+        page = StoryPaginator(
+            story_search(filters),
+            settings.STORIES_PAGE_SIZE,
+            found=lambda: story_count_for_organisation(organisation),
+        ).get_page(request.GET.get(PAGE))
+    form.offer_choices()
     return Section(
         "stories/_organisation_stories.html",
-        {"stories": page, "progress": progress, "progress_choices": Progress.choices},
+        {
+            "form": form,
+            "filters": filters,
+            "stories": page,
+            "page_name": PAGE,
+            "query_string": search_query_string(request.GET, page_name=PAGE),
+        },
     )

@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
 from apps.core.http import HtmxHttpRequest, limited, visitor_of
@@ -15,7 +15,7 @@ from apps.core.http import HtmxHttpRequest, limited, visitor_of
 from . import selectors, services
 from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
 from .models import Story, StoryStatus
-from .taxonomy import Progress
+from .search import StorySearchForm, search_page, search_query_string
 
 TELL_RATE = "20/h"
 
@@ -125,26 +125,22 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-def story_list(request: HttpRequest) -> HttpResponse:
-    """Published stories, newest first, optionally only those at one progress step."""
-    progress = _progress(request)
-    page = Paginator(selectors.story_list_public(progress), settings.STORIES_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+@vary_on_headers("HX-Request")
+def story_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Published stories: words to search for and filters, all in the URL; newest or most
+    relevant first; the results alone for htmx."""
+    form = StorySearchForm(request.GET)
+    filters = form.filters() if form.is_valid() else None
+    page = search_page(filters, request.GET.get("page")) if filters else None
+    form.offer_choices()
     context = {
+        "form": form,
+        "filters": filters,
         "page": page,
-        "progress": progress,
-        "progress_choices": Progress.choices,
-        "progress_label": Progress(progress).label if progress else "",
-        "query_string": f"progress={progress}" if progress else "",
+        "query_string": search_query_string(request.GET, page_name="page"),
     }
-    return render(request, "stories/list.html", context)
-
-
-def _progress(request: HttpRequest) -> str:
-    """The progress filter, if it names a step; anything else shows every story."""
-    value = request.GET.get("progress", "")
-    return value if value in Progress.values else ""
+    partial = request.htmx and not request.htmx.history_restore_request
+    return render(request, "stories/list.html#results" if partial else "stories/list.html", context)
 
 
 @require_safe

@@ -257,12 +257,63 @@ STAFF_STORY_PAGE_SECTIONS = ["apps.changes.sections.staff_story_changes"]
 STORY_PROGRESS = "apps.changes.progress.with_progress"
 
 # --- search (stories) ---
+# Whether a story has a published staff response: a callable returning an Exists
+# expression on the story (OuterRef("pk")), from the app that owns responses.
+STORY_RESPONDED = "apps.responses.selectors.story_has_published_response"
+# Searches count and page through this many matches at most ("more than 500"), and
+# "most relevant" ranks the newest this many matches: both bounded at any size.
+STORY_SEARCH_LIMIT = 500
 # --- end search ---
 
 # --- feeds and widget ---
+# Atom feeds list this many of the newest published stories; the widget shows
+# WIDGET_STORIES unless the embedding page asks (?limit=) for 1 to WIDGET_STORIES_MAX.
+FEED_ENTRIES = 30
+WIDGET_STORIES = 5
+WIDGET_STORIES_MAX = 10
+# Feeds and the widget carry public data only, so any cache may keep them this long.
+FEEDS_CACHE_SECONDS = 300
+# "Follow this organisation" (feed links and the widget's code) on organisation pages.
+ORGANISATION_PAGE_SECTIONS = [
+    *ORGANISATION_PAGE_SECTIONS,
+    "apps.feeds.sections.organisation_follow",
+]
 # --- end feeds ---
 
 # --- api ---
+# The JSON API (Django REST framework, OpenAPI 3 by drf-spectacular): read-only, no
+# session or cookie, `Authorization: Key <key>` optional. Rates are requests per IP
+# address (anonymous) or per key, e.g. "120/min", "5000/hour"; docs/api.md explains.
+API_RATE_ANONYMOUS = env_str("API_RATE_ANONYMOUS", "120/min")
+API_RATE_PER_KEY = env_str("API_RATE_PER_KEY", "1200/min")
+API_PAGE_SIZE = 20
+API_MAX_PAGE_SIZE = 100
+# Deeper pages cost the database every row before them: narrow with a filter instead.
+API_MAX_OFFSET = 10_000
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttles.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.LimitOffset",
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    "UNICODE_JSON": True,
+    "STRICT_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CareVoice API",
+    "DESCRIPTION": (
+        "Read-only access to what CareVoice publishes: stories of care, the responses of "
+        "staff, organisations and the changes they made. docs/api.md is the guide."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 # --- end api ---
 
 LOGGING = {

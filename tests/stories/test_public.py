@@ -154,8 +154,9 @@ def test_story_pages_and_lists_keep_their_query_budgets(org: Organisation) -> No
             10,
         ),  # + the conversation: responses, author replies
         "stories list": ("/stories/", 5),
-        # + latest changes and counts, + the statistics row with its rank
-        "organisation page": (org.get_absolute_url(), 11),
+        # + latest changes and counts, + the statistics row with its rank, + the story
+        # search's services and topics to choose from
+        "organisation page": (org.get_absolute_url(), 13),
     }
     budgets = {name: QueryBudget(name, limit=limit) for name, (_, limit) in pages.items()}
     _many(org, 9)

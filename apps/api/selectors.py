@@ -1,0 +1,75 @@
+"""Reads of API keys: the key behind a request, and the keys a person may manage."""
+
+from __future__ import annotations
+
+import operator
+from functools import reduce
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from apps.changes.models import Change
+from apps.changes.selectors import RegisterFilters, register
+from apps.organisations.models import Organisation
+from apps.responders.permissions import MANAGE_ROLES, is_platform_admin, scope_paths
+
+from . import keys
+from .models import ApiKey
+
+
+def api_key_for(key: str) -> ApiKey | None:
+    """The key row for a key as sent (revoked ones included), in one query; None for an
+    unknown or malformed key. Looked up by its hash: the key itself is never stored."""
+    if not keys.is_well_formed(key):
+        return None
+    return (
+        ApiKey.objects.select_related("organisation")
+        .only("pk", "name", "revoked_at", "last_used_at", "organisation__path")
+        .filter(key_hash=keys.digest(key))
+        .first()
+    )
+
+
+def managed_paths(user: Any, under: Organisation | None = None) -> list[str] | None:
+    """The subtrees whose keys the user manages: None for everything (a platform admin
+    without `under`). `under` narrows to one node the caller has checked they manage."""
+    if under is not None:
+        return [under.path]
+    if is_platform_admin(user):
+        return None
+    return scope_paths(user, MANAGE_ROLES)
+
+
+def _within(paths: list[str] | None, field: str) -> Q:
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(operator.or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+
+
+def api_keys_managed(paths: list[str] | None) -> QuerySet[ApiKey]:
+    """Keys of those subtrees, working ones first, newest first, with who made them."""
+    return (
+        ApiKey.objects.filter(_within(paths, "organisation__path"))
+        .select_related("organisation", "created_by", "revoked_by")
+        .order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-pk")
+    )
+
+
+def key_nodes(paths: list[str] | None) -> QuerySet[Organisation]:
+    """Where a key may be made, in tree order: the managed subtrees, or for a platform
+    admin looking at everything the top-level organisations (they narrow to one to go
+    deeper)."""
+    nodes = Organisation.objects.only("pk", "name", "slug", "path", "depth")
+    if paths is None:
+        return nodes.filter(depth=1).order_by("name", "pk")
+    return nodes.filter(_within(paths, "path")).order_by("path")
+
+
+def changes_everywhere(filters: RegisterFilters) -> QuerySet[Change]:
+    """The register of the whole tree: every node's path starts with the empty path, so
+    the register's own selector gives every change, filtered and ordered as an
+    organisation's register is."""
+    return register(Organisation(path=""), filters, timezone.localdate())

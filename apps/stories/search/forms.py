@@ -1,0 +1,260 @@
+"""The search's form: GET parameters in, a `StoryFilters` out, and the lists to choose from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Q
+from django.http import QueryDict
+
+from apps.core.forms import Form, LongSelect
+from apps.organisations.models import SERVICE_KINDS, Organisation, OrganisationKind
+
+from ..models import Tag
+from ..taxonomy import AuthorRole, Progress, TagGroup
+from .queries import NEWEST, RELEVANCE, StoryFilters, subtree_nodes
+
+Q_MAX = 200
+RESPONDED_CHOICES = [("", "Either"), ("yes", "Has a response"), ("no", "No response yet")]
+ORDER_CHOICES = [(RELEVANCE, "Most relevant first"), (NEWEST, "Newest first")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _node(value: str) -> Organisation | None:
+    """The node with this slug or ODS code."""
+    value = value.strip()
+    return (
+        Organisation.objects.filter(Q(slug=value) | Q(ods_code=value.upper()))
+        .order_by("depth")
+        .first()
+    )
+
+
+class StorySearchForm(Form):
+    """The search's GET parameters, every one optional.
+
+    q (at most 200 characters), organisation (slug or ODS code: its whole subtree),
+    service (slug or ODS code: that node exactly), tag (a Tag slug), author_role,
+    date_from, date_to (ISO dates, from no later than to), responded ("yes", "no" or
+    empty), progress (a Progress value), order ("newest", "relevance" or empty: most
+    relevant when there are words, else newest). An unknown slug or code is an error on
+    its field. `filters()` gives the `StoryFilters` of a valid form.
+
+    `fixed_organisation` (an organisation page) sets the organisation and takes the field
+    away. Widgets offer no choices until `offer_choices()` (the site calls it; the API
+    only validates)."""
+
+    q = forms.CharField(
+        label="Words to search for",
+        required=False,
+        max_length=Q_MAX,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+        help_text='For example: night staff, "waiting room", nurse or doctor, parking -fees',
+    )
+    organisation = forms.CharField(label="Organisation", required=False, widget=LongSelect)
+    service = forms.CharField(label="Service", required=False, widget=LongSelect)
+    tag = forms.CharField(label="About", required=False, widget=forms.Select)
+    author_role = forms.ChoiceField(
+        label="Told by",
+        required=False,
+        choices=[("", "Anyone"), *AuthorRole.choices],
+    )
+    date_from = forms.DateField(label="Published from", required=False, widget=DateInput())
+    date_to = forms.DateField(label="Published to", required=False, widget=DateInput())
+    responded = forms.ChoiceField(label="Response", required=False, choices=RESPONDED_CHOICES)
+    progress = forms.ChoiceField(
+        label="Progress",
+        required=False,
+        choices=[("", "Any"), *[(p.value, str(p.label).capitalize()) for p in Progress]],
+    )
+    order = forms.ChoiceField(
+        label="Sort",
+        required=False,
+        choices=ORDER_CHOICES,
+        help_text="Without words to search for, the newest come first.",
+    )
+
+    def __init__(self, *args: Any, fixed_organisation: Organisation | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fixed_organisation = fixed_organisation
+        if fixed_organisation is not None:
+            del self.fields["organisation"]
+        self.fields["author_role"].error_messages["invalid_choice"] = (
+            "Choose who told the story from the list."
+        )
+        self.fields["responded"].error_messages["invalid_choice"] = 'Choose "yes", "no" or either.'
+        self.fields["progress"].error_messages["invalid_choice"] = "Choose a step from the list."
+        self.fields["order"].error_messages["invalid_choice"] = (
+            'Choose "newest" or "relevance" for the order.'
+        )
+
+    def clean_q(self) -> str:
+        q = " ".join(str(self.cleaned_data["q"]).split())
+        if q and not _has_lexemes(q):
+            raise ValidationError(
+                "These words are too common to search for (like “the” or “and”), or are not "
+                "words. Add a more particular word."
+            )
+        return q
+
+    def clean_organisation(self) -> Organisation | None:
+        value = self.cleaned_data["organisation"].strip()
+        if not value:
+            return None
+        org = _node(value)
+        if org is None:
+            raise ValidationError(
+                f"No organisation is known by “{value[:60]}” (its short name or ODS code). "
+                "Choose one from the list."
+            )
+        return org
+
+    def clean_service(self) -> Organisation | None:
+        value = self.cleaned_data["service"].strip()
+        if not value:
+            return None
+        org = _node(value)
+        if org is None:
+            raise ValidationError(
+                f"No service is known by “{value[:60]}” (its short name or ODS code). "
+                "Choose one from the list."
+            )
+        return org
+
+    def clean_tag(self) -> Tag | None:
+        value = self.cleaned_data["tag"].strip()
+        if not value:
+            return None
+        tag = Tag.objects.filter(slug=value).first()
+        if tag is None:
+            raise ValidationError(f"There is no topic “{value[:60]}”. Choose one from the list.")
+        return tag
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "This date must be the same as or after the “from” date.")
+        within = self.fixed_organisation or data.get("organisation")
+        service = data.get("service")
+        if within and service and not service.path.startswith(within.path):
+            self.add_error(
+                "service",
+                f"{service.name} is not part of {within.name}. Choose one of its services, "
+                "or any service.",
+            )
+        return data
+
+    @property
+    def oob_targets(self) -> str:
+        """The parts of the form an htmx search replaces out of band: the errors' boxes and
+        the service field (its ids, as a selector list)."""
+        boxes = [f"#{f.auto_id}_error" for f in self.visible_fields() if f.name != "service"]
+        return ",".join([*boxes, "#search-service"])
+
+    def offer_choices(self) -> None:
+        """Fill the selects for a page: trusts and health boards (and the chosen node, of
+        any kind), the services of the chosen organisation, and the topics. Three queries."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        chosen: Organisation | None = data.get("organisation")
+        within = self.fixed_organisation or chosen
+        service: Organisation | None = data.get("service")
+        if "organisation" in self.fields:
+            tops = list(
+                Organisation.objects.filter(
+                    depth=1, kind__in=[OrganisationKind.TRUST, OrganisationKind.BOARD]
+                ).order_by("name")
+            )
+            if chosen is not None and chosen not in tops:
+                tops.insert(0, chosen)
+            self.fields["organisation"].widget.choices = [
+                ("", "All organisations"),
+                *[(org.slug, org.name) for org in tops],
+            ]
+        services = _service_options(within)
+        if service is not None and service.pk not in {org.pk for org, _ in services}:
+            services.insert(0, (service, None))
+        # An organisation page of a single service has nothing to choose.
+        self.shows_services = self.fixed_organisation is None or len(services) > 1
+        self.fields["service"].help_text = (
+            "" if services else "Choose an organisation first to list its services."
+        )
+        self.fields["service"].widget.choices = [
+            ("", "Any service"),
+            *[
+                (org.slug, f"{org.name} ({parent.name})" if parent else org.name)
+                for org, parent in services
+            ],
+        ]
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for tag in Tag.objects.order_by("group", "position"):
+            groups.setdefault(str(TagGroup(tag.group).label).capitalize(), []).append(
+                (tag.slug, tag.label[:1].upper() + tag.label[1:])
+            )
+        self.fields["tag"].widget.choices = [
+            ("", "Anything"),
+            *groups.items(),
+        ]
+        # A node named by its ODS code shows as chosen in a list keyed by slug.
+        shown = QueryDict(mutable=True)
+        if isinstance(self.data, QueryDict):
+            shown = self.data.copy()
+        else:
+            shown.update(self.data)
+        for name, node in (("organisation", chosen), ("service", service)):
+            if node is not None and name in self.fields:
+                shown[name] = node.slug
+        self.data = shown
+
+    def filters(self) -> StoryFilters:
+        """The filters of this (valid) form; raises ValueError if it is not valid."""
+        if not self.is_valid():
+            raise ValueError("the search form is not valid")
+        data = self.cleaned_data
+        q = data["q"]
+        order = data["order"] or (RELEVANCE if q else NEWEST)
+        return StoryFilters(
+            q=q,
+            organisation=self.fixed_organisation or data.get("organisation"),
+            service=data["service"],
+            tag=data["tag"],
+            author_role=data["author_role"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            responded={"yes": True, "no": False}.get(data["responded"]),
+            progress=data["progress"],
+            order=order if q else NEWEST,
+        )
+
+
+def _service_options(
+    within: Organisation | None,
+) -> list[tuple[Organisation, Organisation | None]]:
+    """The services of `within`'s subtree, each with its parent when that is in the subtree
+    too (one query: the whole subtree, parents found by path)."""
+    if within is None:
+        return []
+    nodes = subtree_nodes(within)
+    by_path = {org.path: org for org in nodes}
+    return [
+        (org, by_path.get(org.path[: -Organisation.steplen]))
+        for org in nodes
+        if org.kind in SERVICE_KINDS
+    ]
+
+
+def _has_lexemes(q: str) -> bool:
+    """Whether websearch_to_tsquery keeps any word of `q` (stop words alone give nothing)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numnode(websearch_to_tsquery('english', %s)) > 0", [q])
+        row = cursor.fetchone()
+    return bool(row and row[0])

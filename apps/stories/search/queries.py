@@ -1,0 +1,346 @@
+"""The search's queries: what matches a `StoryFilters`, in which order, counted how far.
+
+Every read is bounded by settings.STORY_SEARCH_LIMIT whatever the number of stories;
+see the package's docstring.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Case, F, Func, Prefetch, QuerySet, TextField, Value
+from django.db.models.functions import Replace
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
+
+from apps.organisations.models import Organisation
+
+from ..models import Story, StoryService, StoryStatus, StoryTag, Tag
+from ..selectors import with_progress
+
+NEWEST = "newest"
+RELEVANCE = "relevance"
+# What ts_headline shows: up to two passages of the body around the matched words.
+HEADLINE_OPTIONS = (
+    "StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, ShortWord=3, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+@dataclass(frozen=True)
+class StoryFilters:
+    """What to look for. Empty values filter nothing.
+
+    q: websearch words (quotes for a phrase, `or`, `-word`); organisation: a node whose
+    whole subtree counts; service: stories naming exactly this node; tag; author_role (an
+    AuthorRole value); date_from/date_to: published on those days, inclusive, in the
+    site's time zone; responded: True (has a published response), False (has none) or
+    None; progress: a Progress value; order: NEWEST or RELEVANCE (already resolved: never
+    RELEVANCE without q)."""
+
+    q: str = ""
+    organisation: Organisation | None = None
+    service: Organisation | None = None
+    tag: Tag | None = None
+    author_role: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    responded: bool | None = None
+    progress: str = ""
+    order: str = NEWEST
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether anything beyond the organisation narrows the list."""
+        return any(
+            (
+                self.q,
+                self.service,
+                self.tag,
+                self.author_role,
+                self.date_from,
+                self.date_to,
+                self.responded is not None,
+                self.progress,
+            )
+        )
+
+
+def _escaped(field: str) -> Func:
+    """The text of `field` with &, < and > escaped, so what ts_headline returns is safe HTML
+    whose only markup is the <mark> it adds. PostgreSQL's parser reads the escapes as
+    entities, never as words, so the same words match."""
+    text: Any = F(field)
+    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = Replace(text, Value(raw), Value(entity))
+    return text
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _at_progress(step: str) -> list[Any] | None:
+    """Conditions meaning "the story is at `step`": the steps' own conditions, taken from
+    the Case that settings.STORY_PROGRESS annotates (this step's, and not any step above
+    it). As conditions, a rare step is a join the database can start from, where testing
+    the annotation would work out every story's progress. None when the annotation is not
+    a Case of When(condition)s."""
+    progress = with_progress(Story.objects.all()).query.annotations.get("progress")
+    if not isinstance(progress, Case):
+        return None
+    higher: list[Any] = []
+    for when in progress.cases:
+        result = getattr(when.result, "value", None)
+        if result == step:
+            return [when.condition, *[~condition for condition in higher]]
+        higher.append(when.condition)
+    if getattr(progress.default, "value", None) == step:
+        return [~condition for condition in higher]
+    return None
+
+
+def subtree_nodes(organisation: Organisation) -> list[Organisation]:
+    """The organisation and every node beneath it, in path order: one query, kept on the
+    instance for the rest of the request (the filter and the service list both need it)."""
+    nodes = organisation.__dict__.get("_search_subtree")
+    if nodes is None:
+        nodes = list(
+            Organisation.objects.filter(path__startswith=organisation.path).order_by("path")
+        )
+        organisation.__dict__["_search_subtree"] = nodes
+    return nodes
+
+
+def _matching(filters: StoryFilters) -> QuerySet[Story]:
+    """Published stories meeting every filter, unordered and without annotations.
+
+    Each filter is a plain condition on the story or a semi-join by its id, so the
+    database may walk the newest-first index and test each story, or start from the
+    fewest rows (a tag, a service, a rare step) when those are fewer."""
+    stories = Story.objects.filter(status=StoryStatus.PUBLISHED)
+    if filters.q:
+        stories = stories.filter(search_vector=_query(filters.q))
+    if filters.organisation is not None:
+        # By the nodes' ids, so each story's links are checked in their own index rather
+        # than joined to the tree one by one.
+        nodes = [org.pk for org in subtree_nodes(filters.organisation)]
+        under = StoryService.objects.filter(organisation_id__in=nodes)
+        stories = stories.filter(pk__in=under.values("story_id"))
+    if filters.service is not None:
+        exact = StoryService.objects.filter(organisation=filters.service)
+        stories = stories.filter(pk__in=exact.values("story_id"))
+    if filters.tag is not None:
+        stories = stories.filter(pk__in=StoryTag.objects.filter(tag=filters.tag).values("story_id"))
+    if filters.author_role:
+        stories = stories.filter(author_role=filters.author_role)
+    if filters.date_from:
+        stories = stories.filter(published_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        stories = stories.filter(
+            published_at__lt=_day_start(filters.date_to + dt.timedelta(days=1))
+        )
+    if filters.responded is not None and settings.STORY_RESPONDED:
+        responded = import_string(settings.STORY_RESPONDED)()
+        stories = stories.filter(responded if filters.responded else ~responded)
+    if filters.progress and settings.STORY_PROGRESS:
+        conditions = _at_progress(filters.progress)
+        if conditions is None:
+            stories = with_progress(stories).filter(progress=filters.progress)  # type: ignore[misc]
+        else:
+            for condition in conditions:
+                stories = stories.filter(condition)
+    return stories
+
+
+def _estimated_rows(stories: QuerySet[Any]) -> float:
+    """How many rows the planner expects the query to give (EXPLAIN: planned, not run)."""
+    sql, params = stories.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        row = cursor.fetchone()
+    plan = row[0] if row else None
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"]) if plan else 0.0
+
+
+def _published_estimate() -> float:
+    """About how many stories are published: the row count PostgreSQL keeps for the
+    published-newest index (up to date after each analyse), not a count."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = 'story_published_newest'::regclass"
+        )
+        row = cursor.fetchone()
+    return max(float(row[0]) if row else 0.0, 0.0)
+
+
+def _newest_first(matching: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story]:
+    """The matches newest first, read the cheaper of two ways.
+
+    Walking the newest-first index, testing each story, reads about limit × published /
+    matches stories to find the newest `limit`; reading every match through the word and
+    filter indexes, then sorting, reads `matches` stories. The planner tends to walk when
+    matches are a few thousand, each test of the words being dearer than it reckons, so the
+    walk is ruled out (by asking for an order that index cannot give) when the expected
+    matches are fewer than the square root of limit × published."""
+    if not (filters.is_filtered or filters.organisation):
+        return matching.order_by("-published_at", "-pk")  # every published story
+    expected = _estimated_rows(matching)
+    if expected * expected < settings.STORY_SEARCH_LIMIT * _published_estimate():
+        # No published story lacks a date, so NULLS LAST changes nothing but the plan.
+        return matching.order_by(F("published_at").desc(nulls_last=True), "-pk")
+    return matching.order_by("-published_at", "-pk")
+
+
+def _query(q: str) -> SearchQuery:
+    return SearchQuery(q, search_type="websearch", config="english")
+
+
+def _rank(q: str) -> SearchRank:
+    return SearchRank(F("search_vector"), _query(q))
+
+
+def _headline(q: str) -> Func:
+    return Func(
+        Value("english"),
+        _escaped("body"),
+        _query(q),
+        Value(HEADLINE_OPTIONS),
+        function="ts_headline",
+        template="%(function)s(%(expressions)s)",
+        output_field=TextField(),
+    )
+
+
+def _for_show(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story]:
+    """What a list shows of each story: progress, services in order and, for a search,
+    the highlighted headline."""
+    if filters.q:
+        stories = stories.annotate(headline=_headline(filters.q))
+    return with_progress(stories).prefetch_related(
+        Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position"))
+    )
+
+
+def story_search(filters: StoryFilters) -> QuerySet[Story]:
+    """The published stories matching `filters`, ordered, with `progress`, their services
+    (prefetched, in order) and, when `filters.q` is given, `rank` and `headline`.
+
+    `headline` is safe HTML: passages of the body, escaped, with the matched words in
+    <mark>…</mark>. Newest first walks the published-newest index; most relevant first
+    ranks only the newest settings.STORY_SEARCH_LIMIT matches (then newest first among
+    equals). Slice it before reading (the headline is worked out for the rows read), and
+    count with `search_count`. The same stories, in the same order, come from `search_ids`
+    (which also counts) and `search_page` (one page, hydrated), which choose how the
+    database reads the matches and so stay quick for words of middling frequency."""
+    matching = _matching(filters)
+    stories: QuerySet[Story]
+    if filters.q and filters.order == RELEVANCE:
+        newest = matching.order_by("-published_at", "-pk").values("pk")
+        stories = (
+            Story.objects.filter(pk__in=newest[: settings.STORY_SEARCH_LIMIT])
+            .annotate(rank=_rank(filters.q))
+            .order_by("-rank", "-published_at", "-pk")
+        )
+    else:
+        stories = matching.order_by("-published_at", "-pk")
+        if filters.q:
+            stories = stories.annotate(rank=_rank(filters.q))
+    return _for_show(stories, filters)
+
+
+def search_count(filters: StoryFilters) -> int:
+    """How many stories match, counting no further than settings.STORY_SEARCH_LIMIT + 1:
+    a result over the limit means "more than the limit"."""
+    capped = _matching(filters).order_by().values("pk")[: settings.STORY_SEARCH_LIMIT + 1]
+    return capped.count()
+
+
+def search_ids(filters: StoryFilters) -> list[int]:
+    """The ids of the matching stories in the order shown, at most
+    settings.STORY_SEARCH_LIMIT of them, and one more when there are more.
+
+    The newest limit-and-one matches are read newest first (one query); for most relevant
+    first the newest `limit` of them are then ranked (a second query), best first, newest
+    first among equals."""
+    limit = settings.STORY_SEARCH_LIMIT
+    newest = _newest_first(_matching(filters), filters)
+    ids = list(newest.values_list("pk", flat=True)[: limit + 1])
+    if not (filters.q and filters.order == RELEVANCE) or len(ids) < 2:
+        return ids
+    # Ranked once the newest are known, so only they are ranked (a second, small query).
+    ranks = dict(
+        Story.objects.filter(pk__in=ids[:limit])
+        .annotate(rank=_rank(filters.q))
+        .values_list("pk", "rank")
+    )
+    # Best first; sorted() is stable, so newest first among equals.
+    return sorted(ids[:limit], key=lambda pk: -ranks.get(pk, 0.0)) + ids[limit:]
+
+
+class StoryPaginator(Paginator):
+    """Pages whose count comes from `found` (a cheaper query than counting the list), run
+    when first needed. With a `limit`, pages reach no further than that many stories and
+    `more` says whether there were more."""
+
+    def __init__(
+        self,
+        stories: QuerySet[Story] | list[int],
+        per_page: int,
+        *,
+        found: Callable[[], int],
+        limit: int | None = None,
+    ) -> None:
+        super().__init__(stories, per_page)
+        self._found = found
+        self.limit = limit
+
+    @cached_property
+    def found(self) -> int:
+        return self._found()
+
+    @cached_property
+    def count(self) -> int:
+        return self.found if self.limit is None else min(self.found, self.limit)
+
+    @property
+    def more(self) -> bool:
+        return self.limit is not None and self.found > self.limit
+
+
+def search_page(filters: StoryFilters, number: Any, per_page: int | None = None) -> Page:
+    """One page of the search, its stories as `story_search` gives them, in three queries
+    whatever the number of matches: the ids in order (`search_ids`, which also counts, up to
+    the limit), the page's stories with what they show, their services. A bad or too-large
+    number gives the nearest page; `page.paginator.more` says there were more than the
+    limit."""
+    ids = search_ids(filters)
+    limit = settings.STORY_SEARCH_LIMIT
+    page = StoryPaginator(
+        ids[:limit], per_page or settings.STORIES_PAGE_SIZE, found=lambda: len(ids), limit=limit
+    ).get_page(number)
+    shown = list(page.object_list)
+    stories = {s.pk: s for s in _for_show(Story.objects.filter(pk__in=shown), filters)}
+    page.object_list = [stories[pk] for pk in shown if pk in stories]
+    return page
+
+
+def search_query_string(params: QueryDict, *, page_name: str) -> str:
+    """The request's parameters without the page number and empty values, for page links."""
+    kept = QueryDict(mutable=True)
+    for key, values in params.lists():
+        if key != page_name:
+            kept.setlist(key, [v for v in values if v])
+    return kept.urlencode()
