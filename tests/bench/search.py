@@ -104,10 +104,12 @@ def matches(params: dict[str, str]) -> str:
     """How many published stories the search finds (outside the clock), in words."""
     from apps.stories.search import StorySearchForm, story_search
 
-    form = StorySearchForm({k: v for k, v in params.items() if k != "page"})
+    # Newest first: "most relevant" ranks a bounded number of matches, not all of them.
+    form = StorySearchForm({**{k: v for k, v in params.items() if k != "page"}, "order": "newest"})
     if not form.is_valid():
         return f"invalid: {form.errors.as_text()}"
-    return f"{story_search(form.filters()).count():,} matches"
+    found = story_search(form.filters()).count()
+    return f"{found:,} match{'' if found == 1 else 'es'}"
 
 
 def api_path(name: str) -> str | None:
