@@ -69,7 +69,5 @@ def key_nodes(paths: list[str] | None) -> QuerySet[Organisation]:
 
 
 def changes_everywhere(filters: RegisterFilters) -> QuerySet[Change]:
-    """The register of the whole tree: every node's path starts with the empty path, so
-    the register's own selector gives every change, filtered and ordered as an
-    organisation's register is."""
-    return register(Organisation(path=""), filters, timezone.localdate())
+    """The register of the whole tree, filtered and ordered as an organisation's is."""
+    return register(None, filters, timezone.localdate())

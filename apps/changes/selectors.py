@@ -38,11 +38,14 @@ def _public_links() -> Prefetch[Any]:
 
 
 def register(
-    organisation: Organisation, filters: RegisterFilters, today: dt.date
+    organisation: Organisation | None, filters: RegisterFilters, today: dt.date
 ) -> QuerySet[Change]:
-    """Changes for any node of the organisation's subtree, latest step first."""
+    """Changes for any node of the organisation's subtree (of the whole tree for None),
+    latest step first."""
     under = filters.service if filters.service is not None else organisation
-    changes = Change.objects.filter(organisation__path__startswith=under.path)
+    changes = Change.objects.all()
+    if under is not None:
+        changes = changes.filter(organisation__path__startswith=under.path)
     if filters.status == OVERDUE:
         changes = changes.filter(status=ChangeStatus.PLANNED, due_on__lt=today)
     elif filters.status in ChangeStatus.values:
