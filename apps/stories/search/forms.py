@@ -62,24 +62,29 @@ class StorySearchForm(Form):
     )
     organisation = forms.CharField(label="Organisation", required=False, widget=LongSelect)
     service = forms.CharField(label="Service", required=False, widget=LongSelect)
-    tag = forms.CharField(label="About", required=False, widget=forms.Select)
+    tag = forms.CharField(label="About", required=False, widget=LongSelect)
     author_role = forms.ChoiceField(
         label="Told by",
         required=False,
         choices=[("", "Anyone"), *AuthorRole.choices],
+        widget=LongSelect,
     )
     date_from = forms.DateField(label="Published from", required=False, widget=DateInput())
     date_to = forms.DateField(label="Published to", required=False, widget=DateInput())
-    responded = forms.ChoiceField(label="Response", required=False, choices=RESPONDED_CHOICES)
+    responded = forms.ChoiceField(
+        label="Response", required=False, choices=RESPONDED_CHOICES, widget=LongSelect
+    )
     progress = forms.ChoiceField(
         label="Progress",
         required=False,
         choices=[("", "Any"), *[(p.value, str(p.label).capitalize()) for p in Progress]],
+        widget=LongSelect,
     )
     order = forms.ChoiceField(
         label="Sort",
         required=False,
         choices=ORDER_CHOICES,
+        widget=LongSelect,
         help_text="Without words to search for, the newest come first.",
     )
 
