@@ -71,6 +71,11 @@ def scenarios(trust: Organisation, service: Organisation, tag: Tag) -> list[Scen
             f"{trust.name}; tag ‘{tag.label}’",
         ),
         Scenario(
+            "no query: a trust, told by relatives",
+            {"organisation": trust.slug, "author_role": "relative"},
+            trust.name,
+        ),
+        Scenario(
             "no query: change made, relatives",
             {"progress": "change_made", "author_role": "relative"},
         ),
