@@ -85,6 +85,14 @@ def _id(value: int) -> int:
     return value
 
 
+def _published_story(pk: int) -> Story:
+    """The published story as its public page shows it; anything else is a 404."""
+    try:
+        return story_public(_id(pk))
+    except Story.DoesNotExist as exc:
+        raise NotFound from exc
+
+
 class ApiView(GenericAPIView):
     """What every endpoint shares: GET and HEAD only, no cookie read or set, and anyone
     may call it (a key only adds)."""
@@ -157,10 +165,7 @@ class StoryDetail(ApiView):
         tags=["stories"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        try:
-            story = story_public(_id(pk))
-        except Story.DoesNotExist as exc:
-            raise NotFound from exc
+        story = _published_story(pk)
         return Response(self.get_serializer(story).data)
 
 
@@ -178,10 +183,7 @@ class StoryResponses(ApiView):
         tags=["stories"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        try:
-            story = story_public(_id(pk))
-        except Story.DoesNotExist as exc:
-            raise NotFound from exc
+        story = _published_story(pk)
         responses = [e.item for e in conversation(story) if e.kind == "response"]
         announced = changes.by_response(changes.story_changes(story))
         for response in responses:
