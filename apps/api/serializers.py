@@ -22,7 +22,7 @@ from apps.organisations.models import OrganisationKind
 from apps.stories.models import Story
 from apps.stories.taxonomy import AuthorRole, Criticality, Polarity, Progress, TagGroup
 
-from .models import ApiKey
+from .permissions import staff_may_see
 
 
 def absolute(path: str) -> str:
@@ -163,14 +163,6 @@ class StorySerializer(serializers.Serializer):
             for name in self.STAFF_ONLY:
                 data.pop(name, None)
         return data
-
-
-def staff_may_see(api_key: ApiKey | None, story: Story) -> bool:
-    """Whether the key's subtree holds any of the story's services (prefetched: no query)."""
-    if not isinstance(api_key, ApiKey):
-        return False
-    path = api_key.organisation.path
-    return any(service.path.startswith(path) for service in story.services.all())
 
 
 class ChangeSummarySerializer(serializers.Serializer):
