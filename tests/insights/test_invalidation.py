@@ -144,6 +144,9 @@ def test_a_recompute_that_raced_a_change_leaves_the_mark(org: Organisation) -> N
 
     def recompute() -> None:
         try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                seen["pid"] = cursor.fetchone()[0]
             (seen["figures"],) = figures_compute([org])
         finally:
             connection.close()
@@ -153,12 +156,16 @@ def test_a_recompute_that_raced_a_change_leaves_the_mark(org: Organisation) -> N
         figures_mark_stale(paths=[service.path])  # as publishing does, in its transaction
         reader = threading.Thread(target=recompute)
         reader.start()
-        # Wait until the reader's upsert waits for this transaction's lock on the row.
+        # Wait until the reader's upsert waits for this transaction's lock on the row: the
+        # reader's own wait, not any lock on the server, which other test processes share.
         for _ in range(200):
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-                if cursor.fetchone()[0]:
-                    break
+            if "pid" in seen:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [seen["pid"]]
+                    )
+                    if cursor.fetchone()[0]:
+                        break
             time.sleep(0.05)
         else:
             pytest.fail("the recompute never waited for the publishing transaction")
