@@ -117,6 +117,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
+# Where staff land after signing in when no safe `next` says otherwise: a callable (user)
+# returning a URL, from the app that knows roles (above accounts).
+STAFF_LANDING = "apps.responders.landing.landing_url"
 
 # django-allauth: email is the login; staff accounts are made by invitation, so
 # nobody can sign up on their own (see docs/decisions.md).
