@@ -106,9 +106,17 @@ class ResponseForm(Form):
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        nodes: list[Organisation],
+        default: Organisation | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
+        if default is not None:
+            self.initial.setdefault("organisation", default.pk)
         field.queryset = Organisation.objects.filter(pk__in=[n.pk for n in nodes]).order_by(  # type: ignore[attr-defined]
             "path"
         )

@@ -74,6 +74,12 @@ def _story_or_refuse(
     return story
 
 
+def _response_form(user: Any, story: Story) -> ResponseForm:
+    """A blank response form, starting on the most specific node the story names."""
+    nodes = services.respond_nodes(user, story)
+    return ResponseForm(nodes=nodes, default=services.respond_node_default(story, nodes))
+
+
 def _story_page(
     request: HtmxHttpRequest,
     story: Story,
@@ -101,7 +107,7 @@ def _story_page(
         },
         "response_form": response_form
         or (
-            ResponseForm(nodes=services.respond_nodes(user, story))  # type: ignore[arg-type]
+            _response_form(user, story)
             if may_respond
             else None
         ),

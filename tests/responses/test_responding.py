@@ -21,8 +21,10 @@ from apps.core.html import render
 from apps.core.models import AuditEntry, OutboxEmail
 from apps.organisations.models import Organisation
 from apps.responses.models import Response, ResponseStatus
+from apps.responses.selectors import story_queryset
 from apps.responses.services import (
     referral_create,
+    respond_node_default,
     respond_nodes,
     response_create,
     response_edit,
@@ -454,6 +456,53 @@ def test_respond_nodes_offer_the_service_and_the_nodes_above_it(
     assert '<select name="organisation"' in html
     for choice in (org, node(org, 2), service):
         assert f'<option value="{choice.pk}"' in html
+
+
+def test_respond_on_behalf_of_starts_on_the_service_the_story_names(
+    org: Organisation, responder: User
+) -> None:
+    """A trust-wide responder is offered the trust, the site and the service: the form
+    starts on the service, not on the first node of the list."""
+    service = node(org, 3)
+    story = StoryFactory(services=[service])
+    page = signed_in(responder).get(reverse("inbox:story", kwargs={"pk": story.pk}))
+    html = page.content.decode()
+    assert f'<option value="{service.pk}" selected>' in html
+    assert html.count(" selected>") == 1
+    assert page.context["response_form"]["organisation"].value() == service.pk
+
+
+def as_staff_see(story: Story) -> Story:
+    """The story as the staff page loads it: services in the order the author named them."""
+    return story_queryset().get(pk=story.pk)
+
+
+def test_respond_on_behalf_of_defaults_to_the_most_specific_node_named(
+    org: Organisation, super_user: User, ward: Organisation
+) -> None:
+    hospital, outpatients = node(org, 2), node(org, 3)
+    # Two services in scope: the deeper node wins; at equal depth, the one named first.
+    deep = OrganisationFactory(parent=outpatients, name="Fracture clinic", kind="team")
+    story = as_staff_see(StoryFactory(services=[ward, deep]))
+    assert respond_node_default(story, respond_nodes(super_user, story)) == deep
+    story = as_staff_see(StoryFactory(services=[ward, outpatients]))
+    assert respond_node_default(story, respond_nodes(super_user, story)) == ward
+    # A responder for the hospital site only, of a story about a service under it.
+    at_site = staff("responder", hospital)
+    story = as_staff_see(StoryFactory(services=[ward, outpatients]))
+    assert respond_nodes(at_site, story) == [hospital, outpatients]
+    assert respond_node_default(story, respond_nodes(at_site, story)) == outpatients
+    assert respond_node_default(story, []) is None
+
+
+def test_respond_on_behalf_of_a_referred_team_prefers_the_service_named(
+    org: Organisation, super_user: User, ward: Organisation
+) -> None:
+    member = staff("reader", node(org, 2))
+    team = team_of(node(org, 2), member, name="Patient experience")
+    story = as_staff_see(StoryFactory(services=[ward]))
+    referral_create(referrer=super_user, story=story, team=team)
+    assert respond_node_default(story, respond_nodes(member, story)) == ward
 
 
 def test_respond_nodes_stop_at_the_responders_own_part(org: Organisation) -> None:

@@ -60,6 +60,24 @@ def respond_nodes(user: User, story: Story) -> list[Organisation]:
     return list(Organisation.objects.filter(path__in=paths).order_by("path"))
 
 
+def respond_node_default(story: Story, nodes: list[Organisation]) -> Organisation | None:
+    """Of the nodes a responder may answer for, the one the form starts on: the most
+    specific node the story names (its service itself when the responder may answer for
+    it, else the nearest node above it); between services, the one the story names first.
+    A referred team's node that the story does not name comes only when nothing else does.
+    No query: the story's services are prefetched in the order the author gave them."""
+    services = list(story.services.all())
+    best: tuple[int, int] | None = None
+    chosen: Organisation | None = None
+    for node in nodes:
+        for position, service in enumerate(services):
+            if service.path.startswith(node.path):
+                key = (node.depth, -position)
+                if best is None or key > best:
+                    best, chosen = key, node
+    return chosen or (nodes[0] if nodes else None)
+
+
 def similar_count(*, organisation: Organisation, body: str, exclude: int | None = None) -> int:
     """How many of the organisation's recent published responses (its whole trust) read
     nearly the same as this text."""
