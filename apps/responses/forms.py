@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.core.forms import Form, LongSelect
@@ -12,22 +13,30 @@ from apps.organisations.models import Organisation
 from apps.responders.models import Team
 from apps.stories.taxonomy import Criticality
 
-from .selectors import InboxFilters
+from .selectors import NEEDS_DOING, NEWEST, InboxFilters
 
 
 class InboxFilterForm(Form):
-    """The inbox's filters; an unknown value is ignored rather than an error page."""
+    """The inbox's filters and order; an unknown value is ignored rather than an error page."""
 
-    unanswered = forms.BooleanField(label="No response yet", required=False)
-    unread = forms.BooleanField(label="Not read by me", required=False)
-    referred = forms.BooleanField(label="Referred to me", required=False)
-    service = forms.ChoiceField(label="Service or part", required=False, widget=LongSelect)
+    unanswered = forms.BooleanField(label=_("No response yet"), required=False)
+    unread = forms.BooleanField(label=_("Not read by me"), required=False)
+    referred = forms.BooleanField(label=_("Referred to me"), required=False)
+    service = forms.ChoiceField(label=_("Service or part"), required=False, widget=LongSelect)
     criticality = forms.TypedChoiceField(
-        label="Criticality at least",
+        label=_("Criticality at least"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "Any"), *[(c.value, f"{c.value}: {c.label}") for c in Criticality]],
+        choices=[("", _("Any")), *Criticality.choices],
+    )
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            (NEEDS_DOING, _("What needs doing first")),
+            (NEWEST, _("Newest first")),
+        ],
     )
 
     def __init__(self, *args: Any, services: list[Organisation], **kwargs: Any) -> None:
@@ -40,15 +49,16 @@ class InboxFilterForm(Form):
         ]
 
     def filters(self) -> InboxFilters:
-        if not self.is_valid():
-            return InboxFilters()
+        # What is valid is kept: one unknown value (a hand-edited URL) drops only itself.
+        self.is_valid()
         data = self.cleaned_data
         return InboxFilters(
-            unanswered=data["unanswered"],
-            unread=data["unread"],
-            referred=data["referred"],
-            service=self.nodes.get(data["service"]),
-            min_criticality=data["criticality"],
+            unanswered=data.get("unanswered", False),
+            unread=data.get("unread", False),
+            referred=data.get("referred", False),
+            service=self.nodes.get(data.get("service") or ""),
+            min_criticality=data.get("criticality"),
+            sort=data.get("sort") or NEEDS_DOING,
         )
 
 

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from apps.organisations.models import Organisation
 from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, scope_paths
@@ -31,6 +35,10 @@ from .models import (
 )
 from .permissions import RESPOND_TO_STORY
 
+# The inbox's orders: what needs doing first (the default), or newest first.
+NEEDS_DOING = "needs"
+NEWEST = "newest"
+
 
 @dataclass(frozen=True)
 class InboxFilters:
@@ -39,6 +47,67 @@ class InboxFilters:
     min_criticality: int | None = None
     referred: bool = False
     unread: bool = False
+    sort: str = NEEDS_DOING
+
+
+# A published story with no published response is overdue once its trust's target has
+# passed: that many working days (Monday to Friday) after publication, on the local
+# calendar, at the same local clock time, as alerts.services.add_working_days counts for
+# the reminders; with services in several trusts, the shortest target. The days to add
+# are worked out in closed form: a weekend start counts from the Friday before; from a
+# weekday w (1-5), n working days are n calendar days plus a weekend for every Friday
+# passed, 2 * ((w - 1 + n) / 5). The story table is the query's own ("stories_story").
+_OVERDUE = """
+COALESCE((
+    SELECT ("stories_story"."published_at" AT TIME ZONE %s) + make_interval(days => CASE
+               WHEN t.n = 0 THEN 0
+               ELSE t.n + 2 * ((LEAST(t.w, 5) - 1 + t.n) / 5) - (t.w - LEAST(t.w, 5))
+           END) <= (%s::timestamptz AT TIME ZONE %s)
+    FROM (
+        SELECT min(root.response_target_working_days)::int AS n,
+               extract(isodow FROM "stories_story"."published_at" AT TIME ZONE %s)::int AS w
+        FROM stories_storyservice ss
+        JOIN organisations_organisation o ON o.id = ss.organisation_id
+        JOIN organisations_organisation root ON root.path = substr(o.path, 1, %s)
+        WHERE ss.story_id = "stories_story"."id"
+    ) t
+    WHERE t.n IS NOT NULL
+), false)
+"""
+
+
+def _answered() -> Exists:
+    return Exists(Response.objects.filter(story=OuterRef("pk"), status=ResponseStatus.PUBLISHED))
+
+
+def _overdue(now: Any) -> Case:
+    """Whether the story (the query's own row) waits for a response past its target."""
+    zone = settings.TIME_ZONE
+    # A constant statement; the zone, the time and the step are parameters.
+    past_target = RawSQL(  # noqa: S611
+        _OVERDUE, (zone, now, zone, zone, Organisation.steplen), output_field=BooleanField()
+    )
+    return Case(When(answered=True, then=False), default=past_target, output_field=BooleanField())
+
+
+def with_needs(
+    stories: QuerySet[Story], sort: str = NEEDS_DOING, now: Any = None
+) -> QuerySet[Story]:
+    """Annotate `answered` and `overdue`, and order by what needs doing: overdue first,
+    then the rest waiting for a response, each waiting longest first, then the answered
+    ones newest first; or, with NEWEST, newest first (walking the published_at index)."""
+    stories = stories.annotate(answered=_answered()).annotate(
+        overdue=_overdue(now or timezone.now())
+    )
+    if sort == NEWEST:
+        return stories.order_by("-published_at", "-pk")
+    return stories.order_by(
+        F("overdue").desc(),
+        "answered",
+        Case(When(answered=False, then=F("published_at"))).asc(nulls_last=True),
+        "-published_at",
+        "-pk",
+    )
 
 
 def _under(paths: list[str], field: str = "organisation__path") -> Q:
@@ -79,9 +148,11 @@ def _chosen(user: Any, filters: InboxFilters, to: str = "") -> Q:
 class Inbox:
     """What the paginator needs: a count and slices, each asked the fastest way.
 
-    The page walks the newest-first index and tests each story with indexed EXISTS
-    probes, stopping after a page; the count starts from the ids under the scope's
-    paths and the referrals instead, so it never reads the whole story table."""
+    Newest first, the page walks the published_at index and tests each story with
+    indexed EXISTS probes, stopping after a page; by what needs doing, the scope's
+    stories are sorted (a story's overdue test is a few index probes). The count starts
+    from the ids under the scope's paths and the referrals instead, so it never reads
+    the whole story table."""
 
     def __init__(self, stories: QuerySet[Story], counted: QuerySet[Any]) -> None:
         self.stories = stories
@@ -101,8 +172,9 @@ class Inbox:
 
 
 def inbox(user: Any, filters: InboxFilters | None = None) -> Inbox:
-    """Published stories about the user's part of the tree, or referred to them, newest
-    first. `inbox_marks` adds, for one page, what the list shows of each."""
+    """Published stories about the user's part of the tree, or referred to them, by what
+    needs doing (or newest first), each marked answered and overdue. `inbox_marks` adds,
+    for one page, what else the list shows of each."""
     filters = filters or InboxFilters()
     seen = _under(scope_paths(user, VIEW_STAFF_DATA))
     referred_to_me = StoryUserPermission.objects.filter(
@@ -111,21 +183,19 @@ def inbox(user: Any, filters: InboxFilters | None = None) -> Inbox:
     referred_to_team = StoryGroupPermission.objects.filter(
         group__user=user, permission__codename=RESPOND_TO_STORY
     )
-    stories = (
-        Story.objects.filter(_chosen(user, filters))
-        .filter(
+    stories = with_needs(
+        Story.objects.filter(_chosen(user, filters)).filter(
             Exists(StoryService.objects.filter(seen, story=OuterRef("pk")))
             | Exists(referred_to_me.filter(content_object=OuterRef("pk")))
             | Exists(referred_to_team.filter(content_object=OuterRef("pk")))
-        )
-        .order_by("-published_at", "-pk")
-        .prefetch_related(
-            Prefetch(
-                "services",
-                queryset=Organisation.objects.only("pk", "name", "slug", "path").order_by(
-                    "storyservice__position"
-                ),
-            )
+        ),
+        filters.sort,
+    ).prefetch_related(
+        Prefetch(
+            "services",
+            queryset=Organisation.objects.only("pk", "name", "slug", "path").order_by(
+                "storyservice__position"
+            ),
         )
     )
     counted = (
@@ -144,8 +214,9 @@ def inbox(user: Any, filters: InboxFilters | None = None) -> Inbox:
 
 
 def inbox_marks(user: Any, stories: list[Story]) -> list[Story]:
-    """Mark one page of the inbox: referred to me, read by me, answered, and whether I may
-    respond. Three queries whatever the page; scope comes from the prefetched services."""
+    """Mark one page of the inbox: referred to me, read by me, and whether I may respond
+    (`answered` and `overdue` come annotated from `inbox`). Two queries whatever the page;
+    scope comes from the prefetched services."""
     ids = [story.pk for story in stories]
     referred = set(
         StoryUserPermission.objects.filter(
@@ -161,16 +232,13 @@ def inbox_marks(user: Any, stories: list[Story]) -> list[Story]:
     read = set(
         StaffRead.objects.filter(user=user, story_id__in=ids).values_list("story_id", flat=True)
     )
-    answered = set(
-        Response.objects.filter(story_id__in=ids, status=ResponseStatus.PUBLISHED).values_list(
-            "story_id", flat=True
-        )
-    )
     respond = scope_paths(user, RESPOND)
+    now = timezone.now()
     for story in stories:
+        # How long an unanswered story has waited, to the largest unit ("6 days").
+        story.waiting = timesince(story.published_at, now, depth=1)  # type: ignore[attr-defined,arg-type]
         story.is_referred = story.pk in referred  # type: ignore[attr-defined]
         story.read_by_me = story.pk in read  # type: ignore[attr-defined]
-        story.answered = story.pk in answered  # type: ignore[attr-defined]
         story.answerable = story.is_referred or any(  # type: ignore[attr-defined]
             service.path.startswith(path) for service in story.services.all() for path in respond
         )

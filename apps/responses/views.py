@@ -37,8 +37,9 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     """Stories I may read as staff or answer, with filters; the URL holds them all."""
     user = request.user
     form = InboxFilterForm(request.GET, services=selectors.inbox_service_options(user))
+    filters = form.filters()
     paginator: Paginator[Story] = Paginator(
-        selectors.inbox(user, form.filters()), settings.STORIES_PAGE_SIZE
+        selectors.inbox(user, filters), settings.STORIES_PAGE_SIZE
     )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.inbox_marks(user, list(page.object_list))
@@ -50,7 +51,10 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         "filter_query": query.urlencode(),
         "roles": list(my_roles(user)),
         "is_staff_member": is_staff_member(user),
+        "in_organisation": bool(scope_paths(user)),
         "managed": scope_paths(user, MANAGE_ROLES),
+        "sort": filters.sort,
+        "criticality_scale": range(1, 6),
     }
     template = "inbox/index.html#results" if request.htmx else "inbox/index.html"
     return render(request, template, context)
@@ -105,12 +109,7 @@ def _story_page(
             for e in entries
             if e.kind == "response" and services.may_edit(user, e.item)  # type: ignore[arg-type]
         },
-        "response_form": response_form
-        or (
-            _response_form(user, story)
-            if may_respond
-            else None
-        ),
+        "response_form": response_form or (_response_form(user, story) if may_respond else None),
         "preview": preview,
         "edit_minutes": services.EDIT_MINUTES,
         # Apps above this one (changes) add their parts through settings.

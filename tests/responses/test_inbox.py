@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -219,12 +220,16 @@ def _stories(service: Organisation, count: int) -> None:
     StoryService.objects.bulk_create(StoryService(story=s, organisation=service) for s in made)
 
 
-def test_the_inbox_keeps_its_query_budget_with_grants_and_stories(org: Organisation) -> None:
-    """The same number of queries with 1 grant and 50, with 100 stories and 10,000."""
+@pytest.mark.parametrize("sort", ["", "&sort=newest"], ids=["needs-doing", "newest"])
+def test_the_inbox_keeps_its_query_budget_with_grants_and_stories(
+    org: Organisation, sort: str
+) -> None:
+    """The same number of queries with 1 grant and 50, with 100 stories and 10,000, in
+    either order."""
     outpatients = node(org, 3)
     person = staff("responder", org)
     client = signed_in(person)
-    url = reverse("inbox:index") + "?unanswered=on"
+    url = reverse("inbox:index") + "?unanswered=on" + sort
     _stories(outpatients, 100)
     budget = QueryBudget("staff inbox", limit=15)
     budget.measure(100, lambda: client.get(url))
@@ -237,3 +242,101 @@ def test_the_inbox_keeps_its_query_budget_with_grants_and_stories(org: Organisat
     budget.measure(10_000, lambda: client.get(url))
     budget.assert_flat()
     assert client.get(url).context["page"].paginator.count == 10_000
+
+
+# --- the order: what needs doing first --------------------------------------------------
+def _answer(story: Story, by: Organisation) -> None:
+    Response.objects.create(
+        story=story,
+        organisation=by,
+        body="Thank you",
+        body_html="<p>Thank you</p>",
+        published_at=timezone.now(),
+    )
+
+
+def test_the_inbox_puts_what_needs_doing_first_and_newest_first_on_request(
+    org: Organisation, responder: User
+) -> None:
+    """Overdue first (waiting longest first), then the rest waiting, then the answered,
+    newest first; ?sort=newest gives the plain newest-first order. The target is the
+    trust's (2 working days by default), so 10 days is overdue whatever the weekday."""
+    outpatients = node(org, 3)
+    now = timezone.now()
+    ago = lambda days: now - dt.timedelta(days=days)  # noqa: E731
+    StoryFactory(title="Overdue 10 days", services=[outpatients], published_at=ago(10))
+    StoryFactory(title="Overdue 20 days", services=[outpatients], published_at=ago(20))
+    StoryFactory(title="Waiting an hour", services=[outpatients], published_at=ago(1 / 24))
+    old_answered = StoryFactory(title="Answered, old", services=[outpatients], published_at=ago(30))
+    new_answered = StoryFactory(title="Answered, new", services=[outpatients], published_at=ago(2))
+    _answer(old_answered, outpatients)
+    _answer(new_answered, outpatients)
+    client = signed_in(responder)
+    assert titles(client) == [
+        "Overdue 20 days",
+        "Overdue 10 days",
+        "Waiting an hour",
+        "Answered, new",
+        "Answered, old",
+    ]
+    page = client.get(reverse("inbox:index"))
+    marks = {s.title: (s.overdue, s.answered) for s in page.context["page"].object_list}
+    assert marks["Overdue 10 days"] == (True, False)
+    assert marks["Waiting an hour"] == (False, False)
+    assert marks["Answered, old"] == (False, True)  # answered is never overdue
+    html = page.content.decode()
+    assert html.count("Overdue: past the response target") == 2
+    assert html.count("Needs a response") == 3
+    assert html.count("Responded") == 2
+    assert "overdue first, then those waiting longest for a response" in html
+    assert titles(client, "?sort=newest") == [
+        "Waiting an hour",
+        "Answered, new",
+        "Overdue 10 days",
+        "Overdue 20 days",
+        "Answered, old",
+    ]
+    assert "newest first" in client.get(reverse("inbox:index") + "?sort=newest").content.decode()
+    # An unknown order falls back to what needs doing, and keeps the other filters.
+    assert titles(client, "?sort=sideways&unanswered=on") == [
+        "Overdue 20 days",
+        "Overdue 10 days",
+        "Waiting an hour",
+    ]
+
+
+def test_overdue_follows_the_trusts_target_in_working_days(org: Organisation) -> None:
+    """The database's overdue test agrees with the reminders' working-day count for every
+    weekday of publication, at targets of 0 to 6 working days, across a clock change."""
+    from apps.alerts.services import add_working_days
+    from apps.responses.selectors import with_needs
+
+    outpatients = node(org, 3)
+    # Friday 23 October 2026, 16:30 in London; British Summer Time ends on the 25th.
+    start = dt.datetime(2026, 10, 23, 15, 30, tzinfo=dt.UTC)
+    stories = [
+        StoryFactory(services=[outpatients], published_at=start + dt.timedelta(days=d))
+        for d in range(7)
+    ]
+    for target in range(7):
+        Organisation.objects.filter(pk=org.pk).update(response_target_working_days=target)
+        for story in stories:
+            due = add_working_days(story.published_at, target)  # type: ignore[arg-type]
+            for now, expected in ((due - dt.timedelta(minutes=1), False), (due, True)):
+                found = with_needs(Story.objects.filter(pk=story.pk), now=now).get()
+                assert found.overdue is expected, (target, story.published_at, now)  # type: ignore[attr-defined]
+
+
+def test_a_story_naming_two_trusts_is_overdue_by_the_shorter_target(
+    org: Organisation, other_org: Organisation
+) -> None:
+    from apps.responses.selectors import with_needs
+
+    Organisation.objects.filter(pk=org.pk).update(response_target_working_days=20)
+    Organisation.objects.filter(pk=other_org.pk).update(response_target_working_days=1)
+    monday = dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC)
+    story = StoryFactory(services=[node(org, 3), node(other_org, 3)], published_at=monday)
+    on_wednesday = monday + dt.timedelta(days=2)
+    assert with_needs(Story.objects.filter(pk=story.pk), now=on_wednesday).get().overdue  # type: ignore[attr-defined]
+    StoryService.objects.filter(story=story, organisation=node(other_org, 3)).delete()
+    assert not with_needs(Story.objects.filter(pk=story.pk), now=on_wednesday).get().overdue  # type: ignore[attr-defined]
