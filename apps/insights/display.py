@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from apps.organisations.models import OrganisationKind
 
 # The plural of each kind for "34th of 226 NHS trusts"; labels are for headings.
@@ -79,3 +81,20 @@ def kind_words(kind: str, count: int) -> str:
     """A count of a kind in words: "226 NHS trusts", "1 GP practice"."""
     names = KIND_SINGULARS if count == 1 else KIND_PLURALS
     return f"{count:,} {names.get(kind, kind)}"
+
+
+def share_words(part: int, whole: int) -> str:
+    """A share as people say it, for headlines: "9 in 10", "4 of 6" (under ten, the counts
+    themselves), "all 40", "nearly all", "fewer than 1 in 10"; "" for none or nothing."""
+    if whole <= 0 or part <= 0:
+        return ""
+    if part == whole:
+        return _("all %(whole)s") % {"whole": f"{whole:,}"}
+    if whole < 10:
+        return _("%(part)s of %(whole)s") % {"part": part, "whole": whole}
+    tenths = (20 * part + whole) // (2 * whole)  # nearest tenth, halves up
+    if tenths >= 10:
+        return _("nearly all")
+    if tenths == 0:
+        return _("fewer than 1 in 10")
+    return _("%(tenths)s in 10") % {"tenths": tenths}

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.changes.models import ChangeStatus
 from apps.organisations.models import Organisation
@@ -155,13 +156,45 @@ class Figures:
     def median_words(self) -> str:
         return display.duration_words(self.median_response_seconds)
 
+    @property
+    def peers_enough(self) -> bool:
+        """Whether enough other organisations qualified for a rank to mean anything: a
+        rank among a handful ("1st of 1") says nothing."""
+        return self.ranked is not None and self.ranked - 1 >= settings.FIGURES_RANK_MIN_PEERS
+
     def rank_words(self, kind: str) -> str:
         """The rank in words ("34th of 226 NHS trusts", "joint 2nd of …"); empty when the
-        node does not qualify."""
-        if self.rank is None or self.ranked is None:
+        node does not qualify or too few others of its kind do."""
+        if self.rank is None or self.ranked is None or not self.peers_enough:
             return ""
         place = display.ordinal(self.rank)
         return f"{'joint ' if self.tied else ''}{place} of {display.kind_words(kind, self.ranked)}"
+
+    def no_rank_words(self, kind: str, *, active: bool = True) -> str:
+        """Why no rank is shown, in plain words; empty when there is a rank."""
+        if self.rank_words(kind):
+            return ""
+        plural = display.KIND_PLURALS.get(kind, kind)
+        if not active:
+            return _("No rank: closed organisations are not compared.")
+        if self.stories_12m < settings.FIGURES_RANK_MIN_STORIES:
+            return _(
+                "No rank: fewer than %(min)s stories were published here in the last 12 "
+                "months, too few to compare fairly."
+            ) % {"min": settings.FIGURES_RANK_MIN_STORIES}
+        return _(
+            "No rank yet: fewer than %(peers)s other %(plural)s have at least %(min)s "
+            "stories in the last 12 months, too few for a fair comparison."
+        ) % {
+            "peers": settings.FIGURES_RANK_MIN_PEERS,
+            "plural": plural,
+            "min": settings.FIGURES_RANK_MIN_STORIES,
+        }
+
+    # Headlines: a few figures in the words people use.
+    @property
+    def answered_share_words(self) -> str:
+        return display.share_words(self.responded_12m, self.stories_12m)
 
 
 # --- computing -------------------------------------------------------------------------

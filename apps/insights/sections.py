@@ -25,6 +25,7 @@ def organisation_figures(request: HttpRequest, organisation: Organisation) -> Se
     context: dict[str, object] = {
         "figures": figures,
         "rank": figures.rank_words(organisation.kind),
+        "no_rank": figures.no_rank_words(organisation.kind, active=organisation.is_active),
         "kind_plural": display.KIND_PLURALS.get(organisation.kind, ""),
         "min_stories": settings.FIGURES_RANK_MIN_STORIES,
         "parts": None,

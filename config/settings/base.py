@@ -247,6 +247,9 @@ ORGANISATION_PAGE_SECTIONS = [
 # Statistics: a node is ranked among active nodes of its kind only with at least this many
 # stories in 12 months; staff see the figures of the parts beneath a node, this many a page.
 FIGURES_RANK_MIN_STORIES = 10
+# …and only when at least this many other open nodes of its kind qualify too, so that no
+# page says "1st of 1".
+FIGURES_RANK_MIN_PEERS = 5
 FIGURES_PARTS_PAGE_SIZE = 50
 # Parts of the public story page and the author's private page added by apps above
 # `stories`: callables (request, story) and (request, story, token) returning a Section.
