@@ -4,6 +4,7 @@ real browser: axe-core finds nothing serious, it works without JavaScript and on
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from typing import Any
 
@@ -31,6 +32,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 PHONE = {"width": 360, "height": 740}
+SHOTS = os.environ.get("CAREVOICE_SHOTS", "")  # a folder: save screenshots there
 
 
 @pytest.fixture
@@ -93,10 +95,24 @@ def test_public_figures_read_well_without_javascript_on_a_phone(
         expect(section.locator("dt").first).to_have_text("Stories published")
         expect(section).to_contain_text("6 in the last 12 months")
         expect(section).to_contain_text("50% in the last 12 months (3 of 6)")
+        # Headlines in plain words lead; a lone trust gets no rank, and is told why.
+        expect(section.get_by_role("list", name="In short").get_by_role("listitem")).to_have_text(
+            [
+                "3 of 6 stories answered by staff in the last 12 months",
+                re.compile(r"is the typical wait for a first response"),
+                "0 changes made in the last 12 months",
+            ]
+        )
+        expect(section).to_contain_text("No rank: fewer than 10 stories were published here")
         expect(section).to_contain_text(f"Figures as of {timezone.localdate():%-d %B %Y}")
         expect(page.get_by_role("table")).to_have_count(0)  # the breakdown is for staff
         fits(page)
     assert_accessible(page)
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/figures-360.png", full_page=True)
+        wide = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        wide.goto(url)
+        wide.screenshot(path=f"{SHOTS}/figures-1280.png", full_page=True)
 
 
 def test_a_wards_reader_finds_their_row_and_pages_without_javascript(
