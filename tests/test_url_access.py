@@ -90,6 +90,7 @@ ACCESS: dict[str, Rule] = {
     # Public pages: the same for everyone.
     "home": Rule(everyone(200)),
     "healthz": Rule(everyone(200)),
+    "favicon": Rule(everyone(302)),
     "readyz": Rule(everyone(200)),
     "organisations:directory": Rule(everyone(200)),
     "organisations:detail": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
