@@ -23,6 +23,18 @@ def is_cookie_free(view: Callable[..., Any]) -> bool:
     return bool(getattr(view, "cookie_free", False))
 
 
+def private(view: View) -> View:
+    """Mark a view whose every response belongs to one person even when nobody is signed
+    in (a page reached by a private link): it is sent `Cache-Control: private, no-store`
+    (apps.core.middleware.PrivateCacheMiddleware)."""
+    view.private = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_private(view: Callable[..., Any]) -> bool:
+    return bool(getattr(view, "private", False))
+
+
 class HtmxHttpRequest(HttpRequest):
     """A request that has passed through django-htmx's middleware."""
 

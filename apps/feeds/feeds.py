@@ -42,8 +42,10 @@ class XmlSafeGenerator(SimplerXMLGenerator):
     def characters(self, content: str) -> None:
         super().characters(xml_safe(content))
 
-    def startElement(self, name: str, attrs: dict[str, str]) -> None:  # noqa: N802 - SAX's name
-        super().startElement(name, {key: xml_safe(value) for key, value in attrs.items()})
+    def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 - SAX's name
+        # Django's writer is given plain dicts, as here, though typeshed names SAX's class.
+        cleaned = {key: xml_safe(value) for key, value in attrs.items()}
+        super().startElement(name, cleaned)  # type: ignore[arg-type]
 
 
 class ConversationAtomFeed(Atom1Feed):

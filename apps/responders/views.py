@@ -19,6 +19,7 @@ from apps.accounts.decorators import second_factor_required
 from apps.accounts.models import User
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
+from apps.core.http import private
 from apps.organisations.models import Organisation
 
 from . import invitations, selectors, teams
@@ -39,6 +40,7 @@ from .services import role_grant, role_revoke
 PAGE_SIZE = 50
 
 
+@private
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="30/m", block=True)
 def accept(request: HttpRequest, token: str) -> HttpResponse:

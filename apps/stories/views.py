@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
-from apps.core.http import HtmxHttpRequest, limited, visitor_of
+from apps.core.http import HtmxHttpRequest, limited, private, visitor_of
 
 from . import selectors, services
 from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
@@ -56,6 +56,7 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "stories/tell.html", context)
 
 
+@private
 @require_safe
 def told(request: HttpRequest) -> HttpResponse:
     token = request.session.pop("told_token", None)
@@ -80,6 +81,7 @@ def resend_link(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/resend_link.html", {"form": form})
 
 
+@private
 @require_http_methods(["GET", "POST"])
 def author(request: HttpRequest, token: str) -> HttpResponse:
     """The author's private page: status, edits to approve, withdraw, change or erase email."""

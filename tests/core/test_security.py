@@ -75,3 +75,14 @@ def test_pages_carry_the_security_headers(client: Client) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/organisations/", "/api/v1/", "/no-such-page/", "/healthz"])
+def test_every_response_denies_powerful_browser_features(client: Client, url: str) -> None:
+    policy = client.get(url)["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "interest-cohort"):
+        assert f"{feature}=()" in policy
+    # Passkeys and copying a private link stay allowed.
+    assert "publickey-credentials" not in policy
+    assert "clipboard" not in policy
