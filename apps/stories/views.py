@@ -145,13 +145,20 @@ def story_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "stories/list.html#results" if partial else "stories/list.html", context)
 
 
+def _read_rate(group: str, request: HttpRequest) -> str:
+    return str(settings.STORY_READS_COUNTED_PER_HOUR) + "/h"
+
+
 @require_safe
+@ratelimit(key="ip", rate=_read_rate, block=False)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         story = selectors.story_public(pk)
     except Story.DoesNotExist as exc:
         raise Http404("No such published story") from exc
-    services.story_record_read(story=story, visitor=visitor_of(request))
+    # One address reading more stories an hour than a person could is not counted.
+    reader = None if limited(request) else visitor_of(request, per_day=True)
+    services.story_record_read(story=story, visitor=reader)
     context = {
         "story": story,
         "flag_form": FlagForm(),

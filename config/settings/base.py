@@ -264,6 +264,10 @@ RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
 # A process-local cache is fine on one machine; production sets CACHE_URL.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# Reads counted from one address in an hour (across all stories); more are still shown,
+# not counted, so a script cannot inflate read counts.
+STORY_READS_COUNTED_PER_HOUR = 120
+
 # Organisation directory paging.
 ORGANISATIONS_PAGE_SIZE = 25
 STORIES_PAGE_SIZE = 20
