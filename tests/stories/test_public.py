@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.models import User
-from apps.organisations.models import Organisation
 from apps.core.http import visitor_key
+from apps.organisations.models import Organisation
 from apps.stories.models import Flag, Story, StoryReader, StoryStatus
 from apps.stories.selectors import story_count_for_organisation, story_list_for_organisation
 from apps.stories.taxonomy import Progress
