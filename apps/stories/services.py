@@ -166,6 +166,14 @@ def story_record_read(*, story: Story, visitor: str | None) -> bool:
     return _count_once(story, visitor, "read", "read_count")
 
 
+def story_readers_prune(*, now: dt.datetime | None = None) -> int:
+    """Forget read rows from before yesterday: a read's visitor key holds its day, so an
+    older row can never match again, and keeping it would only grow the table."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=2)
+    deleted, _ = StoryReader.objects.filter(kind="read", at__lt=cutoff).delete()
+    return deleted
+
+
 def story_me_too(*, story: Story, visitor: str | None) -> bool:
     """'I've experienced this', once per person."""
     if visitor is None or not story.is_public:

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.http import visitor_key
@@ -214,3 +215,17 @@ def test_story_pages_and_lists_keep_their_query_budgets(org: Organisation) -> No
         budgets[name].measure(1000, lambda url=url: visitor().get(url))
     for budget in budgets.values():
         budget.assert_flat()
+
+
+def test_read_rows_of_past_days_are_pruned_and_votes_kept(org: Organisation) -> None:
+    from apps.stories.tasks import prune_readers
+
+    story = StoryFactory(services=[service_of(org)])
+    visitor().get(story.get_absolute_url())
+    visitor().post(reverse("stories:me_too", kwargs={"pk": story.pk}))
+    assert prune_readers() == 0  # today's read still stops a second count
+    StoryReader.objects.update(at=timezone.now() - dt.timedelta(days=3))
+    assert prune_readers() == 1
+    assert list(StoryReader.objects.values_list("kind", flat=True)) == ["me_too"]
+    story.refresh_from_db()
+    assert (story.read_count, story.me_too_count) == (1, 1)
