@@ -85,6 +85,7 @@ class ChangePasswordForm(account_forms.ChangePasswordForm):
             },
         )
         self.fields["password1"].help_text = PASSWORD_HINT
+        self.fields["oldpassword"].help_text = ""
 
 
 class ReauthenticateForm(account_forms.ReauthenticateForm):
