@@ -62,6 +62,12 @@ class ResetPasswordForm(account_forms.ResetPasswordForm):
         reword(self, {"email": EMAIL})
 
 
+class AddEmailForm(account_forms.AddEmailForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reword(self, {"email": EMAIL})
+
+
 class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -134,6 +134,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https"
 # The sign-in forms in the site's words (apps/accounts/forms.py).
 ACCOUNT_FORMS = {
     "login": "apps.accounts.forms.LoginForm",
+    "add_email": "apps.accounts.forms.AddEmailForm",
     "reset_password": "apps.accounts.forms.ResetPasswordForm",
     "reset_password_from_key": "apps.accounts.forms.ResetPasswordKeyForm",
     "change_password": "apps.accounts.forms.ChangePasswordForm",

@@ -200,13 +200,14 @@ def test_security_page_and_the_pages_it_leads_to(responder: User) -> None:
     client.post(reverse("mfa_reauthenticate"), {"code": totp_code(offset=1)})
     html = page_text(client.get(reverse("mfa_index")))
     assert_site_page(html, "Security")
-    for section in ("Authenticator app", "Recovery codes", "Password"):
+    for section in ("Authenticator app", "Recovery codes", "Password and email address"):
         assert f">{section}</h2>" in html
     for name, title in (
         ("mfa_deactivate_totp", "Remove your authenticator app"),
         ("mfa_view_recovery_codes", "Your recovery codes"),
         ("mfa_generate_recovery_codes", "Make new recovery codes"),
         ("account_change_password", "Change your password"),
+        ("account_email", "Your email addresses"),
     ):
         assert reverse(name) in html or name == "mfa_view_recovery_codes", name
         assert_site_page(page_text(client.get(reverse(name))), title)
@@ -220,3 +221,32 @@ def test_change_password_page_labels(responder: User) -> None:
 def test_nobody_signs_up_but_the_page_says_why(client: Client) -> None:
     html = page_text(client.get(reverse("account_signup")))
     assert_site_page(html, "Staff accounts are made by invitation")
+
+
+def test_email_confirmation_pages(client: Client) -> None:
+    sent = page_text(client.get(reverse("account_email_verification_sent")))
+    assert_site_page(sent, "Check your email")
+    wrong = page_text(client.get(reverse("account_confirm_email", args=["not-a-real-key"])))
+    assert_site_page(wrong, "This link no longer works")
+
+
+def test_email_addresses_page(responder: User) -> None:
+    client = signed_in(responder)
+    html = page_text(client.get(reverse("account_email")))
+    assert "Main address" in html
+    empty = page_text(client.post(reverse("account_email"), {"action_add": "", "email": ""}))
+    assert '<a href="#id_email">Enter your email address</a>' in empty
+
+
+def test_pages_left_to_allauth_render_the_sites_fields(db: None) -> None:
+    user = UserFactory(email="no.password@staff.example")
+    user.set_unusable_password()
+    user.save()
+    client = Client()
+    client.force_login(user)
+    html = page_text(client.get(reverse("account_set_password")))
+    assert 'class="site-header"' in html
+    assert '<div class="field">' in html
+    assert "<p><label" not in html  # not allauth's form.as_p
+    assert labels(html)
+    assert not [label for label in labels(html) if label.endswith(":")]
