@@ -131,8 +131,10 @@ def test_password_again_page(responder: User) -> None:
     html = page_text(client.get(reverse("account_reauthenticate")))
     assert_site_page(html, "Enter your password again", ["Password"])
     assert html.count("Forgotten your password?") == 1
+    assert "Use a code from your authenticator app instead" in html
     code = page_text(client.get(reverse("mfa_reauthenticate")))
     assert_site_page(code, "Enter the code from your authenticator app", ["Code"])
+    assert "Enter your password instead" in code
 
 
 def test_password_reset_pages(client: Client) -> None:
