@@ -134,12 +134,30 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
+# The sign-in forms in the site's words (apps/accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "apps.accounts.forms.LoginForm",
+    "add_email": "apps.accounts.forms.AddEmailForm",
+    "reset_password": "apps.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "apps.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "apps.accounts.forms.ChangePasswordForm",
+    "reauthenticate": "apps.accounts.forms.ReauthenticateForm",
+}
+# Subjects are written whole in the templates (allauth's prefix names the Host header).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 
 # Second factor (allauth MFA): an authenticator app with recovery codes. Staff
 # pages and every action that responds or manages people require it.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for clocks that drift
+MFA_ADAPTER = "apps.accounts.adapters.MfaAdapter"
+MFA_FORMS = {
+    "authenticate": "apps.accounts.forms.AuthenticateForm",
+    "reauthenticate": "apps.accounts.forms.MfaReauthenticateForm",
+    # Keeps the secret of a set-up in progress when the page is shown again.
+    "activate_totp": "apps.accounts.forms.ActivateTOTPForm",
+}
 # allauth's own rate limits (login failures per address and per account, password
 # resets, ...) stay on; they use the shared cache.
 ACCOUNT_RATE_LIMITS = {
