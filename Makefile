@@ -12,6 +12,7 @@ PYTEST_WORKERS ?= 2
 
 help:
 	@echo "make run        set up, start the database, load the demo and serve http://$(HOST):$(PORT)"
+	@echo "                (make run PORT=8041 serves another port; emailed links follow it)"
 	@echo "make test       set up, then run every test"
 	@echo "make check      lint, types and tests, as CI runs them"
 	@echo "make bench      benchmarks; writes reports/bench.md"
@@ -31,7 +32,7 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(BIN)/python manage.py load_demo
 	@echo "\nServing http://$(HOST):$(PORT)/ (Ctrl-C stops the site and the embedded database)\n"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", organisation_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("organisations/", include("apps.organisations.urls")),
     path("", include("apps.changes.urls")),
     path("", include("apps.stories.urls")),

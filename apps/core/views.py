@@ -5,7 +5,8 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -31,7 +32,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
     except Exception:
         logger.exception("readiness: database check failed")
         checks["database"] = "failed"
-    if settings.CELERY_BROKER_URL:
+    if not settings.CELERY_BROKER_URL.startswith("memory://"):
         checks["broker"] = _broker_check()
     ready = all(value == "ok" for value in checks.values())
     return JsonResponse(
@@ -49,6 +50,13 @@ def _broker_check() -> str:
     except Exception:
         logger.exception("readiness: broker check failed")
         return "failed"
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and tools that ask for /favicon.ico get the site's icon, not a 404 in the log.
+    The address is looked up per request: the static manifest exists only after collectstatic."""
+    return redirect(static("img/favicon.svg"))
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -153,3 +153,17 @@ def test_demo_has_a_planned_a_made_and_an_overdue_change() -> None:
     trust = Organisation.objects.get(name="Ashdown Vale Hospitals NHS Foundation Trust")
     page = Client().get(f"/organisations/{trust.slug}/changes/")
     assert page.content.decode().count('class="change change-') == 3
+
+
+def test_demo_lists_the_emails_it_sent_in_one_readable_line_each(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first = load()
+    printed = capsys.readouterr().out
+    assert "Content-Type" not in first + printed
+    assert "=?utf-8?" not in first + printed
+    lines = [line for line in first.splitlines() if line.startswith("  to ")]
+    assert lines, first
+    assert "  to ed.manager@ashdown-vale.example: Helen Marsh asked you to answer a story" in first
+    assert any("replied on “Seen quickly on a busy night”" in line for line in lines)
+    assert "emails to demo staff" not in load()  # nothing new the second time

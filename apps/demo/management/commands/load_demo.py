@@ -2,7 +2,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Max
+from django.test.utils import override_settings
 
+from apps.core.models import OutboxEmail
 from apps.demo.loader import DEMO_PASSWORD, DEMO_TEAM, DEMO_TOTP_SECRET, DEMO_USERS, demo_load
 
 
@@ -12,10 +15,25 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError("Demo data is only for local machines (DEMO_DATA_ALLOWED is off).")
-        if demo_load():
+        before = OutboxEmail.objects.aggregate(last=Max("pk"))["last"] or 0
+        # The demo's staff have fictional addresses: their emails are listed below, one line
+        # each, instead of printed whole in the middle of the set-up.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            loaded = demo_load()
+        if loaded:
             self.stdout.write(self.style.SUCCESS("Loaded the demo organisations and staff."))
         else:
             self.stdout.write("Demo data is already loaded.")
+        emails = list(
+            OutboxEmail.objects.filter(pk__gt=before).order_by("pk").values_list("to", "subject")
+        )
+        if emails:
+            self.stdout.write(
+                f"\nThe demo's conversations sent {len(emails)} emails to demo staff "
+                "(listed here, not delivered):"
+            )
+            for to, subject in emails:
+                self.stdout.write(f"  to {to}: {subject}")
         self.stdout.write(f"\nDemo logins (password for each: {DEMO_PASSWORD})")
         for person in DEMO_USERS:
             self.stdout.write(f"  {person.email:<45} {person.description}")
