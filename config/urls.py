@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("apps.feeds.urls")),
     path("api/v1/", include("apps.api.urls")),
     path("staff/", include("apps.api.urls_staff")),
+    path("", include("apps.pages.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 
