@@ -1,4 +1,5 @@
-"""The site's own pages: read by everyone, edited by platform admins."""
+"""The site's own pages: the home page, and the pages every public service needs (read by
+everyone, edited by platform admins)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,29 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.accounts.decorators import allowed_only
 from apps.core.forms import add_service_errors
+from apps.organisations.selectors import organisation_directory_counts
+from apps.stories.selectors import story_list_public
+from apps.stories.taxonomy import Progress
 
 from . import selectors, services
 from .forms import PageForm
 from .permissions import can_edit_pages
 
 page_editors_only = allowed_only(can_edit_pages)
+
+HOME_STORIES = 5
+ANSWERED = (Progress.RESPONDED, Progress.CHANGE_PLANNED, Progress.CHANGE_MADE)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The front door: tell a story, what happens next, the latest stories, the directory."""
+    context = {
+        "stories": list(story_list_public()[:HOME_STORIES]),
+        "answered": ANSWERED,
+        "counts": organisation_directory_counts(),
+    }
+    return render(request, "pages/home.html", context)
 
 
 def _content(slug: str) -> selectors.PageContent:
