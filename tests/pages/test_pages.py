@@ -229,3 +229,35 @@ def test_only_platform_admins_may_edit(client_as: Any, member: str) -> None:
     response = _edit(client_as(member), "terms", "Taken over.", 0)
     assert response.status_code in (302, 403)
     assert not Page.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_saves_at_once_make_one_edit(platform_admin: Any) -> None:
+    """Both requests find no row; the second waits on the unique slug, then sees the first's
+    save and changes nothing."""
+    import threading
+
+    from django.db import connection
+
+    from apps.pages.services import page_update
+
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            start.wait()
+            page_update(actor=platform_admin, slug="terms", body="Be kind.", version=0)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert Page.objects.get(slug="terms").version == 1
+    assert AuditEntry.objects.filter(action="pages.page.updated").count() == 1
