@@ -107,6 +107,10 @@ def test_plan_records_links_audits_and_tells_the_author(
     assert "plans a change" in email.subject
     assert change.summary in email.body_text
     assert story.get_absolute_url() in email.body_text
+    # The register is named as its page and every link to it are.
+    register = reverse("changes:register", kwargs={"slug": ward.slug})
+    assert f"Changes at {ward.name}, every change it has planned and made:\n" in email.body_text
+    assert register in email.body_text
     # Public words only: never the staff-only criticality or the author's address.
     assert "riticality" not in email.body_text
 
