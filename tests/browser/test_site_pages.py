@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils.text import slugify
 from playwright.sync_api import Browser, Page, expect
 
 from apps.organisations.models import OrganisationKind
@@ -61,13 +62,23 @@ def site() -> None:
         "night. The food was cold twice, but the care was excellent.",
         services=[ward],
     )
-    for slug, polarity in (
-        ("pain-management", "good"),
-        ("food-and-drink", "improve"),
-        ("felt-reassured", "positive"),
-        ("felt-cared-for", "positive"),
+    # The tags are seeded by a migration; made here if a test before this one flushed them.
+    for label, group, polarity in (
+        ("pain management", "aspect", "good"),
+        ("food and drink", "aspect", "improve"),
+        ("reassured", "feeling", "positive"),
+        ("cared for", "feeling", "positive"),
     ):
-        StoryTag.objects.create(story=story, tag=Tag.objects.get(slug=slug), polarity=polarity)
+        slug = slugify(label) if group == "aspect" else f"felt-{slugify(label)}"
+        tag, _ = Tag.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "label": label,
+                "group": group,
+                "polarity": polarity if group == "feeling" else "",
+            },
+        )
+        StoryTag.objects.create(story=story, tag=tag, polarity=polarity)
     admin = UserFactory(email="pat@carevoice.example", display_name="Pat Admin")
     RoleFactory(user=admin, role=RoleName.PLATFORM_ADMIN, organisation=None)
     with_second_factor(admin)

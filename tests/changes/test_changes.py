@@ -557,7 +557,8 @@ def test_the_organisation_page_shows_its_latest_changes_and_the_register(
     assert "No change has been recorded" in html
     change = plan(responder, story, ward, summary="Quiet hours on the ward at night.")
     html = Client().get(org.get_absolute_url()).content.decode()
-    assert "0 changes made and 1 planned" in html
+    assert "1 change planned after stories told here." in html
+    assert "0 changes" not in html
     assert change.get_public_url() in html
     assert reverse("changes:register", kwargs={"slug": org.slug}) in html
 

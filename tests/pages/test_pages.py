@@ -231,7 +231,7 @@ def test_only_platform_admins_may_edit(client_as: Any, member: str) -> None:
     assert not Page.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_first_saves_at_once_make_one_edit(platform_admin: Any) -> None:
     """Both requests find no row; the second waits on the unique slug, then sees the first's
     save and changes nothing."""
