@@ -24,4 +24,6 @@ app.conf.beat_schedule = {
     # Every node's public figures, so they roll over to the new date (and ranks compare
     # like with like) before anyone looks.
     "refresh-figures": {"task": "insights.refresh_figures", "schedule": crontab(hour=2, minute=30)},
+    # Read rows of past days can never match again (the visitor key holds the day).
+    "prune-readers": {"task": "stories.prune_readers", "schedule": crontab(hour=3, minute=15)},
 }

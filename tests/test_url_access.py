@@ -281,6 +281,30 @@ ACCESS: dict[str, Rule] = {
 }
 
 
+# Cache-Control: every response to a signed-in person, and every page reached by a
+# private link, is `private, no-store`; public pages for anonymous readers are not.
+# SHARED answers are the same for everyone (no session read), so they keep their caching.
+SHARED = ("feeds:", "api:", "healthz", "readyz")
+PRIVATE_LINK = ("stories:author", "stories:told", "staff:accept", "conversation:author_reply")
+
+
+def _private_expected(name: str, member: str) -> bool | None:
+    """True: must be private; False: must not be; None: either (redirects, errors)."""
+    if name.startswith(SHARED):
+        return None
+    return member != "anonymous" or name in PRIVATE_LINK or name.startswith(("account_", "mfa_"))
+
+
+def _assert_cache_control(name: str, member: str, response: Any) -> None:
+    expected = _private_expected(name, member)
+    header = response.get("Cache-Control", "")
+    private = "private" in header and "no-store" in header
+    if expected:
+        assert private, f"{member} at {name}: Cache-Control {header!r}, not private, no-store"
+    elif expected is False and response.status_code == 200:
+        assert not private, f"{member} at {name}: a public page sent {header!r}"
+
+
 def _walk(patterns: list[Any], namespace: str | None = None) -> Iterator[str]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
@@ -378,3 +402,4 @@ def test_access(
         assert response.status_code == expected, (
             f"{member} at {url}: expected {expected}, got {response.status_code}"
         )
+    _assert_cache_control(name, member, response)

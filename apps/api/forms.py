@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from apps.changes.models import ChangeStatus
-from apps.core.forms import Form, LongSelect
+from apps.core.forms import Form, LongSelect, check_date_range
 from apps.organisations.forms import DirectorySearchForm
 from apps.organisations.models import Organisation
 
@@ -70,7 +70,8 @@ class ChangeFilterForm(Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
+        check_date_range(self, "date_from", "date_to")
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "This date must be the same as or after date_from.")
         return data

@@ -88,8 +88,11 @@ def form_parameters(
         elif isinstance(field, forms.ChoiceField):
             choices: Any = field.choices
             schema["enum"] = [str(value) for value, _ in choices if value != ""]
-        elif isinstance(field, forms.CharField) and field.max_length:
-            schema["maxLength"] = field.max_length
+        elif isinstance(field, forms.CharField):
+            # An empty parameter is refused (apps.api.views._valid): the document says so.
+            schema["minLength"] = 1
+            if field.max_length:
+                schema["maxLength"] = field.max_length
         parameters.append(
             OpenApiParameter(
                 name,

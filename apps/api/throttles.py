@@ -7,34 +7,12 @@ or an operator's change takes effect without a restart of this module's state.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 from rest_framework.throttling import SimpleRateThrottle
 
-
-def client_address(request: Any) -> str:
-    """The caller's address (RATELIMIT_IP_META_KEY behind a proxy, as for the site's own
-    rate limits), an IPv6 caller counted by its /64 network."""
-    meta_key = settings.RATELIMIT_IP_META_KEY
-    if not meta_key:
-        address = request.META.get("REMOTE_ADDR", "")
-    elif "." in meta_key:
-        address = import_string(meta_key)(request)
-    else:
-        address = request.META.get(meta_key, "")
-    # A forwarded list ends with the address the nearest proxy saw; earlier entries are
-    # whatever the client claimed, and counting by them would let it pick its own bucket.
-    address = address.split(",")[-1].strip()
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address or "unknown"
-    if parsed.version == 6:
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
-    return str(parsed)
+from apps.core.http import client_address
 
 
 class ApiRateThrottle(SimpleRateThrottle):

@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -5,6 +6,12 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+# Dates a search may name. A day past the last representable one (9999-12-31 + 1 day) or
+# before year 1 in UK time cannot be computed at all; nothing on the site is that old.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 
 class Form(forms.Form):
@@ -24,6 +31,18 @@ def add_service_errors(form: forms.Form, exc: Exception) -> None:
         form.add_error(None, exc.messages)
     else:
         form.add_error(None, str(exc))
+
+
+def check_date_range(form: forms.Form, *names: str) -> None:
+    """An error beside each of these date fields that holds a day outside the sane range."""
+    for name in names:
+        value = form.cleaned_data.get(name)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            form.add_error(
+                name,
+                gettext("Enter a date between %(first)s and %(last)s.")
+                % {"first": EARLIEST_DATE.year, "last": LATEST_DATE.year},
+            )
 
 
 class LongSelect(forms.Select):

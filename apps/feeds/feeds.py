@@ -17,7 +17,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
+from django.utils.xmlutils import SimplerXMLGenerator
 
+from apps.core.text import xml_safe
 from apps.organisations.models import Organisation
 from apps.stories.models import Tag
 from apps.stories.taxonomy import TagGroup
@@ -32,9 +34,32 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+class XmlSafeGenerator(SimplerXMLGenerator):
+    """Writes text and attributes without the characters XML 1.0 cannot hold. Input is
+    cleaned of them now (apps.core.middleware), but a story stored before that, or text
+    from an import, must not make its every feed fail."""
+
+    def characters(self, content: str) -> None:
+        super().characters(xml_safe(content))
+
+    def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 - SAX's name
+        # Django's writer is given plain dicts, as here, though typeshed names SAX's class.
+        cleaned = {key: xml_safe(value) for key, value in attrs.items()}
+        super().startElement(name, cleaned)  # type: ignore[arg-type]
+
+
 class ConversationAtomFeed(Atom1Feed):
     """Atom with each entry's story and conversation as HTML content (escaped into the
     XML by the writer), and the story's opening words as a plain-text summary."""
+
+    def write(self, outfile: Any, encoding: str) -> None:
+        # Atom1Feed.write, with the writer that drops characters XML forbids.
+        handler = XmlSafeGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
         # Django writes the description as an HTML summary; here it is plain text.

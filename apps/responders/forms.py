@@ -4,9 +4,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.core.forms import Form, LongSelect
+from apps.core.text import strip_control
 from apps.organisations.models import Organisation
 
 
@@ -107,6 +109,12 @@ class InviteForm(_NodeChoiceMixin, Form):
 CSV_MAX_BYTES = 1_000_000
 
 
+NUL_IN_LINE = _(
+    "Line %(line)s holds a character that is not allowed (a NUL byte): save the file "
+    "again as “CSV UTF-8”."
+)
+
+
 class InvitationCsvForm(Form):
     file = forms.FileField(
         label="CSV file",
@@ -125,10 +133,16 @@ class InvitationCsvForm(Form):
                 self.add_error("file", "The file is larger than 1 MB: split it into parts.")
                 return data
             try:
-                data["text"] = upload.read().decode("utf-8-sig")
+                text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
                 self.add_error("file", "The file is not text in UTF-8: save it as “CSV UTF-8”.")
                 return data
+            # A file is not a form value, so the site-wide cleaning has not seen it.
+            for number, line in enumerate(text.split("\n"), start=1):
+                if "\x00" in line:
+                    self.add_error("file", NUL_IN_LINE % {"line": number})
+                    return data
+            data["text"] = strip_control(text)
         if not data.get("text"):
             self.add_error("file", "Choose a CSV file.")
         return data

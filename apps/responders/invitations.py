@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.core.audit import audit, refuse
@@ -24,11 +25,17 @@ from apps.core.outbox import outbox_add
 from apps.organisations.models import Organisation
 
 from .models import ORGANISATION_ROLES, Invitation
-from .permissions import can_grant
+from .permissions import can_grant, holds_address
 from .services import role_grant
 
 VALID_DAYS = 7
 CSV_COLUMNS = ["first name", "last name", "email", "job title", "role", "node"]
+
+
+NOT_YOURS = _(
+    "This invitation was sent to another email address. Sign out, then open the link "
+    "again to make an account with that address, or sign in with it."
+)
 
 
 class InvitationInvalid(PermissionDenied):
@@ -169,6 +176,16 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
             problem="inviter_lost_rights",
         )
         raise InvitationInvalid("The person who invited you can no longer give this role.")
+    if not holds_address(user, invitation.email):
+        # The link may have been forwarded or leaked: only its addressee may take the role.
+        refuse(
+            actor=user,
+            action="responders.invitation.refused",
+            target=invitation,
+            organisation_path=invitation.organisation.path,
+            message=str(NOT_YOURS),
+            problem="other_address",
+        )
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.accepted_at:

@@ -142,3 +142,13 @@ def can_respond_for(user: Any, organisation: Organisation) -> bool:
 def can_enter_stories(user: Any) -> bool:
     """Moderators, and staff with any role, type in stories told on paper or by phone."""
     return can_moderate(user) or bool(scope_paths(user))
+
+
+def holds_address(user: Any, email: str) -> bool:
+    """Whether this account has proved it receives mail at `email` (a verified address,
+    compared case-insensitively): an invitation may only be accepted by its addressee."""
+    from allauth.account.models import EmailAddress
+
+    if not _signed_in(user) or not email:
+        return False
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()

@@ -6,7 +6,7 @@ from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +19,7 @@ from apps.accounts.decorators import second_factor_required
 from apps.accounts.models import User
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
+from apps.core.http import private
 from apps.organisations.models import Organisation
 
 from . import invitations, selectors, teams
@@ -33,12 +34,13 @@ from .forms import (
 )
 from .invitations import InvitationInvalid, invitation_accept, invitation_for_token
 from .models import Invitation, Role, Team
-from .permissions import can_manage
+from .permissions import can_manage, holds_address
 from .services import role_grant, role_revoke
 
 PAGE_SIZE = 50
 
 
+@private
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="30/m", block=True)
 def accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -81,7 +83,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 return render(
                     request, "responders/accept.html", {"invitation": invitation, "form": form}
                 )
-        except InvitationInvalid as exc:
+        except PermissionDenied as exc:
+            # Unusable, or meant for another address than the signed-in account's.
             return render(
                 request, "responders/invitation_invalid.html", {"reason": str(exc)}, status=403
             )
@@ -91,7 +94,12 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             f"for {invitation.organisation}.",
         )
         return redirect("inbox:index")
-    return render(request, "responders/accept.html", {"invitation": invitation, "form": form})
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "addressee": holds_address(request.user, invitation.email),
+    }
+    return render(request, "responders/accept.html", context)
 
 
 # --- super-users: members, invitations, teams and the audit log of a subtree ------

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from apps.core.forms import add_service_errors
-from apps.core.http import HtmxHttpRequest, limited, visitor_of
+from apps.core.http import HtmxHttpRequest, limited, private, visitor_of
 from apps.stories.services import story_for_token
 
 from . import services
@@ -35,6 +35,7 @@ def helpful(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{response.story.get_absolute_url()}#response-{response.pk}")
 
 
+@private
 @require_POST
 @ratelimit(key="ip", rate="20/h", method="POST", block=False)
 def author_reply(request: HttpRequest, token: str) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.core.models import TimeStampedModel
 
@@ -186,6 +187,14 @@ class Story(TimeStampedModel):
     @property
     def display_title(self) -> str:
         return self.title or f"{self.pseudonym}'s story"
+
+    @property
+    def staff_title(self) -> str:
+        """The title as staff lists show it: a withdrawn story's author took back its
+        words, its title and pseudonym included."""
+        if self.status == StoryStatus.WITHDRAWN:
+            return gettext("Withdrawn story")
+        return self.display_title
 
 
 class StoryService(models.Model):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -143,20 +143,35 @@ def story_for_token(token: str) -> Story | None:
 
 
 def _count_once(story: Story, visitor: str, kind: str, field: str) -> bool:
-    try:
-        with transaction.atomic():
-            StoryReader.objects.create(story=story, visitor=visitor, kind=kind)
-    except IntegrityError:
-        return False
-    Story.objects.filter(pk=story.pk).update(**{field: F(field) + 1})
+    """Add one to the story's counter if this visitor has no row of this kind for it yet.
+    One statement that inserts or does nothing (no savepoint, no error on a repeat)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {StoryReader._meta.db_table} (story_id, visitor, kind, at) "  # noqa: S608 - our own table's name
+                "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+                [story.pk, visitor, kind, timezone.now()],
+            )
+            if cursor.fetchone() is None:
+                return False
+        Story.objects.filter(pk=story.pk).update(**{field: F(field) + 1})
     return True
 
 
 def story_record_read(*, story: Story, visitor: str | None) -> bool:
-    """Count a reader once per person; robots and staff are not counted."""
+    """Count a reader once per person a day (the visitor key holds the day); robots and
+    staff are not counted."""
     if visitor is None:
         return False
     return _count_once(story, visitor, "read", "read_count")
+
+
+def story_readers_prune(*, now: dt.datetime | None = None) -> int:
+    """Forget read rows from before yesterday: a read's visitor key holds its day, so an
+    older row can never match again, and keeping it would only grow the table."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=2)
+    deleted, _ = StoryReader.objects.filter(kind="read", at__lt=cutoff).delete()
+    return deleted
 
 
 def story_me_too(*, story: Story, visitor: str | None) -> bool:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
-from apps.core.http import HtmxHttpRequest, limited, visitor_of
+from apps.core.http import HtmxHttpRequest, limited, private, visitor_of
 
 from . import selectors, services
 from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
@@ -56,6 +56,7 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "stories/tell.html", context)
 
 
+@private
 @require_safe
 def told(request: HttpRequest) -> HttpResponse:
     token = request.session.pop("told_token", None)
@@ -80,6 +81,7 @@ def resend_link(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/resend_link.html", {"form": form})
 
 
+@private
 @require_http_methods(["GET", "POST"])
 def author(request: HttpRequest, token: str) -> HttpResponse:
     """The author's private page: status, edits to approve, withdraw, change or erase email."""
@@ -143,13 +145,20 @@ def story_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "stories/list.html#results" if partial else "stories/list.html", context)
 
 
+def _read_rate(group: str, request: HttpRequest) -> str:
+    return str(settings.STORY_READS_COUNTED_PER_HOUR) + "/h"
+
+
 @require_safe
+@ratelimit(key="ip", rate=_read_rate, block=False)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         story = selectors.story_public(pk)
     except Story.DoesNotExist as exc:
         raise Http404("No such published story") from exc
-    services.story_record_read(story=story, visitor=visitor_of(request))
+    # One address reading more stories an hour than a person could is not counted.
+    reader = None if limited(request) else visitor_of(request, per_day=True)
+    services.story_record_read(story=story, visitor=reader)
     context = {
         "story": story,
         "flag_form": FlagForm(),

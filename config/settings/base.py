@@ -58,7 +58,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.middleware.CleanInputMiddleware",
+    "apps.core.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,12 +138,30 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
+# The sign-in forms in the site's words (apps/accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "apps.accounts.forms.LoginForm",
+    "add_email": "apps.accounts.forms.AddEmailForm",
+    "reset_password": "apps.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "apps.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "apps.accounts.forms.ChangePasswordForm",
+    "reauthenticate": "apps.accounts.forms.ReauthenticateForm",
+}
+# Subjects are written whole in the templates (allauth's prefix names the Host header).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 
 # Second factor (allauth MFA): an authenticator app with recovery codes. Staff
 # pages and every action that responds or manages people require it.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_TOTP_TOLERANCE = 1  # one 30-second step either side, for clocks that drift
+MFA_ADAPTER = "apps.accounts.adapters.MfaAdapter"
+MFA_FORMS = {
+    "authenticate": "apps.accounts.forms.AuthenticateForm",
+    "reauthenticate": "apps.accounts.forms.MfaReauthenticateForm",
+    # Keeps the secret of a set-up in progress when the page is shown again.
+    "activate_totp": "apps.accounts.forms.ActivateTOTPForm",
+}
 # allauth's own rate limits (login failures per address and per account, password
 # resets, ...) stay on; they use the shared cache.
 ACCOUNT_RATE_LIMITS = {
@@ -210,6 +231,34 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Powerful browser features the site never uses, denied to it and to anything it frames
+# (django-permissions-policy). Passkeys (publickey-credentials-*) and the clipboard stay.
+PERMISSIONS_POLICY: dict[str, list[str]] = dict.fromkeys(
+    [
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    [],
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -238,6 +287,10 @@ CACHES = {
 RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
 # A process-local cache is fine on one machine; production sets CACHE_URL.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Reads counted from one address in an hour (across all stories); more are still shown,
+# not counted, so a script cannot inflate read counts.
+STORY_READS_COUNTED_PER_HOUR = 120
 
 # Organisation directory paging.
 ORGANISATIONS_PAGE_SIZE = 25

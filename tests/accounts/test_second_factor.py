@@ -63,7 +63,9 @@ def test_setting_up_an_authenticator_app_with_its_code(org: Organisation) -> Non
     page = client.get(reverse("mfa_activate_totp"))
     assert page.status_code == 200
     secret = page.context["form"].secret
-    assert secret in page.content.decode()  # shown for typing in, beside the QR code
+    # Shown for typing in, beside the QR code, in groups of four.
+    assert page.context["form"].secret_in_groups.replace(" ", "") == secret
+    assert page.context["form"].secret_in_groups in page.content.decode()
     wrong = client.post(reverse("mfa_activate_totp"), {"code": "000000"})
     assert wrong.status_code == 200
     assert wrong.context["form"].errors
@@ -157,3 +159,36 @@ def test_repeated_wrong_passwords_are_rate_limited(responder: User) -> None:
     assert "_auth_user_id" not in client.session
     assert blocked.status_code in (200, 429)
     assert "Too many failed" in blocked.content.decode()
+
+
+def test_reloading_the_set_up_page_keeps_the_secret_until_sign_out(org: Organisation) -> None:
+    user = UserFactory(email="new.nurse@staff.example")
+    RoleFactory(user=user, role="responder", organisation=org)
+    client = Client()
+    sign_in(client, user.email)
+    client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
+    first = client.get(reverse("mfa_activate_totp"))
+    secret = first.context["form"].secret
+    again = client.get(reverse("mfa_activate_totp"))
+    assert again.context["form"].secret == secret
+    assert again.context["totp_svg"] == first.context["totp_svg"]  # the same QR code
+    # Shown in groups of four, as people copy it into an app.
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    assert len(secret) >= 16
+    assert grouped in again.content.decode()
+    # A code from the app set up on the first visit turns the second factor on.
+    done = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert done.status_code == 302
+    assert Authenticator.objects.filter(user=user, type="totp").exists()
+
+
+def test_signing_out_forgets_a_set_up_in_progress(org: Organisation) -> None:
+    user = UserFactory(email="new.nurse@staff.example")
+    client = Client()
+    sign_in(client, user.email)
+    client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    client.post(reverse("account_logout"))
+    sign_in(client, user.email)
+    client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
+    assert client.get(reverse("mfa_activate_totp")).context["form"].secret != secret

@@ -56,3 +56,24 @@ def test_the_served_document(api: Client) -> None:
     for operation in (p["get"] for p in document["paths"].values()):
         assert {"401", "429"} <= set(operation["responses"])
         assert operation["security"] == [{"ApiKey": []}, {}]
+
+
+def test_the_document_refuses_the_empty_parameters_the_api_refuses(api: Client) -> None:
+    """An empty filter is a 400 (leave it out to not filter): every query parameter's
+    schema excludes the empty string, by a length, a date format or a list of values."""
+    document = json.loads(api.get("/api/v1/openapi.json").content)
+    for path, item in document["paths"].items():
+        for parameter in item["get"]["parameters"]:
+            if parameter["in"] != "query":
+                continue
+            schema = parameter["schema"]
+            excludes_empty = (
+                schema.get("minLength", 0) >= 1
+                or schema.get("format") == "date"
+                or ("enum" in schema and "" not in schema["enum"])
+                or schema.get("type") == "integer"
+            )
+            assert excludes_empty, f"{path} ?{parameter['name']}= is allowed by {schema}"
+            if schema.get("minLength"):
+                response = api.get(path, {parameter["name"]: ""})
+                assert response.status_code == 400, f"{path} ?{parameter['name']}="

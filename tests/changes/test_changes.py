@@ -581,3 +581,25 @@ def test_with_several_parts_to_choose_the_form_chooses_none(
     )
     assert "Choose which service or part the change is for." in page.content.decode()
     assert not Change.objects.exists()
+
+
+def test_a_withdrawn_story_shows_no_title_on_a_change(
+    story: Story, ward: Organisation, responder: User, org: Organisation
+) -> None:
+    """Its author took the words back: staff see "Withdrawn story", the public nothing."""
+    change = plan(responder, story, ward)
+    Story.objects.filter(pk=story.pk).update(status=StoryStatus.WITHDRAWN)
+    staff = Client()
+    staff.force_login(responder)
+    pages = {
+        "staff": staff.get(reverse("changes:detail", kwargs={"pk": change.pk})),
+        "public": Client().get(change.get_public_url()),
+        "register": Client().get(reverse("changes:register", kwargs={"slug": org.slug})),
+        "export": staff.get(reverse("changes:export", kwargs={"slug": org.slug})),
+    }
+    for where, page in pages.items():
+        assert page.status_code == 200, where
+        content = b"".join(page) if page.streaming else page.content  # type: ignore[attr-defined]
+        assert "Thirsty on Ward 7" not in content.decode(), where
+        assert story.pseudonym not in content.decode(), where
+    assert "Withdrawn story" in pages["staff"].content.decode()

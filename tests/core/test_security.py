@@ -114,3 +114,14 @@ def test_the_documented_production_recipe_passes_the_deploy_checks() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/organisations/", "/api/v1/", "/no-such-page/", "/healthz"])
+def test_every_response_denies_powerful_browser_features(client: Client, url: str) -> None:
+    policy = client.get(url)["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "interest-cohort"):
+        assert f"{feature}=()" in policy
+    # Passkeys and copying a private link stay allowed.
+    assert "publickey-credentials" not in policy
+    assert "clipboard" not in policy

@@ -313,3 +313,22 @@ def test_feeds_keep_their_query_budgets(org: Organisation) -> None:
         assert len(entries(parse(fetch(url).content))) == settings.FEED_ENTRIES
     for budget in budgets.values():
         budget.assert_flat()
+
+
+def test_control_characters_already_stored_do_not_break_a_feed(org: Organisation) -> None:
+    """Text stored before input was cleaned (or imported) may hold characters XML cannot
+    carry; the feed drops them instead of failing for everyone."""
+    nodes = tree(org)
+    told = story(
+        [nodes["ward"]],
+        title="Vertical\x0btab",
+        body="An escape \x1b[31m and a bell\x07 in the story, with enough words.",
+        pseudonym="Form\x0cfeed",
+    )
+    respond(told, nodes["ward"], "Answer with \x1b escape", name="Ruth\x0b Reed")
+    response = fetch(subtree_feed(org))
+    assert response.status_code == 200
+    entry = entries(parse(response.content))[0]
+    assert text(entry, "title") == "Verticaltab"
+    assert text(entry, "summary").startswith("An escape [31m and a bell in the story")
+    assert "Answer with  escape" in text(entry, "content")

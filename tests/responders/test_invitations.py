@@ -136,9 +136,53 @@ def test_an_altered_token_is_refused(org: Organisation, super_user: User) -> Non
 
 def test_a_used_invitation_is_refused_and_audited(org: Organisation, super_user: User) -> None:
     token = create(super_user, org).token
-    invitation_accept(token=token, user=UserFactory())
+    invitation_accept(token=token, user=UserFactory(email="nia.evans@trust.example"))
     assert Client().get(accept_url(token)).status_code == 403
     assert AuditEntry.objects.filter(details__problem="used").exists()
+
+
+def test_an_invitation_is_refused_to_an_account_of_another_address(
+    org: Organisation, super_user: User, other_org_responder: User
+) -> None:
+    """A forwarded or leaked link gives nothing to whoever is signed in when they open it."""
+    token = create(super_user, org, role="super_user").token
+    client = Client()
+    client.force_login(other_org_responder)
+    page = client.get(accept_url(token)).content.decode()
+    assert "Accept the invitation" not in page
+    assert (
+        f"sent to nia.evans@trust.example, but you are signed in as {other_org_responder.email}"
+        in page
+    )
+    response = client.post(accept_url(token))
+    assert response.status_code == 403
+    assert "sent to another email address" in response.content.decode()
+    assert not Role.objects.filter(user=other_org_responder, organisation=org).exists()
+    refused = AuditEntry.objects.get(details__problem="other_address")
+    assert (refused.actor, refused.action) == (other_org_responder, "responders.invitation.refused")
+    # The link still works for the person it was sent to.
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_an_unverified_matching_address_is_not_enough(org: Organisation, super_user: User) -> None:
+    token = create(super_user, org).token
+    user = UserFactory(email="nia.evans@trust.example")
+    user.emailaddress_set.update(verified=False)
+    with pytest.raises(PermissionDenied, match="another email address"):
+        invitation_accept(token=token, user=user)
+    assert not Role.objects.filter(user=user).exists()
+
+
+def test_a_signed_in_addressee_accepts_whatever_the_case_of_the_address(
+    org: Organisation, super_user: User
+) -> None:
+    token = create(super_user, org).token
+    user = UserFactory(email="NIA.Evans@trust.EXAMPLE")
+    client = Client()
+    client.force_login(user)
+    assert "Accept the invitation" in client.get(accept_url(token)).content.decode()
+    assert client.post(accept_url(token)).status_code == 302
+    assert Role.objects.get(user=user).organisation == org
 
 
 def test_inviting_a_platform_admin_is_refused_and_audited(

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.http import visitor_key
 from apps.organisations.models import Organisation
-from apps.stories.models import Flag, Story, StoryStatus
+from apps.stories.models import Flag, Story, StoryReader, StoryStatus
 from apps.stories.selectors import story_count_for_organisation, story_list_for_organisation
 from apps.stories.taxonomy import Progress
 from tests.factories import StoryFactory
@@ -73,6 +78,49 @@ def test_reads_count_people_not_reloads_robots_or_staff(org: Organisation, respo
     story.refresh_from_db()
     assert story.read_count == 2
     assert "Read by 2 people" in person.get(url).content.decode()
+
+
+def test_changing_headers_does_not_make_a_new_reader(org: Organisation) -> None:
+    """A client that sends a different User-Agent on every request is one reader, and
+    writes one row, however many times it reads."""
+    story = StoryFactory(services=[service_of(org)])
+    url = story.get_absolute_url()
+    for n in range(100):
+        visitor(agent=f"{BROWSER} build/{n}").get(url, headers={"Accept-Language": f"x-{n}"})
+    story.refresh_from_db()
+    assert story.read_count == 1
+    assert StoryReader.objects.filter(story=story).count() == 1
+
+
+def test_me_too_is_not_inflated_by_changing_headers(org: Organisation) -> None:
+    story = StoryFactory(services=[service_of(org)])
+    url = reverse("stories:me_too", kwargs={"pk": story.pk})
+    for n in range(20):
+        visitor(agent=f"{BROWSER} build/{n}").post(url)
+    story.refresh_from_db()
+    assert story.me_too_count == 1
+
+
+def test_reads_count_once_a_day_and_votes_once(org: Organisation) -> None:
+    """Reads are counted per visitor per day; a vote's key holds no day, so it is once."""
+    today = dt.date(2026, 3, 1)
+    key = visitor_key(address="203.0.113.5", user_agent=BROWSER, day=today)
+    assert key == visitor_key(address="203.0.113.5", user_agent="Other/1.0", day=today)
+    assert key != visitor_key(address="203.0.113.5", user_agent=BROWSER, day=today.replace(day=2))
+    assert key != visitor_key(address="203.0.113.6", user_agent=BROWSER, day=today)
+    assert visitor_key(address="203.0.113.5", user_agent=BROWSER) not in (key, None)
+    assert "203.0.113.5" not in str(key)
+
+
+def test_one_address_reading_too_many_stories_is_not_counted(
+    org: Organisation, settings: Any
+) -> None:
+    settings.STORY_READS_COUNTED_PER_HOUR = 2
+    stories = [StoryFactory(services=[service_of(org)]) for _ in range(3)]
+    for story in stories:
+        assert visitor().get(story.get_absolute_url()).status_code == 200
+    assert [Story.objects.get(pk=s.pk).read_count for s in stories] == [1, 1, 0]
+    assert StoryReader.objects.count() == 2
 
 
 def test_me_too_counts_once_per_person(org: Organisation) -> None:
@@ -167,3 +215,17 @@ def test_story_pages_and_lists_keep_their_query_budgets(org: Organisation) -> No
         budgets[name].measure(1000, lambda url=url: visitor().get(url))
     for budget in budgets.values():
         budget.assert_flat()
+
+
+def test_read_rows_of_past_days_are_pruned_and_votes_kept(org: Organisation) -> None:
+    from apps.stories.tasks import prune_readers
+
+    story = StoryFactory(services=[service_of(org)])
+    visitor().get(story.get_absolute_url())
+    visitor().post(reverse("stories:me_too", kwargs={"pk": story.pk}))
+    assert prune_readers() == 0  # today's read still stops a second count
+    StoryReader.objects.update(at=timezone.now() - dt.timedelta(days=3))
+    assert prune_readers() == 1
+    assert list(StoryReader.objects.values_list("kind", flat=True)) == ["me_too"]
+    story.refresh_from_db()
+    assert (story.read_count, story.me_too_count) == (1, 1)

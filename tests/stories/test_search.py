@@ -384,6 +384,8 @@ def test_filters_combine(
         ({"order": "oldest"}, "order", "newest"),
         ({"date_from": "yesterday"}, "date_from", "Enter a valid date"),
         ({"date_from": "2025-03-02", "date_to": "2025-03-01"}, "date_to", "after the"),
+        ({"date_to": "9999-12-31"}, "date_to", "between 1900 and 2100"),
+        ({"date_from": "0001-01-01"}, "date_from", "between 1900 and 2100"),
         ({"q": "n" * 201}, "q", "at most 200 characters"),
         ({"q": "the and of"}, "q", "too common"),
         ({"q": "!!! ---"}, "q", "too common"),
@@ -554,6 +556,10 @@ def test_organisation_pages_search_their_own_subtree(
     wrong = get(org.get_absolute_url(), service=elsewhere.slug)
     assert wrong.status_code == 200
     assert "is not part of Northfield" in wrong.content.decode()
+    # A day whose next day cannot be computed is an error beside its field, not a 500.
+    far = get(org.get_absolute_url(), date_to="9999-12-31")
+    assert far.status_code == 200
+    assert "Enter a date between 1900 and 2100." in far.content.decode()
 
 
 def test_organisation_pages_keep_the_exact_count_without_a_search(

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
 
-from apps.core.forms import Form, LongSelect
+from apps.core.forms import Form, LongSelect, check_date_range
 from apps.organisations.models import SERVICE_KINDS, Organisation, OrganisationKind
 
 from ..models import Tag
@@ -146,7 +146,8 @@ class StorySearchForm(Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
+        check_date_range(self, "date_from", "date_to")
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "This date must be the same as or after the “from” date.")
         within = self.fixed_organisation or data.get("organisation")

@@ -1,0 +1,166 @@
+"""Odd input to every GET parameter of every public URL never makes a server error.
+
+The URLs are the rows of ACCESS (tests/test_url_access.py) that anonymous visitors may
+GET; the parameters are read off each page as a visitor's browser would send them (the
+names in its GET forms), plus `page`, and for the JSON API the filters its OpenAPI
+document lists. Each parameter first gets a fixed list of known troublemakers (a NUL
+byte, control characters, a day whose next day overflows, huge numbers, very long
+values), then Hypothesis draws more (derandomised, so every run sends the same).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apps.organisations.models import Organisation
+
+from .factories import StoryFactory, author_link, invite
+from .test_url_access import ACCESS, _change
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = sorted(
+    name
+    for name, rule in ACCESS.items()
+    if rule.method == "get" and rule.expected["anonymous"] == 200
+)
+NASTY = [
+    "\x00",
+    "a\x00b",
+    "\x0b\x1b[31m\x7f\x85",
+    "9999-12-31",
+    "0001-01-01",
+    "10000-01-01",
+    "2025-02-30",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    str(2**64),
+    "9" * 400,
+    "ü" * 5000,
+    "x" * 20000,
+    "<script>alert(1)</script>",
+    "'; SELECT 1; --",
+    "%00",
+    "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+]
+VALUES = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(st.characters(codec="utf-8"), max_size=40),
+    st.integers(min_value=-(2**80), max_value=2**80).map(str),
+    st.dates().map(str),
+    st.text(st.sampled_from("0123456789-:T"), max_size=12),
+)
+EXAMPLES = settings(
+    max_examples=15,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+# Parameters that arrive by links from other pages (an organisation's "tell a story").
+FROM_OTHER_PAGES = {"stories:tell": {"service", "services"}}
+
+
+class GetFormFields(HTMLParser):
+    """The names a browser would send from the page's GET forms, and those in the query
+    strings of its links back to itself (paging, htmx)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.names: set[str] = set()
+        self._in_get_form = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self._in_get_form = (found.get("method") or "get").lower() == "get"
+        elif tag in {"input", "select", "textarea"} and self._in_get_form and found.get("name"):
+            self.names.add(str(found["name"]))
+        for link in (found.get("href"), found.get("hx-get")):
+            target = urlsplit(link or "")
+            if target.query and target.path in ("", self.path):
+                self.names.update(parse_qs(target.query, keep_blank_values=True))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._in_get_form = False
+
+
+def _world(org: Organisation) -> dict[str, Any]:
+    story = StoryFactory(services=[org])
+    return {
+        "org": org,
+        "story": story,
+        "token": author_link(story),
+        "invitation_token": invite(org),
+        "change": _change(org, story),
+    }
+
+
+def _api_parameters(client: Client, path: str) -> set[str]:
+    document = json.loads(client.get(reverse("api:openapi")).content)
+    for template, item in document["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), path):
+            return {p["name"] for p in item["get"]["parameters"] if p["in"] == "query"}
+    return set()
+
+
+def _parameters(client: Client, name: str, url: str) -> list[str]:
+    if name.startswith("api:"):
+        return sorted(_api_parameters(client, url) | {"format"})
+    page = client.get(url)
+    assert page.status_code == 200, f"{url}: {page.status_code}"
+    fields = GetFormFields(url)
+    if page["Content-Type"].startswith("text/html"):
+        fields.feed(page.content.decode())
+    return sorted(fields.names | {"page"} | FROM_OTHER_PAGES.get(name, set()))
+
+
+def _assert_no_server_error(
+    client: Client, url: str, params: dict[str, str], htmx: bool = False
+) -> None:
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.get(url, params, headers=headers)
+    assert response.status_code < 500, f"{url} {params!r} htmx={htmx}: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_odd_query_values_never_make_a_server_error(
+    name: str, org: Organisation, settings: Any
+) -> None:
+    settings.API_RATE_ANONYMOUS = "1000000/min"
+    cache.clear()
+    client = Client()
+    url = reverse(name, kwargs=ACCESS[name].kwargs(_world(org)))
+    parameters = _parameters(client, name, url)
+
+    for parameter in parameters:
+        for value in NASTY:
+            _assert_no_server_error(client, url, {parameter: value})
+
+    @EXAMPLES
+    @given(
+        chosen=st.lists(st.sampled_from(parameters), min_size=1, max_size=3, unique=True),
+        values=st.lists(VALUES, min_size=3, max_size=3),
+        htmx=st.booleans(),
+    )
+    def several_at_once(chosen: list[str], values: list[str], htmx: bool) -> None:
+        _assert_no_server_error(client, url, dict(zip(chosen, values, strict=False)), htmx)
+
+    several_at_once()
