@@ -1,10 +1,10 @@
 from django.urls import include, path
 
 from apps.core import views as core_views
-from apps.organisations import views as organisation_views
+from apps.pages import views as page_views
 
 urlpatterns = [
-    path("", organisation_views.home, name="home"),
+    path("", page_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("apps.feeds.urls")),
     path("api/v1/", include("apps.api.urls")),
     path("staff/", include("apps.api.urls_staff")),
+    path("", include("apps.pages.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 

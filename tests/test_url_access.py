@@ -202,6 +202,12 @@ ACCESS: dict[str, Rule] = {
     ),
     # The email outbox (who was sent what, and why it failed): platform admins only.
     "alerts:outbox": Rule({**platform_staff_only(), "moderator": 403}),
+    # The site's own pages: everyone reads them; platform admins edit them.
+    "pages:page": Rule(everyone(200), kwargs=lambda w: {"slug": "privacy"}),
+    "pages:staff_list": Rule({**platform_staff_only(), "moderator": 403}),
+    "pages:staff_edit": Rule(
+        {**platform_staff_only(), "moderator": 403}, kwargs=lambda w: {"slug": "terms"}
+    ),
     "alerts:outbox_retry": Rule(
         {**platform_staff_only(), "moderator": 403, "platform_admin": 302},
         kwargs=lambda w: {"pk": w["failed_email"].pk},

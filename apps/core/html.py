@@ -17,11 +17,15 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def clean(html: str) -> str:
-    """Keep only simple paragraphs, lists, emphasis and safe links."""
+# The site's own pages (terms, privacy notice...) may also have section headings.
+PAGE_TAGS = ALLOWED_TAGS | {"h2", "h3"}
+
+
+def clean(html: str, *, tags: set[str] = ALLOWED_TAGS) -> str:
+    """Keep only simple paragraphs, lists, emphasis and safe links (and `tags`)."""
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=tags,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="nofollow noopener noreferrer ugc",
@@ -36,9 +40,30 @@ def _markdown() -> Any:
     return md
 
 
+def _page_markdown() -> Any:
+    # As above, with headings. The page has its own h1, so "#" and "##" become h2 and
+    # anything deeper h3: the outline stays whole whatever the writer typed.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True})
+    md.disable(["image", "lheading", "code", "fence", "table", "hr"], True)
+
+    def shift_headings(state: Any) -> None:
+        for token in state.tokens:
+            if token.type in ("heading_open", "heading_close"):
+                token.tag = "h2" if token.tag in ("h1", "h2") else "h3"
+
+    md.core.ruler.push("shift_headings", shift_headings)
+    return md
+
+
 _RENDERER = _markdown()
+_PAGE_RENDERER = _page_markdown()
 
 
 def render(text: str) -> str:
     """Turn a response's simple formatting into clean HTML, once, when it is saved."""
     return clean(_RENDERER.render(text.strip()))
+
+
+def render_page(text: str) -> str:
+    """The same for the site's own pages, which may also have headings."""
+    return clean(_PAGE_RENDERER.render(text.strip()), tags=PAGE_TAGS)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import ngettext_lazy
 
 from .models import SERVICE_KINDS, Organisation, OrganisationKind
 
@@ -68,21 +70,49 @@ def with_parents(
     return _pair_with(organisations, lambda org: org.path[: -Organisation.steplen])
 
 
-def organisation_directory_counts() -> dict[str, int]:
-    from django.db.models import Count
+@dataclass(frozen=True)
+class DirectoryCounts:
+    """What the directory lists with no search, in groups people recognise."""
 
-    rows = (
-        Organisation.objects.filter(is_active=True)
-        .values("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = {row["kind"]: row["n"] for row in rows}
-    return {
-        "organisations": counts.get(OrganisationKind.TRUST, 0)
-        + counts.get(OrganisationKind.BOARD, 0),
-        "services": sum(counts.get(kind, 0) for kind in SERVICE_KINDS),
-    }
+    listed: int
+    groups: list[tuple[str, int]]  # (words for the group, how many), groups with none left out
+
+
+# Each kind counted once, from the largest bodies to the places people meet.
+_COUNT_GROUPS: list[tuple[Any, tuple[str, ...]]] = [
+    (
+        ngettext_lazy("%(n)s NHS trust or health board", "%(n)s NHS trusts and health boards", "n"),
+        (OrganisationKind.TRUST, OrganisationKind.BOARD),
+    ),
+    (
+        ngettext_lazy(
+            "%(n)s hospital, site or directorate", "%(n)s hospitals, sites and directorates", "n"
+        ),
+        (OrganisationKind.SITE, OrganisationKind.DIRECTORATE),
+    ),
+    (
+        ngettext_lazy("%(n)s service or team", "%(n)s services and teams", "n"),
+        (OrganisationKind.SERVICE, OrganisationKind.TEAM),
+    ),
+    (
+        ngettext_lazy("%(n)s GP practice", "%(n)s GP practices", "n"),
+        (OrganisationKind.GP_PRACTICE,),
+    ),
+    (ngettext_lazy("%(n)s care home", "%(n)s care homes", "n"), (OrganisationKind.CARE_HOME,)),
+]
+
+
+def organisation_directory_counts() -> DirectoryCounts:
+    """How many places the directory lists when nobody has searched, by kind: one query
+    over the directory's own queryset, so the figures cannot disagree with it."""
+    rows = organisation_search().order_by().values("kind").annotate(n=Count("pk"))
+    by_kind = {row["kind"]: row["n"] for row in rows}
+    groups = []
+    for words, kinds in _COUNT_GROUPS:
+        n = sum(by_kind.get(kind, 0) for kind in kinds)
+        if n:
+            groups.append((str(words % {"n": n}), n))
+    return DirectoryCounts(listed=sum(by_kind.values()), groups=groups)
 
 
 @dataclass(frozen=True)

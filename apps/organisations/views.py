@@ -15,14 +15,6 @@ from .models import Organisation
 
 
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """The front page; stories join it when they exist."""
-    return render(
-        request, "organisations/home.html", {"counts": selectors.organisation_directory_counts()}
-    )
-
-
-@require_safe
 def directory(request: HtmxHttpRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}

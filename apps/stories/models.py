@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
 
 from .taxonomy import (
+    PROGRESS_STEP_LABELS,
     AuthorRole,
     Channel,
     Criticality,
@@ -176,7 +177,10 @@ class Story(TimeStampedModel):
             return []
         reached = Progress.values.index(step)
         return [
-            (str(p.label), "current" if i == reached else "done" if i < reached else "todo")
+            (
+                str(PROGRESS_STEP_LABELS[p]),
+                "current" if i == reached else "done" if i < reached else "todo",
+            )
             for i, p in enumerate(Progress)
         ]
 

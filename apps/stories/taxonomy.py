@@ -88,7 +88,27 @@ class Progress(models.TextChoices):
     CHANGE_MADE = "change_made", _("change made")
 
 
+# The progress list names each step as something that happened, so that "done" and "not
+# yet" read sensibly after it: the first step is the story's publication, which
+# `not_read` means has happened (and nothing since).
+PROGRESS_STEP_LABELS = {
+    Progress.NOT_READ: _("published"),
+    Progress.READ: _("read by staff"),
+    Progress.RESPONDED: _("responded to"),
+    Progress.CHANGE_PLANNED: _("change planned"),
+    Progress.CHANGE_MADE: _("change made"),
+}
+
+
 # Story lengths.
 BODY_MIN = 30
 BODY_MAX = 10_000
 EXPERIENCE_MAX_YEARS = 3
+
+
+# How a story's tags read to the public: grouped under headings, as people would say them.
+TAG_HEADINGS = (
+    (Polarity.GOOD, _("What was good")),
+    (Polarity.IMPROVE, _("What could be improved")),
+    ("feeling", _("How it felt")),
+)

@@ -15,6 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_NAME = env_str("SITE_NAME", "CareVoice")
 # The public address, for links in emails (no trailing slash).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address people write to (contact page, privacy notice, accessibility
+# statement). Empty: those pages point to the ways in the site itself instead.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL")
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
     "apps.insights",
     "apps.feeds",
     "apps.api",
+    "apps.pages",
     "rest_framework",
     "drf_spectacular",
     "django_ratelimit",

@@ -107,6 +107,10 @@ def test_plan_records_links_audits_and_tells_the_author(
     assert "plans a change" in email.subject
     assert change.summary in email.body_text
     assert story.get_absolute_url() in email.body_text
+    # The register is named as its page and every link to it are.
+    register = reverse("changes:register", kwargs={"slug": ward.slug})
+    assert f"Changes at {ward.name}, every change it has planned and made:\n" in email.body_text
+    assert register in email.body_text
     # Public words only: never the staff-only criticality or the author's address.
     assert "riticality" not in email.body_text
 
@@ -553,7 +557,8 @@ def test_the_organisation_page_shows_its_latest_changes_and_the_register(
     assert "No change has been recorded" in html
     change = plan(responder, story, ward, summary="Quiet hours on the ward at night.")
     html = Client().get(org.get_absolute_url()).content.decode()
-    assert "0 changes made and 1 planned" in html
+    assert "1 change planned after stories told here." in html
+    assert "0 changes" not in html
     assert change.get_public_url() in html
     assert reverse("changes:register", kwargs={"slug": org.slug}) in html
 

@@ -41,7 +41,7 @@ def test_health_endpoints_refuse_writes(client: Client) -> None:
     assert client.post("/healthz").status_code == 405
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_background_work_without_a_broker_logs_no_broker_warning() -> None:
     """With no CELERY_BROKER_URL, tasks run in the process and nothing mentions a broker."""
     from config.celery import app

@@ -21,3 +21,14 @@ def test_clean_removes_scripts_handlers_and_dangerous_links() -> None:
     assert "<img" not in out
     assert "<iframe" not in out
     assert "<p>hi</p>" in out
+
+
+def test_pages_may_have_headings_but_responses_may_not() -> None:
+    from apps.core.html import render, render_page
+
+    assert (
+        render_page("# Top\n\n## Part\n\n#### Deep")
+        == "<h2>Top</h2>\n<h2>Part</h2>\n<h3>Deep</h3>\n"
+    )
+    assert render("## Part").strip() == "<p>## Part</p>"
+    assert "<script>" not in render_page("## Hi\n\n<script>alert(1)</script>")

@@ -181,7 +181,7 @@ def test_entries_carry_the_published_conversation_and_its_latest_moment(
     assert "Thank you for listening." in content
     assert content.index("Ruth Reed") < content.index("Thank you for") < content.index("Sam Stone")
     assert "Waiting for a moderator" not in content
-    assert "Timeliness of care (could be improved)" in content
+    assert "What could be improved: Timeliness of care." in content
     assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["timeliness of care"]
     # Updated: the newest public activity (the pending response does not count).
     assert dt.datetime.fromisoformat(text(entry, "updated")) == newest.published_at

@@ -1,0 +1,325 @@
+"""The text each page shows until a platform admin saves their own.
+
+Written in the same simple formatting admins use (paragraphs, `##` headings, lists,
+links), one translatable string a section, so translators see whole thoughts and the
+admin's edit form starts from the text the public sees. The site's name and contact
+address come from settings; the lists of reasons come from the stories taxonomy, so
+the moderation policy names the same reasons moderators choose from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from apps.stories.models import Flag
+from apps.stories.taxonomy import RejectionReason
+
+from .models import PageSlug
+
+
+def _context() -> dict[str, str]:
+    email = settings.CONTACT_EMAIL
+    return {
+        "site": settings.SITE_NAME,
+        "email": email,
+        "email_link": f"[{email}](mailto:{email})" if email else "",
+        "tell": reverse("stories:tell"),
+        "my_story": reverse("stories:resend_link"),
+        "terms": reverse("pages:page", kwargs={"slug": PageSlug.TERMS}),
+        "privacy": reverse("pages:page", kwargs={"slug": PageSlug.PRIVACY}),
+        "moderation": reverse("pages:page", kwargs={"slug": PageSlug.MODERATION}),
+        "contact": reverse("pages:page", kwargs={"slug": PageSlug.CONTACT}),
+        "directory": reverse("organisations:directory"),
+    }
+
+
+def _join(*parts: str) -> str:
+    return "\n\n".join(part.strip() for part in parts if part)
+
+
+def _write_to_us(c: dict[str, str]) -> str:
+    if c["email"]:
+        return _("Email us at %(email_link)s.") % c
+    return _("Use the contact details on our [contact page](%(contact)s).") % c
+
+
+def terms() -> str:
+    c = _context()
+    return _join(
+        _(
+            "These terms apply to everyone who uses %(site)s: people who tell a story of "
+            "their care, people who read stories, and the staff who answer them. By telling "
+            "a story you agree to them."
+        )
+        % c,
+        "## " + _("What %(site)s is for") % c,
+        _(
+            "%(site)s is a place to tell the story of your care, or of someone you care for, "
+            "and to hear back from the people who gave it. Stories are published without "
+            "your name so that others can learn from them and services can improve."
+        )
+        % c,
+        "## " + _("When you tell a story") % c,
+        _(
+            "- Tell it truthfully, about care you or someone close to you received in the "
+            "last 3 years.\n"
+            "- Do not name or identify other patients, or name staff in a critical way.\n"
+            "- Do not write anything abusive, threatening or discriminatory, and do not "
+            "advertise.\n"
+            "- If your experience is the subject of a live complaint, investigation or legal "
+            "case, tell the service directly: we cannot publish it here."
+        ),
+        _(
+            "A moderator reads every story before it is published. They may remove details "
+            "that could identify anyone; if an edit changes what you meant, they ask you "
+            "first. Some stories are not published: our [moderation policy](%(moderation)s) "
+            "says which, and why."
+        )
+        % c,
+        "## " + _("Your story once it is published"),
+        _(
+            "Your story stays yours. You keep a private link to follow it, reply to the "
+            "answers it gets, and withdraw it at any time; if you lose the link, we can "
+            "[send it again](%(my_story)s). By telling a story you allow %(site)s to "
+            "publish it, show it with the answers it receives, and share it through our "
+            "feeds and open data, without your name or email address."
+        )
+        % c,
+        "## " + _("Staff who answer"),
+        _(
+            "Staff answer in public under their own name and job title, on behalf of their "
+            "service. Answers follow the same rules as stories, and moderators may check "
+            "them."
+        ),
+        "## " + _("What this site is not"),
+        _(
+            "%(site)s is not a way to make a formal complaint and is not watched around the "
+            "clock. If you need medical help now, call 999 in an emergency or 111 for urgent "
+            "advice. To make a complaint, contact the service or its patient advice and "
+            "liaison service (PALS) directly."
+        )
+        % c,
+        "## " + _("Changes to these terms"),
+        _(
+            "If we change these terms we publish the new version here, with the date it "
+            "changed. How we use personal information is explained in our "
+            "[privacy notice](%(privacy)s)."
+        )
+        % c,
+    )
+
+
+def privacy() -> str:
+    c = _context()
+    return _join(
+        _(
+            "This notice explains what %(site)s keeps about you, why, for how long, who can "
+            "see it, and the rights you have."
+        )
+        % c,
+        "## " + _("What we keep"),
+        _(
+            "- **If you tell a story:** the story, the name you chose to show with it (not "
+            "your real name), who you are to the patient (for example a carer), the month "
+            "it happened and the services it is about, and your email address.\n"
+            "- **If you read stories:** nothing that identifies you. To count readers and "
+            "“I've experienced this” once per person, we keep a one-way code made from your "
+            "internet address and browser, which cannot be turned back into either.\n"
+            "- **If you work for a service:** your name, job title, work email address, the "
+            "roles you hold and what you do on the site, so that every action can be "
+            "traced."
+        ),
+        "## " + _("Who sees what"),
+        _(
+            "- **Everyone** sees a published story with the name you chose, who you are to "
+            "the patient, and the answers from staff.\n"
+            "- **Moderators** see your email address and the words you first sent, so they "
+            "can check the story and contact you.\n"
+            "- **Staff of the services** your story is about see how critical the story is, "
+            "as a moderator judged it, so they can answer the most serious first. They never "
+            "see your email address.\n"
+            "- We never sell your information or use it for advertising."
+        ),
+        "## " + _("How we use your email address"),
+        _(
+            "Only to send you your private link, to tell you when your story is published or "
+            "answered, and to ask you about a moderator's edit. You can change or erase it "
+            "at any time from your private link; after that we cannot contact you."
+        ),
+        "## " + _("How long we keep it"),
+        _(
+            "A published story stays on %(site)s until you withdraw it. When a story is "
+            "withdrawn or not published, it leaves the public site at once; its words are "
+            "kept privately only as long as moderators need them to deal with questions "
+            "about it. Your email address is kept while your story is with us, unless you "
+            "erase it sooner. Staff accounts are kept while the person works with a service "
+            "here; the record of what they did is kept so that actions stay accountable."
+        )
+        % c,
+        "## " + _("Our lawful basis"),
+        _(
+            "We use your information because you chose to share it and asked us to publish "
+            "your story (your consent, which you can withdraw at any time by withdrawing "
+            "your story), and for a task in the public interest: helping health and care "
+            "services learn from the people who use them. Where a story includes details "
+            "about health, we rely on your explicit consent."
+        ),
+        "## " + _("Your rights"),
+        _(
+            "You have the right to see the information we hold about you, to have it "
+            "corrected or erased, to object to how we use it, and to withdraw your consent. "
+            "You can withdraw your story and erase your email address yourself from your "
+            "private link. For anything else, contact us. If you are unhappy with how we "
+            "have used your information, you can complain to the Information Commissioner's "
+            "Office (ico.org.uk)."
+        ),
+        "## " + _("Contact"),
+        _("To ask about your information or this notice:") + " " + _write_to_us(c),
+    )
+
+
+def moderation() -> str:
+    c = _context()
+    rejection = "\n".join(
+        f"- {str(reason.label)[:1].upper()}{str(reason.label)[1:]}"
+        for reason in RejectionReason
+        if reason != RejectionReason.OTHER
+    )
+    reports = "\n".join(
+        f"- {reason.label}" for reason in Flag.Reason if reason != Flag.Reason.OTHER
+    )
+    return _join(
+        _(
+            "Every story on %(site)s is read by a moderator before it is published. This "
+            "page explains what they check, what they change, and what is not published."
+        )
+        % c,
+        "## " + _("What moderators check"),
+        _(
+            "Moderators remove details that could identify anyone: names, addresses, phone "
+            "numbers, dates of birth, NHS numbers, and the names of staff where the story "
+            "criticises them. They do not correct spelling or change what a story says. If "
+            "an edit would change its meaning, they ask the author to approve it first."
+        ),
+        "## " + _("Stories we do not publish"),
+        _("A story is not published when it is:"),
+        rejection,
+        _(
+            "The author is told the reason and may tell their story again, differently. "
+            "If someone may be at risk, moderators pass it to the people who can help "
+            "before anything is published."
+        ),
+        "## " + _("Reporting something published"),
+        _(
+            "Anyone can report a published story with the link under it. A moderator looks "
+            "at every report. The reasons people give are:"
+        ),
+        reports,
+        _(
+            "A moderator may edit, hide or remove what was reported, and records why. A "
+            "story is never removed only because it is critical of a service: services "
+            "answer criticism in public instead."
+        ),
+        "## " + _("Answers from staff"),
+        _(
+            "Staff answer under their own names. Their answers follow the same rules, and a "
+            "moderator may withdraw an answer that breaks them, saying why."
+        ),
+    )
+
+
+def accessibility() -> str:
+    c = _context()
+    return _join(
+        _(
+            "%(site)s is run for everyone who uses health and care services, so we want as "
+            "many people as possible to be able to use it. This statement says how "
+            "accessible it is and what to do if something does not work for you."
+        )
+        % c,
+        "## " + _("How you should be able to use this site"),
+        _(
+            "- use it with a keyboard alone, a screen reader or voice control\n"
+            "- zoom in up to 400% without text spilling off the screen\n"
+            "- use it on a phone, a tablet or a computer\n"
+            "- use every page, including telling a story, with JavaScript turned off"
+        ),
+        "## " + _("How accessible this site is"),
+        _(
+            "We aim to meet the Web Content Accessibility Guidelines (WCAG) version 2.2 at "
+            "level AA. Every page is checked by automated tests on each change, and by "
+            "people using a keyboard and a screen reader. Automated checks cannot find "
+            "everything, so some problems may remain."
+        ),
+        "## " + _("If something does not work for you"),
+        _(
+            "Tell us what you were trying to do and what went wrong, and we will reply "
+            "within 5 working days. If you need a story typed in for you, or read to you, "
+            "say so and we will help."
+        )
+        + " "
+        + _write_to_us(c),
+        "## " + _("Enforcement"),
+        _(
+            "The Equality and Human Rights Commission enforces the accessibility "
+            "regulations. If you are not happy with how we respond, contact the Equality "
+            "Advisory and Support Service (EASS)."
+        ),
+    )
+
+
+def contact() -> str:
+    c = _context()
+    email = (
+        _("Email %(email_link)s. We reply within 5 working days.") % c
+        if c["email"]
+        else _(
+            "The people who run %(site)s have not published an email address yet; the "
+            "ways below reach a moderator."
+        )
+        % c
+    )
+    return _join(
+        "## " + _("Write to the people who run %(site)s") % c,
+        email,
+        _(
+            "Please do not send personal or medical details by email. We cannot give "
+            "medical advice: if you need help now, call 999 in an emergency or 111 for "
+            "urgent advice."
+        ),
+        "## " + _("About your own story"),
+        _(
+            "Use your private link to follow your story, reply to an answer, or withdraw it. "
+            "If you have lost it, we can [send it again](%(my_story)s)."
+        )
+        % c,
+        "## " + _("About something published"),
+        _(
+            "Use “Report this story to a moderator” under the story. A moderator looks at "
+            "every report."
+        ),
+        "## " + _("About your care"),
+        _(
+            "To make a formal complaint or ask about your care, contact the service itself. "
+            "You can find each service's page in our [directory](%(directory)s)."
+        )
+        % c,
+    )
+
+
+DEFAULTS: dict[str, Callable[[], str]] = {
+    PageSlug.TERMS: terms,
+    PageSlug.PRIVACY: privacy,
+    PageSlug.MODERATION: moderation,
+    PageSlug.ACCESSIBILITY: accessibility,
+    PageSlug.CONTACT: contact,
+}
+
+
+def default_text(slug: str) -> str:
+    """The shipped text of a page, in the active language."""
+    return DEFAULTS[slug]()

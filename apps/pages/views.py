@@ -1,0 +1,80 @@
+"""The site's own pages: the home page, and the pages every public service needs (read by
+everyone, edited by platform admins)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from apps.accounts.decorators import allowed_only
+from apps.core.forms import add_service_errors
+from apps.organisations.selectors import organisation_directory_counts
+from apps.stories.selectors import story_list_public
+from apps.stories.taxonomy import Progress
+
+from . import selectors, services
+from .forms import PageForm
+from .permissions import can_edit_pages
+
+page_editors_only = allowed_only(can_edit_pages)
+
+HOME_STORIES = 5
+ANSWERED = (Progress.RESPONDED, Progress.CHANGE_PLANNED, Progress.CHANGE_MADE)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The front door: tell a story, what happens next, the latest stories, the directory."""
+    context = {
+        "stories": list(story_list_public()[:HOME_STORIES]),
+        "answered": ANSWERED,
+        "counts": organisation_directory_counts(),
+    }
+    return render(request, "pages/home.html", context)
+
+
+def _content(slug: str) -> selectors.PageContent:
+    try:
+        return selectors.page_content(slug)
+    except KeyError as exc:
+        raise Http404("No such page") from exc
+
+
+@require_safe
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "pages/page.html", {"content": _content(slug)})
+
+
+@require_safe
+@page_editors_only
+def staff_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/staff_list.html", {"pages": selectors.pages_overview()})
+
+
+@require_http_methods(["GET", "POST"])
+@page_editors_only
+def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    content = _content(slug)
+    form = PageForm(
+        request.POST or None, initial={"body": content.body, "version": content.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.page_update(
+                actor=request.user,  # type: ignore[arg-type]
+                slug=slug,
+                body=form.cleaned_data["body"],
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Saved: “%(title)s” now shows your text.") % {"title": content.title}
+            )
+            return redirect("pages:staff_list")
+    return render(request, "pages/staff_edit.html", {"content": content, "form": form})
