@@ -148,9 +148,44 @@ def test_each_bad_value_is_explained_beside_its_field_and_nothing_is_lost(
 
 
 def test_descriptive_pseudonyms_are_fine(client: Client, ward: Organisation) -> None:
-    for name in ("Grateful Mum", "Patient, Ward 7", "happy patient"):
+    for name in (
+        "Grateful Mum",
+        "Patient, Ward 7",
+        "happy patient",
+        "very grateful",
+        "Worried Dad",
+    ):
         response = client.post(TELL, valid(ward, pseudonym=name))
         assert response.status_code == 302, (name, response.context["form"].errors)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("sarah jones", "looks like a real full name"),
+        ("SARAH JONES", "looks like a real full name"),
+        ("Sarah\u200b Jones", "looks like a real full name"),
+        ("Sa\u200brah Jones", "looks like a real full name"),
+        ("José García-López", "looks like a real full name"),
+        ("sam\uff20home.example", "looks like an email address"),
+        ("sam\u200b@home.example", "looks like an email address"),
+        ("Grateful\ndaughter", "on one line"),
+        ("Grateful\r\ndaughter", "on one line"),
+        ("Grateful\u2028daughter", "on one line"),
+    ],
+)
+def test_pseudonyms_are_checked_in_their_normal_form(
+    client: Client, ward: Organisation, name: str, message: str
+) -> None:
+    response = client.post(TELL, valid(ward, pseudonym=name))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["pseudonym"])
+    assert Story.objects.count() == 0
+
+
+def test_a_pseudonym_is_kept_in_its_normal_form(client: Client, ward: Organisation) -> None:
+    assert client.post(TELL, valid(ward, pseudonym="Ｇrateful\u200b  daughter ")).status_code == 302
+    assert Story.objects.get().pseudonym == "Grateful daughter"
 
 
 def test_an_experience_older_than_three_years_is_refused_with_a_reason(
