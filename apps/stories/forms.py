@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -237,6 +238,15 @@ class TellForm(Form):
         self.fields["year"].choices = [("", "Year")] + [  # type: ignore[attr-defined]
             (y, str(y)) for y in range(this_year, this_year - EXPERIENCE_MAX_YEARS - 1, -1)
         ]
+
+    def hold(self) -> None:
+        """Show what was typed without checking it yet: the person is still choosing
+        services. The form is not valid while held."""
+        self._errors = ErrorDict()
+        self.held = True
+
+    def is_valid(self) -> bool:
+        return not getattr(self, "held", False) and super().is_valid()
 
     @property
     def is_robot(self) -> bool:

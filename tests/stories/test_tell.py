@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 from unittest import mock
@@ -111,6 +112,39 @@ def test_service_search_offers_matches_and_htmx_gets_only_them(
     fragment = client.get(TELL, {"q": "rnf07"}, headers={"HX-Request": "true"}).content.decode()
     assert fragment.lstrip().startswith('<div id="service-options"')
     assert "Ward 7 – Northfield Hospital" in fragment
+
+
+def test_find_keeps_everything_typed_and_ticked_and_checks_nothing_yet(
+    client: Client, ward: Organisation
+) -> None:
+    site = Organisation.objects.get(path=ward.path[: -Organisation.steplen])
+    ward_8 = OrganisationFactory(parent=site, name="Ward 8", kind=ward.kind)
+    typed = valid(ward, pseudonym="", find="1", q="ward 8")
+    page = client.post(TELL, typed)
+    assert page.status_code == 200
+    assert Story.objects.count() == 0
+    html = page.content.decode()
+    assert "There is a problem" not in html
+    assert "Choose a name to show with your story." not in html
+    assert typed["body"] in html
+    assert 'value="ward 8"' in html
+    assert 'value="Daughter@Home.example"' in html
+    boxes = re.findall(r'<input type="checkbox" name="services" value="(\d+)"([^>]*)>', html)
+    assert {int(pk): "checked" in attrs for pk, attrs in boxes} == {ward.pk: True, ward_8.pk: False}
+    # Ticking the second service and sending tells the story about both.
+    typed.pop("find")
+    typed.update(services=[ward.pk, ward_8.pk], pseudonym="Grateful daughter")
+    sent = client.post(TELL, typed)
+    assert sent.status_code == 302
+    assert set(Story.objects.get().services.all()) == {ward, ward_8}
+
+
+def test_finding_services_does_not_count_towards_the_limit(
+    client: Client, ward: Organisation
+) -> None:
+    for _ in range(25):
+        assert client.post(TELL, valid(ward, find="1", q="ward")).status_code == 200
+    assert client.post(TELL, valid(ward)).status_code == 302
 
 
 @pytest.mark.parametrize(
