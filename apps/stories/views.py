@@ -69,7 +69,9 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def told(request: HttpRequest) -> HttpResponse:
     token = request.session.pop("told_token", None)
-    return render(request, "stories/told.html", {"token": token})
+    # The address as emailed (from SITE_URL), to copy or write down.
+    address = services.author_link_url(token) if token else ""
+    return render(request, "stories/told.html", {"token": token, "address": address})
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,9 +105,6 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
             if action == "approve":
                 services.story_author_approve(story_id=story.pk)
                 messages.success(request, "Thank you: your story is published.")
-            elif action == "withdraw":
-                services.story_withdraw(story_id=story.pk)
-                messages.success(request, "Your story is withdrawn and no longer public.")
             elif action == "erase":
                 services.story_set_email(story_id=story.pk, email="")
                 messages.success(
@@ -132,6 +131,24 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
         ],
     }
     return render(request, "stories/author.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """Withdrawing cannot be undone, so it has its own page that says what happens; only
+    its button (a POST) withdraws."""
+    story = services.story_for_token(token)
+    if story is None:
+        raise Http404("This link is not valid. Ask for a new one.")
+    if request.method == "POST":
+        try:
+            services.story_withdraw(story_id=story.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your story is withdrawn and no longer public."))
+        return redirect("stories:author", token=token)
+    return render(request, "stories/withdraw.html", {"story": story, "token": token})
 
 
 @require_safe

@@ -7,6 +7,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
@@ -83,7 +84,9 @@ def test_telling_a_story_records_it_for_moderation_and_emails_the_link(
     token = mail.outbox[0].body.split("/my-story/")[1].split("/")[0]
     assert story_for_token(token) == story
     thanks = client.get(reverse("stories:told")).content.decode()
-    assert f"/my-story/{token}/" in thanks
+    # The whole address, as emailed, to copy or write down, and why to keep it.
+    assert f'<code id="private-address">{settings.SITE_URL}/my-story/{token}/</code>' in thanks
+    assert "this address is your only way back to your story" in thanks
     assert "usually within 2 working days" in thanks
     assert f"/my-story/{token}/" not in client.get(reverse("stories:told")).content.decode()
 
