@@ -252,12 +252,10 @@ class TellForm(Form):
     def is_robot(self) -> bool:
         return bool(self.data.get("website"))
 
-    def offer_services(self, options: list[tuple[Organisation, Organisation | None]]) -> None:
-        """Show only these services (chosen ones and search matches), each with its parent."""
-        self.fields["services"].widget.choices = [
-            (org.pk, f"{org.name} – {parent.name}" if parent else org.name)
-            for org, parent in options
-        ]
+    def offer_services(self, options: list[Organisation]) -> None:
+        """Show only these services (chosen ones and search matches), each named with its
+        site and trust (`with_place`)."""
+        self.fields["services"].widget.choices = [(org.pk, org.display_name) for org in options]
 
     def story_arguments(self) -> dict[str, Any]:
         """What `story_submit` needs from a valid form."""

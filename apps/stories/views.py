@@ -40,7 +40,7 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
     selected, found = selectors.service_options(selected_keys=keys, query=query)
     form.offer_services(selected + found)
     if request.method == "GET":
-        form.initial["services"] = [org.pk for org, _ in selected]
+        form.initial["services"] = [org.pk for org in selected]
     elif not sending:
         form.hold()
     context = {"form": form, "query": query, "selected": selected, "found": found}

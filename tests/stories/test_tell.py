@@ -111,10 +111,10 @@ def test_service_search_offers_matches_and_htmx_gets_only_them(
     client: Client, ward: Organisation
 ) -> None:
     page = client.get(TELL, {"q": "ward 7"})
-    assert [o.name for o, _ in page.context["found"]] == ["Ward 7"]
+    assert [o.name for o in page.context["found"]] == ["Ward 7"]
     fragment = client.get(TELL, {"q": "rnf07"}, headers={"HX-Request": "true"}).content.decode()
     assert fragment.lstrip().startswith('<div id="service-options"')
-    assert "Ward 7 – Northfield Hospital" in fragment
+    assert "Ward 7, Northfield Hospital (Northfield)" in fragment
 
 
 def test_find_keeps_everything_typed_and_ticked_and_checks_nothing_yet(
