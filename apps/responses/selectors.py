@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from apps.organisations.models import Organisation
 from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, scope_paths
 from apps.stories.models import Story, StoryService, StoryStatus
-from apps.stories.selectors import services_named
 
 from .models import (
     AuthorReply,
@@ -120,7 +119,14 @@ def inbox(user: Any, filters: InboxFilters | None = None) -> Inbox:
             | Exists(referred_to_team.filter(content_object=OuterRef("pk")))
         )
         .order_by("-published_at", "-pk")
-        .prefetch_related(services_named())
+        .prefetch_related(
+            Prefetch(
+                "services",
+                queryset=Organisation.objects.only("pk", "name", "slug", "path").order_by(
+                    "storyservice__position"
+                ),
+            )
+        )
     )
     counted = (
         StoryService.objects.filter(seen, _chosen(user, filters, "story__"))
@@ -192,7 +198,7 @@ def story_referrals(story: Story) -> list[Referral]:
 def story_queryset() -> QuerySet[Story]:
     """Published stories with what the staff page shows, in a fixed number of queries."""
     return Story.objects.filter(status=StoryStatus.PUBLISHED).prefetch_related(
-        services_named(),
+        Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position")),
         "story_tags__tag",
     )
 
