@@ -25,9 +25,10 @@ from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
 
 from apps.organisations.models import Organisation
+from apps.stories.selectors import services_named
 
 from ..models import Story, StoryService, StoryStatus, StoryTag, Tag
-from ..selectors import services_named, with_progress
+from ..selectors import with_progress
 
 NEWEST = "newest"
 RELEVANCE = "relevance"
@@ -252,7 +253,9 @@ def _for_show(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story
     the highlighted headline."""
     if filters.q:
         stories = stories.annotate(headline=_headline(filters.q))
-    return with_progress(stories).prefetch_related(services_named())
+    return with_progress(stories).prefetch_related(
+        services_named(),
+    )
 
 
 def story_search(filters: StoryFilters) -> QuerySet[Story]:
