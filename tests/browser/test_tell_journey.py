@@ -4,6 +4,7 @@ JavaScript itself.)"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from apps.organisations.models import OrganisationKind
 from apps.stories.models import Story, StoryStatus
@@ -188,3 +190,33 @@ def test_withdrawing_asks_first_and_cancelling_changes_nothing(
     expect(page.get_by_role("link", name="Withdraw my story")).to_have_count(0)
     story.refresh_from_db()
     assert story.status == StoryStatus.WITHDRAWN
+
+
+def test_a_tick_made_while_a_search_is_answered_is_kept(
+    page: Page, live_server: Any, world: dict[str, Any]
+) -> None:
+    page.goto(live_server.url + "/tell/")
+    search = page.get_by_label("Name or ODS code of the hospital, ward, team or GP practice")
+    search.fill("ward 7")
+    page.get_by_role("button", name="Find").click()
+    ward = page.get_by_label(re.compile(r"^Ward 7 \(Respiratory\), Ashdown"))
+    expect(ward).not_to_be_checked()
+    # The next search is held on its way back while the person ticks Ward 7.
+    held: list[Any] = []
+    page.route(re.compile(r".*/tell/\?.*q=emergency.*"), lambda route: held.append(route))
+    search.fill("emergency")
+    page.get_by_role("button", name="Find").click()
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the search was not sent"
+    page.wait_for_timeout(600)  # typing sends one too, after 300 ms: let it go out
+    ward.check()
+    for route in held:
+        with contextlib.suppress(PlaywrightError):  # htmx dropped the older one
+            route.continue_()
+    emergency = page.get_by_label(re.compile(r"^Emergency Department, Ashdown"))
+    expect(emergency).to_be_visible()
+    expect(emergency).not_to_be_checked()
+    expect(ward).to_be_checked()
