@@ -99,6 +99,7 @@ ACCESS: dict[str, Rule] = {
     "stories:told": Rule(everyone(200)),
     "stories:resend_link": Rule(everyone(200)),
     "stories:author": Rule(everyone(200), kwargs=lambda w: {"token": w["token"]}),
+    "stories:withdraw": Rule(everyone(200), kwargs=lambda w: {"token": w["token"]}),
     "stories:list": Rule(everyone(200)),
     "stories:detail": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
     "stories:me_too": Rule(everyone(302), kwargs=lambda w: {"pk": w["story"].pk}, method="post"),

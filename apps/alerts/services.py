@@ -32,6 +32,7 @@ from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, holds_at, is_p
 from apps.responders.selectors import holders_over, with_ancestors
 from apps.responses.models import Response, ResponseStatus
 from apps.stories.models import Story, StoryStatus
+from apps.stories.selectors import services_named
 
 from .models import URGENCY, DigestItem, Frequency, StoryAlertRun, Subscription
 
@@ -51,7 +52,7 @@ class FanOut:
 def _story(story_id: int) -> Story | None:
     return (
         Story.objects.filter(pk=story_id, status=StoryStatus.PUBLISHED)
-        .prefetch_related("services", "story_tags")
+        .prefetch_related(services_named(), "story_tags")
         .first()
     )
 
@@ -151,7 +152,7 @@ def story_fan_out(*, story_id: int) -> FanOut | None:
 
 
 def _about(story: Story) -> str:
-    names = [s.name for s in story.services.all()]
+    names = [s.display_name for s in story.services.all()]
     if len(names) <= 1:
         return names[0] if names else "a service"
     return f"{names[0]} and {len(names) - 1} more"
@@ -160,7 +161,7 @@ def _about(story: Story) -> str:
 def _story_context(story: Story) -> dict[str, object]:
     return {
         "story": story,
-        "about": ", ".join(s.name for s in story.services.all()),
+        "about": ", ".join(s.display_name for s in story.services.all()),
         "excerpt": story.body[:600] + ("…" if len(story.body) > 600 else ""),
         "link": settings.SITE_URL + reverse("inbox:story", kwargs={"pk": story.pk}),
         "settings_link": settings.SITE_URL + reverse("alerts:index"),
@@ -187,7 +188,7 @@ def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
     items = list(
         DigestItem.objects.filter(frequency=frequency, sent_at__isnull=True)
         .select_related("story", "user")
-        .prefetch_related("story__services")
+        .prefetch_related(services_named("story__services"))
         .order_by("user_id", "story__published_at")
     )
     per_user: dict[int, list[DigestItem]] = defaultdict(list)
@@ -204,7 +205,7 @@ def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
             "entries": [
                 {
                     "story": e.story,
-                    "about": ", ".join(s.name for s in e.story.services.all()),
+                    "about": ", ".join(s.display_name for s in e.story.services.all()),
                     "link": settings.SITE_URL + reverse("inbox:story", kwargs={"pk": e.story_id}),
                 }
                 for e in entries
@@ -267,7 +268,7 @@ def reminders_send(now: dt.datetime | None = None) -> int:
         .filter(
             Exists(StoryAlertRun.objects.filter(story_id=OuterRef("pk"), reminded_at__isnull=True))
         )
-        .prefetch_related("services")
+        .prefetch_related(services_named())
         .order_by("published_at")[:500]
     )
     roots = {

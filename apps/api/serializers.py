@@ -69,7 +69,17 @@ class OrganisationSummarySerializer(serializers.Serializer):
     url = LinkField()
 
 
-class OrganisationSerializer(OrganisationSummarySerializer):
+class ServiceSerializer(OrganisationSummarySerializer):
+    """A service a story is about."""
+
+    display_name = serializers.CharField(
+        help_text="The name people recognise it by: with its site and trust, as in "
+        '"Emergency Department, Ashdown General Hospital (Ashdown Vale Hospitals NHS '
+        "Foundation Trust)\"; a top-level organisation's own name."
+    )
+
+
+class OrganisationSerializer(ServiceSerializer):
     """A node of the organisations tree: a trust or board, site, directorate, service…"""
 
     is_active = serializers.BooleanField(help_text="False once it has closed.")
@@ -127,7 +137,7 @@ class StorySerializer(serializers.Serializer):
     )
     published_at = UtcDateTimeField()
     progress = serializers.ChoiceField(choices=_choices(Progress))
-    services = OrganisationSummarySerializer(many=True, source="services.all")
+    services = ServiceSerializer(many=True, source="services.all")
     tags = TagSerializer(many=True, source="story_tags.all")
     read_count = serializers.IntegerField(help_text="People who read it (not page views).")
     me_too_count = serializers.IntegerField(help_text='People who said "I\'ve experienced this".')

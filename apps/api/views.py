@@ -208,8 +208,10 @@ class OrganisationList(ApiView):
     def get(self, request: Request) -> Response:
         form = _valid(OrganisationFilterForm(request.query_params), request)
         data = form.cleaned_data
-        found = organisations.organisation_search(
-            query=data["q"], kind=data["kind"], include_closed=data["closed"]
+        found = organisations.with_place(
+            organisations.organisation_search(
+                query=data["q"], kind=data["kind"], include_closed=data["closed"]
+            )
         )
         page = self.paginate_queryset(found) or []
         parents = {org.pk: parent for org, parent in organisations.with_parents(page)}

@@ -8,6 +8,7 @@ back-off, so an email whose worker died is sent again by the sweep.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from functools import partial
 
@@ -23,6 +24,24 @@ from .jobs import delay_or_log
 from .models import OutboxEmail
 
 MAX_ATTEMPTS = 8
+SUBJECT_MAX = 255  # OutboxEmail.subject
+# Characters that end a header line or hide text: control (Cc), format (Cf: zero-width,
+# bidirectional overrides), line and paragraph separators (Zl, Zp).
+_UNSAFE_IN_HEADER = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def header_safe(value: str, limit: int = SUBJECT_MAX) -> str:
+    """`value` as one line fit for an email header: control and invisible characters and
+    runs of white space become one space, cut to `limit` characters.
+
+    Subjects carry people's words (a pseudonym, a story's title); one line break in them
+    makes Django refuse the whole email (BadHeaderError), so every header is cleaned here,
+    where every email passes, rather than trusted to each caller's validation."""
+    spaced = "".join(
+        " " if unicodedata.category(char) in _UNSAFE_IN_HEADER else char for char in value
+    )
+    line = " ".join(spaced.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def backoff(attempt: int) -> dt.timedelta:
@@ -53,8 +72,8 @@ class Email:
         return OutboxEmail(
             key=f"{self.kind}:{self.key}:{self.to.lower()}",
             kind=self.kind,
-            to=self.to,
-            subject=self.subject,
+            to=header_safe(self.to),
+            subject=header_safe(self.subject),
             body_text=self.text,
             body_html=html,
             next_attempt_at=now,
@@ -66,7 +85,7 @@ def outbox_add(
 ) -> OutboxEmail:
     """Queue one email in the current transaction; the same key again changes nothing."""
     row = Email(kind=kind, key=key, to=to, subject=subject, text=text).row(
-        timezone.now(), html=html or as_html(subject, text)
+        timezone.now(), html=html or as_html(header_safe(subject), text)
     )
     email, created = OutboxEmail.objects.get_or_create(
         key=row.key,
@@ -101,7 +120,7 @@ def outbox_add_many(emails: list[Email]) -> int:
     for email in emails:
         parts = (email.subject, email.text)
         if parts not in rendered:
-            rendered[parts] = as_html(*parts)
+            rendered[parts] = as_html(header_safe(email.subject), email.text)
         rows.append(email.row(now, html=rendered[parts]))
     keys = [row.key for row in rows]
     existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
@@ -128,11 +147,12 @@ def outbox_send(pk: int) -> bool:
     if not claimed:
         return False
     email = OutboxEmail.objects.get(pk=pk)
+    # Rows queued before headers were cleaned on the way in are cleaned on the way out.
     message = EmailMultiAlternatives(
-        subject=email.subject,
+        subject=header_safe(email.subject),
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.to],
+        to=[header_safe(email.to)],
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

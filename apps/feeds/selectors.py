@@ -20,6 +20,7 @@ from django.utils.html import strip_tags
 from apps.organisations.models import Organisation
 from apps.responses.models import AuthorReply, AuthorReplyStatus, Response, ResponseStatus
 from apps.stories.models import Story, StoryService, StoryStatus, StoryTag, Tag
+from apps.stories.selectors import services_named
 
 PUBLIC_STORY_FIELDS = (
     "pk",
@@ -116,12 +117,7 @@ def feed_entries(stories: QuerySet[Story], *, limit: int) -> list[FeedEntry]:
     five queries whatever the number of stories, responses or replies."""
     chosen = list(
         _newest_first(stories).prefetch_related(
-            Prefetch(
-                "services",
-                queryset=Organisation.objects.only("pk", "name", "slug").order_by(
-                    "storyservice__position"
-                ),
-            ),
+            services_named(),
             Prefetch(
                 "story_tags",
                 queryset=StoryTag.objects.select_related("tag").order_by(

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Replace, Upper
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from apps.core.models import TimeStampedModel
@@ -115,6 +116,25 @@ class Organisation(MP_Node, TimeStampedModel):
     @property
     def is_service(self) -> bool:
         return self.kind in SERVICE_KINDS
+
+    @property
+    def display_name(self) -> str:
+        """The name a person recognises: the node with its site and its trust, as in
+        "Emergency Department, Ashdown General Hospital (Ashdown Vale Hospitals NHS
+        Foundation Trust)". The site and trust names come from `with_place`
+        (organisations.selectors), which adds them to the same query; without them
+        (a root, or a row loaded without it) it is the name alone, never a query more."""
+        root = getattr(self, "place_root", None)
+        if not root:
+            return self.name
+        site = getattr(self, "place_site", None)
+        if site:
+            return _("%(name)s, %(site)s (%(root)s)") % {
+                "name": self.name,
+                "site": site,
+                "root": root,
+            }
+        return _("%(name)s (%(root)s)") % {"name": self.name, "root": root}
 
     @property
     def address(self) -> str:

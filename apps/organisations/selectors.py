@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Left
 from django.utils.translation import ngettext_lazy
 
 from .models import SERVICE_KINDS, Organisation, OrganisationKind
@@ -43,6 +44,26 @@ def organisation_search(
             match |= Q(postcode_key__startswith=compact)
         qs = qs.filter(match)
     return qs.order_by("name", "pk")
+
+
+_STEP = Organisation.steplen
+
+
+def with_place(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """Each row with what `Organisation.display_name` needs: the names of its trust (the
+    root above it) and of the nearest site above it, as two subqueries on the unique
+    path index inside the same query (no query per row)."""
+    path, depth = OuterRef("path"), OuterRef("depth")
+    root = Organisation.objects.filter(path=Left(path, _STEP), depth__lt=depth)
+    site = Organisation.objects.filter(
+        Q(path=Left(path, 2 * _STEP)) | Q(path=Left(path, 3 * _STEP)),
+        kind=OrganisationKind.SITE,
+        depth__lt=depth,
+    ).order_by("-depth")
+    return organisations.annotate(
+        place_root=Subquery(root.values("name")[:1]),
+        place_site=Subquery(site.values("name")[:1]),
+    )
 
 
 def _pair_with(
@@ -125,7 +146,7 @@ class OrganisationPage:
 
 def organisation_page(*, slug: str) -> OrganisationPage:
     """One organisation with its place in the tree; services are a lazy, pageable queryset."""
-    organisation = Organisation.objects.get(slug=slug)
+    organisation = with_place(Organisation.objects.all()).get(slug=slug)
     ancestor_paths = organisation.ancestor_paths()
     ancestors = (
         list(Organisation.objects.filter(path__in=ancestor_paths).order_by("depth"))

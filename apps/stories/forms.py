@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import uuid
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form
 from apps.organisations.models import Organisation
@@ -26,7 +29,10 @@ from .taxonomy import (
 
 MAX_SERVICES = 5
 _EMAIL_LIKE = re.compile(r"\S+@\S+|\S+\s*(?:at|\[at\])\s*\S+\.(?:com|org|net|uk)\b", re.I)
-_FULL_NAME = re.compile(r"^[A-Z][a-z'’-]+(?:\s+[A-Z]\.?)?\s+[A-Z][a-z'’-]+(?:-[A-Z][a-z]+)?$")
+# Two or three words of letters ("Sarah Jones", "sarah k jones", "José García-López"),
+# in any case: people type names in lower case too.
+_WORD = r"[^\W\d_](?:[^\W\d_]|['’-])+"
+_FULL_NAME = re.compile(rf"^{_WORD}(?:\s+[^\W\d_]\.?)?\s+{_WORD}$")
 # Words that make "Grateful Mum" or "Worried Dad" a description rather than a name.
 _DESCRIPTIVE = {
     "mum",
@@ -64,22 +70,70 @@ _DESCRIPTIVE = {
     "nephew",
     "guardian",
     "advocate",
+    # How people say they feel, which no one is named.
+    "grateful",
+    "thankful",
+    "happy",
+    "unhappy",
+    "worried",
+    "anxious",
+    "concerned",
+    "frustrated",
+    "angry",
+    "upset",
+    "disappointed",
+    "confused",
+    "relieved",
+    "hopeful",
+    "reassured",
+    "satisfied",
+    "dissatisfied",
+    "tired",
+    "exhausted",
+    "very",
+    "former",
+    "local",
+    "regular",
+    "elderly",
 }
 MONTHS = [(i, dt.date(2000, i, 1).strftime("%B")) for i in range(1, 13)]
+# Characters that break a line or hide: control (Cc), line and paragraph separators.
+_LINE_BREAKING = {"Cc", "Zl", "Zp"}
+
+
+def normalise_pseudonym(value: str) -> str:
+    """The pseudonym as it is checked and kept: compatibility forms folded (a full-width
+    ＠ is an @), invisible format characters (zero-width spaces) removed."""
+    folded = unicodedata.normalize("NFKC", value)
+    return "".join(char for char in folded if unicodedata.category(char) != "Cf")
 
 
 def check_pseudonym(value: str) -> None:
+    value = normalise_pseudonym(value)
+    if any(unicodedata.category(char) in _LINE_BREAKING for char in value):
+        raise ValidationError(
+            _("Write the name on one line, without line breaks."), code="one_line"
+        )
     value = " ".join(value.split())
     if _EMAIL_LIKE.search(value):
         raise ValidationError(
             "This looks like an email address. Choose a name that does not identify you, "
             "such as ‘Grateful daughter’."
         )
-    if _FULL_NAME.match(value) and value.split()[-1].lower() not in _DESCRIPTIVE:
+    words = {word.strip(".,'’-").lower() for word in value.split()}
+    if _FULL_NAME.match(value) and not words & _DESCRIPTIVE:
         raise ValidationError(
             "This looks like a real full name. Stories are anonymous: choose a name that "
             "does not identify you or anyone else, such as ‘Grateful daughter’."
         )
+
+
+class PseudonymField(forms.CharField):
+    """A one-line name, checked and kept in its normal form (see `normalise_pseudonym`)."""
+
+    def clean(self, value: Any) -> Any:
+        cleaned = super().clean(value)
+        return " ".join(normalise_pseudonym(cleaned).split()) if cleaned else cleaned
 
 
 class TagChoiceField(forms.ModelMultipleChoiceField):
@@ -150,7 +204,7 @@ class TellForm(Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say who you are in this story."},
     )
-    pseudonym = forms.CharField(
+    pseudonym = PseudonymField(
         label="The name to show with your story",
         max_length=60,
         min_length=2,
@@ -185,16 +239,23 @@ class TellForm(Form):
             (y, str(y)) for y in range(this_year, this_year - EXPERIENCE_MAX_YEARS - 1, -1)
         ]
 
+    def hold(self) -> None:
+        """Show what was typed without checking it yet: the person is still choosing
+        services. The form is not valid while held."""
+        self._errors = ErrorDict()
+        self.held = True
+
+    def is_valid(self) -> bool:
+        return not getattr(self, "held", False) and super().is_valid()
+
     @property
     def is_robot(self) -> bool:
         return bool(self.data.get("website"))
 
-    def offer_services(self, options: list[tuple[Organisation, Organisation | None]]) -> None:
-        """Show only these services (chosen ones and search matches), each with its parent."""
-        self.fields["services"].widget.choices = [
-            (org.pk, f"{org.name} – {parent.name}" if parent else org.name)
-            for org, parent in options
-        ]
+    def offer_services(self, options: list[Organisation]) -> None:
+        """Show only these services (chosen ones and search matches), each named with its
+        site and trust (`with_place`)."""
+        self.fields["services"].widget.choices = [(org.pk, org.display_name) for org in options]
 
     def story_arguments(self) -> dict[str, Any]:
         """What `story_submit` needs from a valid form."""

@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
 from apps.organisations.models import Organisation
-from apps.organisations.selectors import organisation_search, with_parents
+from apps.organisations.selectors import organisation_search, with_place
 
 from .diff import word_diff
 from .models import Story, StoryService, StoryStatus, StoryTag
@@ -19,15 +19,14 @@ SERVICE_OPTIONS_LIMIT = 10
 
 def service_options(
     *, selected_keys: list[str], query: str
-) -> tuple[
-    list[tuple[Organisation, Organisation | None]], list[tuple[Organisation, Organisation | None]]
-]:
-    """Services already chosen (by id, slug or ODS code) and those matching a search."""
+) -> tuple[list[Organisation], list[Organisation]]:
+    """Services already chosen (by id, slug or ODS code) and those matching a search, each
+    named with its place (`display_name`)."""
     ids = [int(k) for k in selected_keys if k.isdigit()]
     names = [k for k in selected_keys if k and not k.isdigit()]
     selected = (
         list(
-            Organisation.objects.filter(is_active=True)
+            with_place(Organisation.objects.filter(is_active=True))
             .filter(Q(pk__in=ids) | Q(slug__in=names) | Q(ods_code__in=[n.upper() for n in names]))
             .order_by("name")
         )
@@ -39,11 +38,22 @@ def service_options(
         chosen = {org.pk for org in selected}
         found = [
             org
-            for org in organisation_search(query=query)[: SERVICE_OPTIONS_LIMIT + len(chosen)]
+            for org in with_place(organisation_search(query=query))[
+                : SERVICE_OPTIONS_LIMIT + len(chosen)
+            ]
             if org.pk not in chosen
         ][:SERVICE_OPTIONS_LIMIT]
-    both = with_parents(selected + found)
-    return both[: len(selected)], both[len(selected) :]
+    return selected, found
+
+
+def services_named(lookup: str = "services") -> Prefetch:
+    """A story's services in the author's order, each named with its place: the one
+    prefetch every page, feed, email and API answer that names a story's services uses
+    (`lookup` reaches them from another model: "story__services")."""
+    return Prefetch(
+        lookup,
+        queryset=with_place(Organisation.objects.order_by("storyservice__position")),
+    )
 
 
 def with_progress(stories: QuerySet[Story]) -> QuerySet[Story]:
@@ -57,7 +67,7 @@ def story_public(pk: int) -> Story:
     return (
         with_progress(Story.objects.filter(status=StoryStatus.PUBLISHED))
         .prefetch_related(
-            Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position")),
+            services_named(),
             Prefetch(
                 "story_tags",
                 queryset=StoryTag.objects.select_related("tag").order_by(
@@ -75,9 +85,7 @@ def story_list_public(progress: str = "") -> QuerySet[Story]:
     stories = with_progress(Story.objects.filter(status=StoryStatus.PUBLISHED))
     if progress in Progress.values and settings.STORY_PROGRESS:
         stories = stories.filter(progress=progress)  # type: ignore[misc]
-    return stories.order_by("-published_at", "-pk").prefetch_related(
-        Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position"))
-    )
+    return stories.order_by("-published_at", "-pk").prefetch_related(services_named())
 
 
 def story_list_for_organisation(organisation: Organisation, progress: str = "") -> QuerySet[Story]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("tell/thank-you/", views.told, name="told"),
     path("my-story/", views.resend_link, name="resend_link"),
     path("my-story/<str:token>/", views.author, name="author"),
+    path("my-story/<str:token>/withdraw/", views.withdraw, name="withdraw"),
     path("stories/", views.story_list, name="list"),
     path("stories/<int:pk>/", views.detail, name="detail"),
     path("stories/<int:pk>/me-too/", views.me_too, name="me_too"),

@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from apps.core.http import HtmxHttpRequest, limited, private, visitor_of
@@ -18,15 +20,19 @@ from .models import Story, StoryStatus
 from .search import StorySearchForm, search_page, search_query_string
 
 TELL_RATE = "20/h"
+TELL_GROUP = "stories.tell"
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate=TELL_RATE, method="POST", block=False)
 def tell(request: HtmxHttpRequest) -> HttpResponse:
+    """The tell form. "Find" posts the whole form (so nothing typed or ticked is lost
+    without JavaScript) and shows it again with the matching services added, unchecked;
+    htmx asks for the service list alone. Only "Send my story" counts towards the limit."""
+    sending = request.method == "POST" and "find" not in request.POST
     if request.method == "POST":
         form = TellForm(request.POST)
         keys = request.POST.getlist("services")
-        query = ""
+        query = request.POST.get("q", "")[:100]
     else:
         form = TellForm()
         keys = request.GET.getlist("service") + request.GET.getlist("services")
@@ -34,16 +40,20 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
     selected, found = selectors.service_options(selected_keys=keys, query=query)
     form.offer_services(selected + found)
     if request.method == "GET":
-        form.initial["services"] = [org.pk for org, _ in selected]
+        form.initial["services"] = [org.pk for org in selected]
+    elif not sending:
+        form.hold()
     context = {"form": form, "query": query, "selected": selected, "found": found}
     if request.htmx and request.method == "GET":
         return render(request, "stories/tell.html#service-options", context)
-    if request.method == "POST":
-        if limited(request):
+    if sending:
+        if is_ratelimited(request, group=TELL_GROUP, key="ip", rate=TELL_RATE, increment=True):
             messages.error(
                 request,
-                "Too many stories have been sent from here in the last hour. "
-                "Please try again later; what you typed is still below.",
+                _(
+                    "Too many stories have been sent from here in the last hour. "
+                    "Please try again later; what you typed is still below."
+                ),
             )
             return render(request, "stories/tell.html", context, status=429)
         if form.is_valid():
@@ -60,7 +70,9 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def told(request: HttpRequest) -> HttpResponse:
     token = request.session.pop("told_token", None)
-    return render(request, "stories/told.html", {"token": token})
+    # The address as emailed (from SITE_URL), to copy or write down.
+    address = services.author_link_url(token) if token else ""
+    return render(request, "stories/told.html", {"token": token, "address": address})
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,9 +107,6 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
             if action == "approve":
                 services.story_author_approve(story_id=story.pk)
                 messages.success(request, "Thank you: your story is published.")
-            elif action == "withdraw":
-                services.story_withdraw(story_id=story.pk)
-                messages.success(request, "Your story is withdrawn and no longer public.")
             elif action == "erase":
                 services.story_set_email(story_id=story.pk, email="")
                 messages.success(
@@ -124,6 +133,24 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
         ],
     }
     return render(request, "stories/author.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """Withdrawing cannot be undone, so it has its own page that says what happens; only
+    its button (a POST) withdraws."""
+    story = services.story_for_token(token)
+    if story is None:
+        raise Http404("This link is not valid. Ask for a new one.")
+    if request.method == "POST":
+        try:
+            services.story_withdraw(story_id=story.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your story is withdrawn and no longer public."))
+        return redirect("stories:author", token=token)
+    return render(request, "stories/withdraw.html", {"story": story, "token": token})
 
 
 @require_safe

@@ -1,5 +1,39 @@
-// Progressive enhancement for /tell/: a live character counter and one submit only.
+// Progressive enhancement for /tell/: a live character counter, one submit only, and
+// service ticks that survive a search answered after the person ticked or unticked.
 (function () {
+  // The service list is replaced by each search's answer, rendered from the ticks as they
+  // were when the search was sent. Ticks changed since win: the box keeps the person's
+  // state, and a ticked service the new answer leaves out is put back.
+  var ticks = null;
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target.id !== "service-options") { return; }
+    ticks = Array.prototype.map.call(
+      event.detail.target.querySelectorAll("input[name=services]"),
+      function (box) { return { value: box.value, checked: box.checked, option: box.closest(".checkbox") }; }
+    );
+  });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var list = document.getElementById("service-options");
+    if (!ticks || !list) { return; }
+    var first = list.firstElementChild;
+    ticks.forEach(function (tick) {
+      var box = list.querySelector('input[name=services][value="' + tick.value + '"]');
+      if (box) {
+        box.checked = tick.checked;
+      } else if (tick.checked && tick.option) {
+        var placeholder = list.querySelector("#services_0:not(input)");
+        if (placeholder) { placeholder.remove(); }
+        // Options are numbered by position: give the kept one an id of its own.
+        var kept = tick.option.querySelector("input");
+        var label = tick.option.querySelector("label");
+        kept.id = "id_services_kept_" + tick.value;
+        if (label) { label.htmlFor = kept.id; }
+        list.insertBefore(tick.option, first && first.parentNode === list ? first : null);
+      }
+    });
+    ticks = null;
+  });
+
   document.querySelectorAll("textarea[data-counter]").forEach(function (area) {
     var out = document.getElementById(area.dataset.counter);
     var max = parseInt(area.getAttribute("maxlength"), 10);

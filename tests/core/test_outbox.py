@@ -13,7 +13,14 @@ from django.test import override_settings
 from django.utils import timezone
 
 from apps.core.models import OutboxEmail
-from apps.core.outbox import MAX_ATTEMPTS, outbox_add, outbox_send
+from apps.core.outbox import (
+    MAX_ATTEMPTS,
+    Email,
+    header_safe,
+    outbox_add,
+    outbox_add_many,
+    outbox_send,
+)
 from apps.core.tasks import sweep_outbox
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +119,51 @@ def test_a_lost_task_is_sent_by_the_sweep() -> None:
     assert sweep_outbox() == 1
     assert sweep_outbox() == 0
     assert [m.subject for m in mail.outbox] == ["Lost"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("Sam\nreplied", "Sam replied"),
+        ("Sam\r\nBcc: x@evil.example", "Sam Bcc: x@evil.example"),
+        ("Sam\u2028Jones\x0b\x1b!", "Sam Jones !"),
+        ("Zero\u200bwidth \u202egnp.exe", "Zero width gnp.exe"),
+        ("  spaced   out  ", "spaced out"),
+    ],
+)
+def test_header_values_are_one_clean_line(raw: str, safe: str) -> None:
+    assert header_safe(raw) == safe
+
+
+def test_a_long_subject_is_cut_to_fit(django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox_add(kind="test.long", key="1", to="nurse@staff.example", subject="a" * 400, text="x")
+    (message,) = mail.outbox
+    assert len(message.subject) == 255
+    assert message.subject.endswith("…")
+
+
+def test_every_way_into_the_outbox_cleans_the_subject(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox_add(kind="test.one", key="1", to="a@staff.example", subject="One\ntwo", text="x")
+        outbox_add_many(
+            [
+                Email(
+                    kind="test.many", key="1", to="b@staff.example", subject="Three\rfour", text="y"
+                )
+            ]
+        )
+    assert sorted(message.subject for message in mail.outbox) == ["One two", "Three four"]
+    assert set(OutboxEmail.objects.values_list("subject", flat=True)) == {"One two", "Three four"}
+
+
+def test_a_row_queued_with_a_line_break_in_its_subject_is_still_sent() -> None:
+    # A row written before subjects were cleaned on the way in.
+    email = queue()
+    OutboxEmail.objects.filter(pk=email.pk).update(subject="Hello\nBcc: x@evil.example")
+    assert outbox_send(email.pk)
+    (message,) = mail.outbox
+    assert message.subject == "Hello Bcc: x@evil.example"
+    assert message.message()["Bcc"] is None

@@ -20,6 +20,7 @@ from apps.accounts.models import User
 from apps.alerts.models import DigestItem, Frequency, StoryAlertRun, Subscription
 from apps.core.models import OutboxEmail
 from apps.organisations.models import Organisation
+from apps.organisations.selectors import with_place
 from apps.responders.models import RoleName
 from apps.stories.models import Story, StoryRevision, StoryStatus
 from tests.factories import RoleFactory, StoryFactory, UserFactory
@@ -118,8 +119,11 @@ def _assert_sent_once(story: Story, people: Audience, smtp: SmtpSink) -> None:
     """Each immediate subscriber and the author got exactly one email; nobody else did."""
     assert smtp.recipients() == sorted([*people.emailed, story.author_email])
     subjects = sorted(str(message["Subject"]) for message in smtp.messages)
-    assert subjects[0].startswith(f"New story about {people.service.name}: ")
-    assert subjects[1].startswith(f"New story about {people.service.name}: ")
+    # The service as staff recognise it: with its site and trust.
+    about = with_place(Organisation.objects.filter(pk=people.service.pk)).get().display_name
+    assert about != people.service.name
+    assert subjects[0].startswith(f"New story about {about}: ")
+    assert subjects[1].startswith(f"New story about {about}: ")
     assert subjects[2].startswith(PUBLISHED_SUBJECT)
     rows = _alerts(story).values_list("to", "status", "attempts")
     # One claim each: no row was ever picked up twice.

@@ -279,6 +279,25 @@ def test_author_reply_email_to_staff_escapes_the_reply(
     assert "<strong>" not in html
 
 
+def test_a_pseudonym_stored_with_a_line_break_still_reaches_staff_on_one_line(
+    org: Organisation,
+    responder: User,
+    moderator: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # Stored before pseudonyms were checked for line breaks: the email must still go.
+    story = StoryFactory(services=[node(org, 3)], pseudonym="Grateful\r\nBcc: x@evil.example")
+    answered(story, responder, "Thank you: I have passed this on to the night team.")
+    reply(author_link(story), "Thank you for passing it on.")
+    with django_capture_on_commit_callbacks(execute=True):
+        decide_reply(moderator, AuthorReply.objects.get(), "approve")
+    (email,) = sent_to(responder.email)
+    assert email.subject.startswith("Grateful Bcc: x@evil.example replied on")
+    assert "\n" not in email.subject
+    assert "\r" not in email.subject
+    assert email.message()["Bcc"] is None
+
+
 def test_author_reply_published_is_emailed_to_referred_staff_too(
     org: Organisation,
     story: Story,

@@ -185,11 +185,51 @@ def test_the_author_withdraws_and_erases_their_email(org: Organisation) -> None:
     story.refresh_from_db()
     assert story.author_email == "new@home.example"
     author.post(url, {"action": "erase"})
-    author.post(url, {"action": "withdraw"})
+    author.post(reverse("stories:withdraw", kwargs={"token": token}))
     story.refresh_from_db()
     assert (story.author_email, story.status) == ("", "withdrawn")
     assert Client().get(story.get_absolute_url()).status_code == 404
     assert not AuditEntry.objects.filter(details__icontains="home.example").exists()
+
+
+def test_withdrawing_asks_first_and_says_what_will_happen(org: Organisation) -> None:
+    story = StoryFactory(
+        services=[Organisation.objects.get(path__startswith=org.path, depth=3)],
+        status="published",
+        published_at=timezone.now(),
+    )
+    token = author_link(story)
+    author = Client()
+    page = author.get(reverse("stories:author", kwargs={"token": token})).content.decode()
+    confirm = reverse("stories:withdraw", kwargs={"token": token})
+    assert f'href="{confirm}"' in page
+    assert 'value="withdraw"' not in page  # no one-click button on the story's page
+    # The old one-click post does nothing now.
+    author.post(reverse("stories:author", kwargs={"token": token}), {"action": "withdraw"})
+    asked = author.get(confirm)
+    story.refresh_from_db()
+    assert story.status == "published"
+    html = asked.content.decode()
+    assert "Withdraw your story?" in html
+    assert "You cannot undo this." in html
+    assert "Staff can no longer respond to it" in html
+    assert "No, keep my story" in html
+    done = author.post(confirm, follow=True)
+    story.refresh_from_db()
+    assert story.status == "withdrawn"
+    assert "Your story is withdrawn and no longer public." in done.content.decode()
+    assert Client().get(story.get_absolute_url()).status_code == 404
+    # Asked again: nothing to withdraw, and a second post changes nothing.
+    assert "There is nothing to withdraw" in author.get(confirm).content.decode()
+    again = author.post(confirm, follow=True)
+    assert "nothing to withdraw" in again.content.decode()
+    assert AuditEntry.objects.filter(action="stories.story.withdrawn").count() == 1
+
+
+def test_a_wrong_link_cannot_withdraw(db: None) -> None:
+    url = reverse("stories:withdraw", kwargs={"token": "made-up"})
+    assert Client().get(url).status_code == 404
+    assert Client().post(url).status_code == 404
 
 
 def test_a_wrong_link_is_not_found(db: None) -> None:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
@@ -82,7 +84,9 @@ def test_telling_a_story_records_it_for_moderation_and_emails_the_link(
     token = mail.outbox[0].body.split("/my-story/")[1].split("/")[0]
     assert story_for_token(token) == story
     thanks = client.get(reverse("stories:told")).content.decode()
-    assert f"/my-story/{token}/" in thanks
+    # The whole address, as emailed, to copy or write down, and why to keep it.
+    assert f'<code id="private-address">{settings.SITE_URL}/my-story/{token}/</code>' in thanks
+    assert "this address is your only way back to your story" in thanks
     assert "usually within 2 working days" in thanks
     assert f"/my-story/{token}/" not in client.get(reverse("stories:told")).content.decode()
 
@@ -107,10 +111,43 @@ def test_service_search_offers_matches_and_htmx_gets_only_them(
     client: Client, ward: Organisation
 ) -> None:
     page = client.get(TELL, {"q": "ward 7"})
-    assert [o.name for o, _ in page.context["found"]] == ["Ward 7"]
+    assert [o.name for o in page.context["found"]] == ["Ward 7"]
     fragment = client.get(TELL, {"q": "rnf07"}, headers={"HX-Request": "true"}).content.decode()
     assert fragment.lstrip().startswith('<div id="service-options"')
-    assert "Ward 7 – Northfield Hospital" in fragment
+    assert "Ward 7, Northfield Hospital (Northfield)" in fragment
+
+
+def test_find_keeps_everything_typed_and_ticked_and_checks_nothing_yet(
+    client: Client, ward: Organisation
+) -> None:
+    site = Organisation.objects.get(path=ward.path[: -Organisation.steplen])
+    ward_8 = OrganisationFactory(parent=site, name="Ward 8", kind=ward.kind)
+    typed = valid(ward, pseudonym="", find="1", q="ward 8")
+    page = client.post(TELL, typed)
+    assert page.status_code == 200
+    assert Story.objects.count() == 0
+    html = page.content.decode()
+    assert "There is a problem" not in html
+    assert "Choose a name to show with your story." not in html
+    assert typed["body"] in html
+    assert 'value="ward 8"' in html
+    assert 'value="Daughter@Home.example"' in html
+    boxes = re.findall(r'<input type="checkbox" name="services" value="(\d+)"([^>]*)>', html)
+    assert {int(pk): "checked" in attrs for pk, attrs in boxes} == {ward.pk: True, ward_8.pk: False}
+    # Ticking the second service and sending tells the story about both.
+    typed.pop("find")
+    typed.update(services=[ward.pk, ward_8.pk], pseudonym="Grateful daughter")
+    sent = client.post(TELL, typed)
+    assert sent.status_code == 302
+    assert set(Story.objects.get().services.all()) == {ward, ward_8}
+
+
+def test_finding_services_does_not_count_towards_the_limit(
+    client: Client, ward: Organisation
+) -> None:
+    for _ in range(25):
+        assert client.post(TELL, valid(ward, find="1", q="ward")).status_code == 200
+    assert client.post(TELL, valid(ward)).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -148,9 +185,44 @@ def test_each_bad_value_is_explained_beside_its_field_and_nothing_is_lost(
 
 
 def test_descriptive_pseudonyms_are_fine(client: Client, ward: Organisation) -> None:
-    for name in ("Grateful Mum", "Patient, Ward 7", "happy patient"):
+    for name in (
+        "Grateful Mum",
+        "Patient, Ward 7",
+        "happy patient",
+        "very grateful",
+        "Worried Dad",
+    ):
         response = client.post(TELL, valid(ward, pseudonym=name))
         assert response.status_code == 302, (name, response.context["form"].errors)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("sarah jones", "looks like a real full name"),
+        ("SARAH JONES", "looks like a real full name"),
+        ("Sarah\u200b Jones", "looks like a real full name"),
+        ("Sa\u200brah Jones", "looks like a real full name"),
+        ("José García-López", "looks like a real full name"),
+        ("sam\uff20home.example", "looks like an email address"),
+        ("sam\u200b@home.example", "looks like an email address"),
+        ("Grateful\ndaughter", "on one line"),
+        ("Grateful\r\ndaughter", "on one line"),
+        ("Grateful\u2028daughter", "on one line"),
+    ],
+)
+def test_pseudonyms_are_checked_in_their_normal_form(
+    client: Client, ward: Organisation, name: str, message: str
+) -> None:
+    response = client.post(TELL, valid(ward, pseudonym=name))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["pseudonym"])
+    assert Story.objects.count() == 0
+
+
+def test_a_pseudonym_is_kept_in_its_normal_form(client: Client, ward: Organisation) -> None:
+    assert client.post(TELL, valid(ward, pseudonym="Ｇrateful\u200b  daughter ")).status_code == 302
+    assert Story.objects.get().pseudonym == "Grateful daughter"
 
 
 def test_an_experience_older_than_three_years_is_refused_with_a_reason(

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Case, F, Func, Prefetch, QuerySet, TextField, Value
+from django.db.models import Case, F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Replace
 from django.http import QueryDict
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
 
 from apps.organisations.models import Organisation
+from apps.stories.selectors import services_named
 
 from ..models import Story, StoryService, StoryStatus, StoryTag, Tag
 from ..selectors import with_progress
@@ -253,7 +254,7 @@ def _for_show(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story
     if filters.q:
         stories = stories.annotate(headline=_headline(filters.q))
     return with_progress(stories).prefetch_related(
-        Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position"))
+        services_named(),
     )
 
 
