@@ -286,7 +286,13 @@ ACCESS: dict[str, Rule] = {
 # private link, is `private, no-store`; public pages for anonymous readers are not.
 # SHARED answers are the same for everyone (no session read), so they keep their caching.
 SHARED = ("feeds:", "api:", "healthz", "readyz")
-PRIVATE_LINK = ("stories:author", "stories:told", "staff:accept", "conversation:author_reply")
+PRIVATE_LINK = (
+    "stories:author",
+    "stories:told",
+    "stories:withdraw",
+    "staff:accept",
+    "conversation:author_reply",
+)
 
 
 def _private_expected(name: str, member: str) -> bool | None:

@@ -69,7 +69,8 @@ class CleanInputMiddleware:
 class PrivateCacheMiddleware:
     """`Cache-Control: private, no-store` on every response that belongs to one person:
     to anyone signed in, to anyone whose session holds something, and from views marked
-    `private` (pages reached by a private link) or belonging to sign-in (allauth). Public
+    `private`, reached by a private link (a `token` in the address) or belonging to sign-in
+    (allauth). Public
     pages for anonymous readers, and cookie-free views (feeds, the widget), keep their own
     caching. Listed before the middleware whose process_view may answer early (CSRF,
     the idle timeout), so their answers are covered too."""
@@ -93,8 +94,11 @@ class PrivateCacheMiddleware:
         view_kwargs: dict[str, Any],
     ) -> None:
         request.cache_cookie_free = is_cookie_free(view_func)  # type: ignore[attr-defined]
-        request.cache_private = is_private(view_func) or view_func.__module__.startswith(  # type: ignore[attr-defined]
-            "allauth."
+        # A secret in the address (a private link's token) makes the page one person's.
+        request.cache_private = (  # type: ignore[attr-defined]
+            is_private(view_func)
+            or "token" in view_kwargs
+            or view_func.__module__.startswith("allauth.")
         )
 
     @staticmethod
