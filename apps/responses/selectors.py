@@ -14,7 +14,7 @@ from functools import reduce
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -22,6 +22,7 @@ from django.utils.timesince import timesince
 from apps.organisations.models import Organisation
 from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, scope_paths
 from apps.stories.models import Story, StoryService, StoryStatus
+from apps.stories.selectors import services_named
 
 from .models import (
     AuthorReply,
@@ -190,14 +191,7 @@ def inbox(user: Any, filters: InboxFilters | None = None) -> Inbox:
             | Exists(referred_to_team.filter(content_object=OuterRef("pk")))
         ),
         filters.sort,
-    ).prefetch_related(
-        Prefetch(
-            "services",
-            queryset=Organisation.objects.only("pk", "name", "slug", "path").order_by(
-                "storyservice__position"
-            ),
-        )
-    )
+    ).prefetch_related(services_named())
     counted = (
         StoryService.objects.filter(seen, _chosen(user, filters, "story__"))
         .values("story_id")
@@ -266,7 +260,7 @@ def story_referrals(story: Story) -> list[Referral]:
 def story_queryset() -> QuerySet[Story]:
     """Published stories with what the staff page shows, in a fixed number of queries."""
     return Story.objects.filter(status=StoryStatus.PUBLISHED).prefetch_related(
-        Prefetch("services", queryset=Organisation.objects.order_by("storyservice__position")),
+        services_named(),
         "story_tags__tag",
     )
 

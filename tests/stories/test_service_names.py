@@ -19,7 +19,13 @@ from apps.alerts.services import story_fan_out, subscription_add
 from apps.organisations.models import Organisation, OrganisationKind
 from apps.organisations.selectors import with_place
 from apps.stories.models import Story
-from tests.factories import OrganisationFactory, RoleFactory, StoryFactory, UserFactory
+from tests.factories import (
+    OrganisationFactory,
+    RoleFactory,
+    StoryFactory,
+    UserFactory,
+    with_second_factor,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +160,17 @@ def test_the_api_gives_each_service_a_display_name(
     assert [o["display_name"] for o in organisations["results"]] == [ED]
     detail = client.get(f"/api/v1/organisations/{tree['ed'].slug}").json()
     assert detail["display_name"] == ED
+
+
+def test_the_staff_inbox_and_story_page_name_the_services_in_full(
+    client: Client, tree: dict[str, Organisation], story: Story
+) -> None:
+    reader = with_second_factor(UserFactory())
+    RoleFactory(user=reader, organisation=tree["trust"], role="reader")
+    client.force_login(reader)
+    inbox = client.get(reverse("inbox:index"))
+    assert inbox.status_code == 200
+    assert escape(ED) in inbox.content.decode()
+    page = client.get(reverse("inbox:story", kwargs={"pk": story.pk}))
+    assert page.status_code == 200
+    assert escape(ED) in page.content.decode()
