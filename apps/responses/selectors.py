@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from apps.organisations.models import Organisation
 from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, scope_paths
 from apps.stories.models import Story, StoryService, StoryStatus
+from apps.stories.moderation import QUEUE_STATUSES
 
 from .models import (
     AuthorReply,
@@ -246,6 +248,34 @@ def held_for_moderation() -> tuple[QuerySet[Response], QuerySet[AuthorReply]]:
         .order_by("created_at", "pk")
     )
     return responses, replies
+
+
+@dataclass(frozen=True)
+class ModerationWaiting:
+    """How much waits for a moderator: stories (new or back from their author), responses
+    held by the new-responder policy and author replies."""
+
+    stories: int
+    responses: int
+    replies: int
+
+
+def moderation_waiting() -> ModerationWaiting:
+    """The counts of what waits for a moderator, in one query whatever the numbers."""
+    waiting = [
+        Story.objects.filter(status__in=QUEUE_STATUSES),
+        Response.objects.filter(status=ResponseStatus.AWAITING_MODERATION),
+        AuthorReply.objects.filter(status=AuthorReplyStatus.AWAITING_MODERATION),
+    ]
+    selects, params = [], []
+    for queryset in waiting:
+        sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
+        selects.append(f"(SELECT count(*) FROM ({sql}) AS waiting)")
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        stories, responses, replies = cursor.fetchone()
+    return ModerationWaiting(stories=stories, responses=responses, replies=replies)
 
 
 def story_path(story: Story) -> str:
