@@ -334,6 +334,66 @@ def test_dates_are_whole_days_in_the_sites_time_zone(outpatients: Organisation) 
     assert found(date_to="2025-07-01") == ["Early on the 1st"]
 
 
+def test_dates_typed_as_day_month_year_boxes(outpatients: Organisation) -> None:
+    def at(day: int) -> dt.datetime:
+        return dt.datetime(2025, 7, day, 12, tzinfo=LONDON)
+
+    for day in (1, 2, 3):
+        StoryFactory(services=[outpatients], title=f"Day {day}", published_at=at(day))
+    boxes = {"date_from_day": "2", "date_from_month": "7", "date_from_year": "2025"}
+    assert found(**boxes) == ["Day 3", "Day 2"]
+    assert found(**boxes, date_to_day="02", date_to_month="07", date_to_year="2025") == [
+        "Day 2"
+    ]
+    # The boxes win over an ISO date of the same name (an old link edited on the page).
+    assert found(**boxes, date_from="2025-07-03") == ["Day 3", "Day 2"]
+    # Empty boxes filter nothing.
+    assert len(found(date_from_day="", date_from_month="", date_from_year="")) == 3
+
+
+def test_an_iso_date_fills_the_boxes(org: Organisation) -> None:
+    html = get("/stories/", date_from="2025-03-27").content.decode()
+    assert 'name="date_from_day" value="27"' in html
+    assert 'name="date_from_month" value="3"' in html
+    assert 'name="date_from_year" value="2025"' in html
+    assert 'name="date_to_day" inputmode="numeric"' in html  # empty
+
+
+@pytest.mark.parametrize(
+    ("boxes", "message"),
+    [
+        (("", "3", "2026"), "Published from must include a day."),
+        (("27", "", "2026"), "Published from must include a month."),
+        (("27", "3", ""), "Published from must include a year."),
+        (("31", "2", "2026"), "Published from must be a real date, for example, 27 3 2026."),
+        (("27", "13", "2026"), "Published from must be a real date, for example, 27 3 2026."),
+        (("2x", "3", "2026"), "Published from must be a real date in numbers"),
+        (("-1", "3", "2026"), "Published from must be a real date in numbers"),
+        (("27", "3", "9999"), "The year must be between 1900 and 2100."),
+        (("27", "3", "1899"), "The year must be between 1900 and 2100."),
+        (("27", "3", "20261"), "Published from must be a real date in numbers"),
+        (("27", "3", "\x00"), "Published from must be a real date in numbers"),
+    ],
+)
+def test_a_bad_date_in_the_boxes_is_an_error_beside_the_date(
+    org: Organisation, boxes: tuple[str, str, str], message: str
+) -> None:
+    day, month, year = boxes
+    params = {"date_from_day": day, "date_from_month": month, "date_from_year": year}
+    problems = errors(**params)
+    assert list(problems) == ["date_from"]
+    assert problems["date_from"][0].startswith(message)
+    page = get("/stories/", **params)
+    assert page.status_code == 200
+    html = page.content.decode()
+    box = re.search(r'<div id="id_date_from_error">(.*?)</div>', html, re.S)
+    assert box is not None
+    assert message in box.group(1)
+    assert 'aria-describedby="id_date_from_helptext id_date_from_error"' in html
+    assert html.count('aria-invalid="true"') == 3  # each box
+    assert f'name="date_from_day" value="{day}"' in html or not day  # kept as typed
+
+
 def test_filters_combine(
     org: Organisation, outpatients: Organisation, ward: Organisation, staff: User
 ) -> None:
@@ -517,11 +577,14 @@ def test_the_form_works_without_javascript(org: Organisation) -> None:
         "Told by",
         "Response",
         "Progress",
-        "Published from",
-        "Published to",
         "Sort",
     ):
         assert f">{label}</label>" in html, label
+    # Dates are three boxes in a fieldset named by its legend.
+    for legend in ("Published from", "Published to"):
+        assert f"<legend>{legend}</legend>" in html, legend
+    for box in ("Day", "Month", "Year"):
+        assert html.count(f">{box}</label>") == 2, box
 
 
 # --- organisation pages ---------------------------------------------------------------
