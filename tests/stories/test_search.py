@@ -163,9 +163,34 @@ def test_matched_words_are_marked_and_the_rest_escaped(outpatients: Organisation
 def test_the_headline_is_only_for_searches(outpatients: Organisation) -> None:
     StoryFactory(services=[outpatients], body="A nurse & a doctor <came> to see me.")
     (story,) = story_search(StoryFilters())
-    assert not hasattr(story, "headline")
+    assert story.headline is None
     html = get("/stories/").content.decode()
     assert "A nurse &amp; a doctor &lt;came&gt; to see me." in html
+
+
+@pytest.mark.parametrize(
+    ("body", "before", "after"),
+    [
+        ("The nurse was kind.", False, False),
+        ("The nurse was kind & quick. " + "We waited a long time for the porter. " * 12, False, True),
+        ("We waited a long time for the porter. " * 12 + "Then the nurse was kind.", True, False),
+        ("We waited a long time. " * 12 + "The nurse was kind. " + "We went home. " * 12, True, True),
+    ],
+)
+def test_a_snippet_cut_from_the_text_shows_an_ellipsis(
+    outpatients: Organisation, body: str, before: bool, after: bool
+) -> None:
+    StoryFactory(services=[outpatients], title="Kind", body=body)
+    (story,) = story_search(StoryFilters(q="nurse", order="relevance"))
+    assert "<mark>nurse</mark>" in story.headline
+    assert story.headline.startswith("… ") is before
+    assert story.headline.endswith(" …") is after
+    if not before:
+        assert story.headline.startswith("The <mark>nurse</mark>")
+    if not after:
+        assert story.headline.endswith(".")
+    html = get("/stories/", q="nurse").content.decode()
+    assert f'<p class="excerpt">{story.headline}</p>' in html
 
 
 def test_a_changed_story_is_found_by_its_new_words(outpatients: Organisation) -> None:
