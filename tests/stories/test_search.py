@@ -747,3 +747,27 @@ def test_search_reads_every_match_only_when_an_index_can_give_them(
     # Nothing with an index of its own: always the walk, whatever the estimate.
     assert "NULLS LAST" not in _ids_query(by_role)
     assert search_ids(by_words) == search_ids(StoryFilters(q="nurse", order=NEWEST))
+
+
+def test_the_folded_filters_say_which_are_in_use(org: Organisation, ward: Organisation) -> None:
+    html = get(
+        "/stories/", q="nurse", service=ward.slug, responded="yes", date_from="2025-01-02"
+    ).content.decode()
+    assert '<details class="search-filters">' in html  # folded on a phone (CSS opens it wide)
+    active = re.search(r'id="search-filters-active">(.*?)</span>', html)
+    assert active is not None
+    assert active.group(1) == f"In use: {ward.name}, Has a response, From 2 January 2025"
+    # An htmx search replaces the list out of band.
+    headers = {"HX-Request": "true", "HX-Target": "results"}
+    swapped = Client().get("/stories/", {"responded": "no"}, headers=headers).content.decode()
+    assert (
+        '<span class="search-filters-active" id="search-filters-active" hx-swap-oob="true">'
+        "In use: No response yet</span>"
+    ) in swapped
+
+
+def test_the_filters_start_open_when_one_has_an_error(org: Organisation) -> None:
+    html = get("/stories/", date_to_day="31", date_to_month="2", date_to_year="2026").content
+    assert '<details class="search-filters" open data-errors>' in html.decode()
+    words = get("/stories/", q="the and").content.decode()
+    assert '<details class="search-filters">' in words  # the words' error is outside

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import DateBoxesField, Form, LongSelect
@@ -163,7 +164,38 @@ class StorySearchForm(Form):
         """The parts of the form an htmx search replaces out of band: the errors' boxes and
         the service field (its ids, as a selector list)."""
         boxes = [f"#{f.auto_id}_error" for f in self.visible_fields() if f.name != "service"]
-        return ",".join([*boxes, "#search-service"])
+        return ",".join([*boxes, "#search-service", "#search-filters-active"])
+
+    FOLDED = ("organisation", "service", "tag", "author_role", "responded", "progress")
+
+    @property
+    def filters_in_use(self) -> list[str]:
+        """The filters this search applies, in words ("Has a response", "From 27 March
+        2026"), for the summary of the folded filters; none while the form has errors."""
+        if not self.is_valid():
+            return []
+        data = self.cleaned_data
+        shown: list[str] = []
+        for name in self.FOLDED:
+            value = data.get(name)
+            if not value or name not in self.fields:
+                continue
+            if isinstance(value, Organisation):
+                shown.append(value.name)
+            elif isinstance(value, Tag):
+                shown.append(value.label[:1].upper() + value.label[1:])
+            else:
+                choices = dict(self.fields[name].choices)  # type: ignore[attr-defined]
+                shown.append(str(choices.get(value, value)))
+        for name, words in (("date_from", _("From %(day)s")), ("date_to", _("To %(day)s"))):
+            if data.get(name):
+                shown.append(words % {"day": date_format(data[name], "j F Y")})
+        return shown
+
+    @property
+    def filters_open(self) -> bool:
+        """Whether the folded filters start open: when one of them has an error to show."""
+        return any(name in self.errors for name in (*self.FOLDED, "date_from", "date_to", "order"))
 
     def offer_choices(self) -> None:
         """Fill the selects for a page: trusts and health boards (and the chosen node, of
