@@ -77,7 +77,7 @@ class DateBoxes(forms.MultiWidget):
     use_fieldset = True
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        boxes = {
+        boxes: dict[str, forms.Widget | type[forms.Widget]] = {
             part: forms.TextInput(
                 attrs={
                     "inputmode": "numeric",

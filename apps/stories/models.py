@@ -11,8 +11,8 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from apps.core.models import TimeStampedModel
 
@@ -70,17 +70,10 @@ def _with_ellipses(headline: str, body: str) -> str:
     shown = headline.strip()
     start = body.find(first) if first else -1
     before = body[:start] if start >= 0 else body
-    if _only_short_words(before):
-        shown = escape(before.lstrip()) + shown
-    else:
-        shown = "… " + shown
+    shown = (escape(before.lstrip()) if _only_short_words(before) else "… ") + shown
     end = body.rfind(last) if last else -1
     after = body[end + len(last) :] if end >= 0 else body
-    if _only_short_words(after):
-        shown = shown + escape(after.rstrip())
-    else:
-        shown = shown + " …"
-    return shown
+    return shown + (escape(after.rstrip()) if _only_short_words(after) else " …")
 
 
 def _only_short_words(text: str) -> bool:

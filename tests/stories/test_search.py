@@ -172,9 +172,17 @@ def test_the_headline_is_only_for_searches(outpatients: Organisation) -> None:
     ("body", "before", "after"),
     [
         ("The nurse was kind.", False, False),
-        ("The nurse was kind & quick. " + "We waited a long time for the porter. " * 12, False, True),
+        (
+            "The nurse was kind & quick. " + "We waited a long time for the porter. " * 12,
+            False,
+            True,
+        ),
         ("We waited a long time for the porter. " * 12 + "Then the nurse was kind.", True, False),
-        ("We waited a long time. " * 12 + "The nurse was kind. " + "We went home. " * 12, True, True),
+        (
+            "We waited a long time. " * 12 + "The nurse was kind. " + "We went home. " * 12,
+            True,
+            True,
+        ),
     ],
 )
 def test_a_snippet_cut_from_the_text_shows_an_ellipsis(
@@ -367,9 +375,7 @@ def test_dates_typed_as_day_month_year_boxes(outpatients: Organisation) -> None:
         StoryFactory(services=[outpatients], title=f"Day {day}", published_at=at(day))
     boxes = {"date_from_day": "2", "date_from_month": "7", "date_from_year": "2025"}
     assert found(**boxes) == ["Day 3", "Day 2"]
-    assert found(**boxes, date_to_day="02", date_to_month="07", date_to_year="2025") == [
-        "Day 2"
-    ]
+    assert found(**boxes, date_to_day="02", date_to_month="07", date_to_year="2025") == ["Day 2"]
     # The boxes win over an ISO date of the same name (an old link edited on the page).
     assert found(**boxes, date_from="2025-07-03") == ["Day 3", "Day 2"]
     # Empty boxes filter nothing.

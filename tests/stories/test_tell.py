@@ -228,7 +228,9 @@ def _ids_and_references(html: str) -> tuple[set[str], list[str], list[str]]:
     ids = set(re.findall(r'\sid="([^"]+)"', html))
     summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
     links = re.findall(r'href="#([^"]+)"', summary)
-    described = [ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split()]
+    described = [
+        ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split()
+    ]
     return ids, links, described
 
 

@@ -263,12 +263,13 @@ def story_search(filters: StoryFilters) -> QuerySet[Story]:
 
     `headline` is safe HTML: passages of the body, escaped, with the matched words in
     <mark>…</mark>, and an ellipsis where it does not start or end the body (Story.headline,
-    from the `search_headline` annotation). Newest first walks the published-newest index; most relevant first
-    ranks only the newest settings.STORY_SEARCH_LIMIT matches (then newest first among
-    equals). Slice it before reading (the headline is worked out for the rows read), and
-    count with `search_count`. The same stories, in the same order, come from `search_ids`
-    (which also counts) and `search_page` (one page, hydrated), which choose how the
-    database reads the matches and so stay quick for words of middling frequency."""
+    from the `search_headline` annotation). Newest first walks the published-newest index;
+    most relevant first ranks only the newest settings.STORY_SEARCH_LIMIT matches (then
+    newest first among equals). Slice it before reading (the headline is worked out for the
+    rows read), and count with `search_count`. The same stories, in the same order, come
+    from `search_ids` (which also counts) and `search_page` (one page, hydrated), which
+    choose how the database reads the matches and so stay quick for words of middling
+    frequency."""
     matching = _matching(filters)
     stories: QuerySet[Story]
     if filters.q and filters.order == RELEVANCE:
