@@ -16,3 +16,23 @@
   fit();
   wide.addEventListener("change", fit);
 })();
+
+// A date's boxes search only once all three are filled in (or all emptied): moving from Day
+// to Month must not search for half a date and show an error. "Apply filters" always does.
+document.addEventListener(
+  "change",
+  function (event) {
+    "use strict";
+    var date = event.target.closest && event.target.closest(".story-search .date-input");
+    if (!date) {
+      return;
+    }
+    var filled = Array.prototype.filter.call(date.querySelectorAll("input"), function (box) {
+      return box.value.trim() !== "";
+    }).length;
+    if (filled !== 0 && filled !== 3) {
+      event.stopPropagation();
+    }
+  },
+  true
+);
