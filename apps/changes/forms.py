@@ -5,8 +5,9 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import Form, LongSelect
+from apps.core.forms import DateBoxesField, Form, LongSelect
 from apps.organisations.models import Organisation
 from apps.responses.models import Response
 
@@ -145,8 +146,12 @@ class RegisterFilterForm(Form):
 
     status = forms.ChoiceField(label="Status", required=False)
     service = forms.ChoiceField(label="Service or part", required=False, widget=LongSelect)
-    date_from = forms.DateField(label="Updated from", required=False, widget=DateInput())
-    date_to = forms.DateField(label="Updated to", required=False, widget=DateInput())
+    date_from = DateBoxesField(
+        label=_("Updated from"), required=False, help_text=_("For example, 27 3 2026")
+    )
+    date_to = DateBoxesField(
+        label=_("Updated to"), required=False, help_text=_("For example, 27 3 2026")
+    )
 
     def __init__(self, *args: Any, services: list[Organisation], staff: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)

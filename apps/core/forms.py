@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -7,6 +8,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 # Dates a search may name. A day past the last representable one (9999-12-31 + 1 day) or
 # before year 1 in UK time cannot be computed at all; nothing on the site is that old.
@@ -77,3 +79,122 @@ class LongSelect(forms.Select):
         )
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         return format_html("<select{}>{}</select>", flatatt(final), body)
+
+
+DATE_PARTS = ("day", "month", "year")
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+
+class DateBoxes(forms.MultiWidget):
+    """A date as three text boxes, Day, Month and Year (the NHS and GOV.UK date input),
+    named `<name>_day`, `<name>_month` and `<name>_year`. Reads the boxes when any of them is
+    sent, else one ISO date in `<name>` (addresses written by hand, links, the API), so both
+    ways of giving a date keep working. The template wraps it in a fieldset with a legend
+    and a hint."""
+
+    use_fieldset = True
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        boxes: dict[str, forms.Widget | type[forms.Widget]] = {
+            part: forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": f"date-input-{part}",
+                    "maxlength": "4" if part == "year" else "2",
+                }
+            )
+            for part in DATE_PARTS
+        }
+        super().__init__(boxes, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return [None, None, None]
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if any(f"{name}_{part}" in data for part in DATE_PARTS):
+            return [data.get(f"{name}_{part}", "") for part in DATE_PARTS]
+        return data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and not any(f"{name}_{part}" in data for part in DATE_PARTS)
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        # Written in Python, as LongSelect is: the site's templates folder is not one the
+        # form renderer reads.
+        values = value if isinstance(value, list | tuple) else self.decompress(value)
+        base = {**self.attrs, **(attrs or {})}
+        labels = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
+        items = []
+        for part, box, shown in zip(DATE_PARTS, self.widgets, values, strict=True):
+            box_attrs = {k: v for k, v in base.items() if k != "id"}
+            box_attrs["id"] = f"{base.get('id', name)}_{part}"
+            items.append(
+                format_html(
+                    '<div class="date-input-item"><label for="{}">{}</label>{}</div>',
+                    box_attrs["id"],
+                    labels[part],
+                    box.render(f"{name}_{part}", shown, box_attrs, renderer),
+                )
+            )
+        return format_html('<div class="date-input">{}</div>', SafeString("".join(items)))
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_day" if id_ else id_
+
+
+class DateBoxesField(forms.DateField):
+    """A date typed into DateBoxes (day, month, year) or given as one ISO date. Errors name
+    the part that is wrong, as the NHS pattern asks; years outside 1900–2100 are refused."""
+
+    widget = DateBoxes
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if not isinstance(value, list | tuple):
+            return super().to_python(value)
+        parts = dict(zip(DATE_PARTS, (str(v or "").strip() for v in value), strict=False))
+        if not any(parts.values()):
+            return None
+        label = self.label or _("The date")
+        example = _("for example, 27 3 2026")
+        missing = [part for part in DATE_PARTS if not parts.get(part)]
+        if missing:
+            names = {"day": _("day"), "month": _("month"), "year": _("year")}
+            raise ValidationError(
+                _("%(label)s must include a %(part)s.")
+                % {"label": label, "part": names[missing[0]]},
+                code="incomplete",
+            )
+        if not all(re.fullmatch(r"[0-9]{1,4}", parts[part]) for part in DATE_PARTS):
+            raise ValidationError(
+                _("%(label)s must be a real date in numbers, %(example)s.")
+                % {"label": label, "example": example},
+                code="invalid",
+            )
+        day, month, year = (int(parts[part]) for part in DATE_PARTS)
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            raise ValidationError(
+                _("The year must be between %(min)s and %(max)s.")
+                % {"min": YEAR_MIN, "max": YEAR_MAX},
+                code="year_range",
+            )
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise ValidationError(
+                _("%(label)s must be a real date, %(example)s.")
+                % {"label": label, "example": example},
+                code="invalid",
+            ) from None

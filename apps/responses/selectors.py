@@ -14,6 +14,7 @@ from functools import reduce
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils.timesince import timesince
 from apps.organisations.models import Organisation
 from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, scope_paths
 from apps.stories.models import Story, StoryService, StoryStatus
+from apps.stories.moderation import QUEUE_STATUSES
 from apps.stories.selectors import services_named
 
 from .models import (
@@ -308,6 +310,36 @@ def held_for_moderation() -> tuple[QuerySet[Response], QuerySet[AuthorReply]]:
         .order_by("created_at", "pk")
     )
     return responses, replies
+
+
+@dataclass(frozen=True)
+class ModerationWaiting:
+    """How much waits for a moderator: stories (new or back from their author), responses
+    held by the new-responder policy and author replies."""
+
+    stories: int
+    responses: int
+    replies: int
+
+
+def moderation_waiting() -> ModerationWaiting:
+    """The counts of what waits for a moderator, in one query whatever the numbers."""
+    waiting = [
+        Story.objects.filter(status__in=QUEUE_STATUSES),
+        Response.objects.filter(status=ResponseStatus.AWAITING_MODERATION),
+        AuthorReply.objects.filter(status=AuthorReplyStatus.AWAITING_MODERATION),
+    ]
+    selects: list[str] = []
+    params: list[Any] = []
+    for queryset in waiting:
+        sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
+        # The SQL is Django's own for these querysets, with its values kept as parameters.
+        selects.append(f"(SELECT count(*) FROM ({sql}) AS waiting)")  # noqa: S608
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        stories, responses, replies = cursor.fetchone()
+    return ModerationWaiting(stories=stories, responses=responses, replies=replies)
 
 
 def story_path(story: Story) -> str:

@@ -23,6 +23,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "responses": list(responses[:100]),
         "replies": list(replies[:100]),
         "form": DecisionForm(),
+        "waiting": selectors.moderation_waiting(),
     }
     return render(request, "moderation/conversation.html", context)
 

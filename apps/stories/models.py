@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
@@ -10,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from apps.core.models import TimeStampedModel
@@ -52,6 +55,33 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+HEADLINE_GAP = " … "  # between two passages of a headline (the search's FragmentDelimiter)
+
+
+def _with_ellipses(headline: str, body: str) -> str:
+    """`headline` (escaped passages of `body` with <mark> tags) with an ellipsis before it
+    when its first passage does not start the body, and after it when its last passage does
+    not end it, so a snippet that begins or ends mid-sentence says so. ts_headline leaves
+    out short words and punctuation at the edges of a passage ("The" of "The nurse…", the
+    last full stop): when only those are cut, they are put back instead."""
+    plain = html.unescape(headline.replace("<mark>", "").replace("</mark>", ""))
+    passages = plain.split(HEADLINE_GAP)
+    first, last = passages[0].strip(), passages[-1].strip()
+    shown = headline.strip()
+    start = body.find(first) if first else -1
+    before = body[:start] if start >= 0 else body
+    shown = (escape(before.lstrip()) if _only_short_words(before) else "… ") + shown
+    end = body.rfind(last) if last else -1
+    after = body[end + len(last) :] if end >= 0 else body
+    return shown + (escape(after.rstrip()) if _only_short_words(after) else " …")
+
+
+def _only_short_words(text: str) -> bool:
+    """Whether `text` is at most a few words of three letters or fewer (and punctuation)."""
+    words = re.findall(r"\w+", text)
+    return len(words) <= 3 and all(len(word) <= 3 for word in words)
 
 
 class Story(TimeStampedModel):
@@ -195,6 +225,16 @@ class Story(TimeStampedModel):
         if self.status == StoryStatus.WITHDRAWN:
             return gettext("Withdrawn story")
         return self.display_title
+
+    @property
+    def headline(self) -> str | None:
+        """The search's passages of the body around the words found (safe HTML: the body
+        escaped, with <mark> around the words), with "…" where the passages do not start
+        or end the text; None when the story did not come from a search with words."""
+        found = self.__dict__.get("search_headline")
+        if found is None:
+            return None
+        return _with_ellipses(found, self.body)
 
 
 class StoryService(models.Model):

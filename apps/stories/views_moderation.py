@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.accounts.decorators import allowed_only, second_factor_required
 from apps.core.pii import highlight
 from apps.responders.permissions import can_enter_stories, can_moderate
+from apps.responses.selectors import moderation_waiting
 
 from . import moderation, selectors, services
 from .forms import EnterStoryForm, ModerateForm
@@ -21,6 +23,13 @@ from .models import Story
 from .taxonomy import CRITICALITY_CRITERIA, Polarity
 
 moderators_only = allowed_only(can_moderate)
+# What the moderator is told after each action, naming the story.
+DONE = {
+    moderation.Action.PUBLISH: _("Published: %(title)s."),
+    moderation.Action.ASK_AUTHOR: _("Sent to the author to approve: %(title)s."),
+    moderation.Action.REJECT: _("Rejected: %(title)s."),
+    moderation.Action.SAVE: _("Saved: %(title)s."),
+}
 
 
 @require_safe
@@ -28,7 +37,8 @@ moderators_only = allowed_only(can_moderate)
 def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(moderation.moderation_queue(), 50).get_page(request.GET.get("page"))
     flagged = list(moderation.flagged_stories()[:20])
-    return render(request, "moderation/queue.html", {"page": page, "flagged": flagged})
+    context = {"page": page, "flagged": flagged, "waiting": moderation_waiting()}
+    return render(request, "moderation/queue.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,7 +68,7 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                messages.success(request, f"Saved: {story.display_title}.")
+                messages.success(request, DONE[data["action"]] % {"title": story.display_title})
                 if data["action"] == moderation.Action.SAVE:
                     return redirect("moderation:story", pk=story.pk)
                 return redirect("moderation:queue")

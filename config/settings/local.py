@@ -19,8 +19,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DEMO_DATA_ALLOWED = True
-# Background work runs in the web process here; a line per finished task is noise.
-LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405
+# With no broker, background work runs in the web process, and a line per finished task is
+# noise there; a worker (CELERY_BROKER_URL set) keeps logging each task.
+if CELERY_TASK_ALWAYS_EAGER:  # noqa: F405
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405
 # Unless SITE_URL says otherwise, emailed links name the address runserver serves.
 if "SITE_URL" not in os.environ:
     SITE_URL = served_site_url(sys.argv) or SITE_URL

@@ -128,10 +128,13 @@ def test_search_narrow_and_share_with_and_without_javascript(
     again.goto(shared)
     expect_titles(again, [ANSWERED])
     # A mistake is shown beside its field, without JavaScript too.
-    again.get_by_label("Published from").fill("2025-03-02")
-    again.get_by_label("Published to").fill("2025-03-01")
+    for legend, day in (("Published from", "2"), ("Published to", "1")):
+        date = again.get_by_role("group", name=legend)
+        date.get_by_label("Day").fill(day)
+        date.get_by_label("Month").fill("3")
+        date.get_by_label("Year").fill("2025")
     with again.expect_navigation():
-        again.get_by_role("button", name="Search").click()
+        again.get_by_role("button", name="Apply filters").click()
     expect(again.locator("#id_date_to_error")).to_contain_text("after the “from” date")
     expect(again.locator("#results")).to_contain_text("Correct the search above")
     plain.context.close()

@@ -433,6 +433,17 @@ def test_register_filters_by_status_service_and_date(
     html = _register(client, org, date_to=day.isoformat())
     assert made.summary in html
     assert planned.summary not in html
+    boxes = {
+        "date_from_day": str(day.day),
+        "date_from_month": str(day.month),
+        "date_from_year": str(day.year),
+    }
+    html = _register(client, org, **boxes)
+    assert planned.summary in html
+    assert made.summary not in html
+    assert "<legend>Updated from</legend>" in html
+    html = _register(client, org, **{**boxes, "date_from_day": "32"})
+    assert "Updated from must be a real date" in html
     # The ward's own page lists only its changes.
     html = _register(client, ward)
     assert planned.summary in html

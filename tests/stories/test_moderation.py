@@ -268,7 +268,7 @@ def test_staff_enter_a_story_told_by_phone(org: Organisation, responder: User) -
 
 def test_the_queue_keeps_its_query_budget(org: Organisation, moderator: User) -> None:
     client = signed_in(moderator)
-    budget = QueryBudget("moderation queue", limit=8)
+    budget = QueryBudget("moderation queue", limit=9)
     for _ in range(10):
         waiting(org)
     budget.measure(10, lambda: client.get(reverse("moderation:queue")))
@@ -294,3 +294,55 @@ def test_stories_readers_reported_are_listed_for_moderators(
     Flag.objects.create(story=reported, reason="abusive")
     response = signed_in(moderator).get(reverse("moderation:queue"))
     assert [(s.title, s.open_flags) for s in response.context["flagged"]] == [("Reported one", 2)]
+
+
+def test_the_queues_show_how_much_is_waiting(org: Organisation, moderator: User) -> None:
+    from apps.responses.models import AuthorReply, AuthorReplyStatus, Response, ResponseStatus
+
+    first, second = waiting(org), waiting(org)
+    Story.objects.filter(pk=waiting(org).pk).update(status=StoryStatus.AWAITING_AUTHOR)
+    StoryFactory(title="Already public")
+    for story in (first, second):
+        Response.objects.create(
+            story=story,
+            organisation=org,
+            author=moderator,
+            author_name="Sam",
+            body="Thank you.",
+            body_html="<p>Thank you.</p>",
+            status=ResponseStatus.AWAITING_MODERATION,
+        )
+    AuthorReply.objects.create(
+        story=first, body="Thanks.", status=AuthorReplyStatus.AWAITING_MODERATION
+    )
+    client = signed_in(moderator)
+    for url in (reverse("moderation:queue"), reverse("conversation_moderation:queue")):
+        text = " ".join(client.get(url).content.decode().split())
+        counts = text.split('class="waiting-list">')[1].split("</ul>")[0]
+        assert "<strong>3</strong> stories" in counts
+        assert "<strong>2</strong> responses" in counts
+        assert "<strong>1</strong> author reply" in counts
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "said"),
+    [
+        ("publish", {}, "Published: "),
+        ("reject", {"reason": "legal"}, "Rejected: "),
+        ("ask_author", {}, "Sent to the author to approve: "),
+        ("save", {}, "Saved: "),
+    ],
+)
+def test_after_a_decision_the_moderator_is_told_what_was_done(
+    org: Organisation, moderator: User, action: str, fields: dict[str, str], said: str
+) -> None:
+    story = waiting(org, title="Kind night staff")
+    client = signed_in(moderator)
+    client.get(reverse("moderation:story", kwargs={"pk": story.pk}))
+    body = dict(fields)
+    if action == "ask_author":
+        body["body"] = story.body + " Edited."
+    response = decide(client, story, action, **body)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert f"{said}Kind night staff." in page

@@ -163,9 +163,42 @@ def test_matched_words_are_marked_and_the_rest_escaped(outpatients: Organisation
 def test_the_headline_is_only_for_searches(outpatients: Organisation) -> None:
     StoryFactory(services=[outpatients], body="A nurse & a doctor <came> to see me.")
     (story,) = story_search(StoryFilters())
-    assert not hasattr(story, "headline")
+    assert story.headline is None
     html = get("/stories/").content.decode()
     assert "A nurse &amp; a doctor &lt;came&gt; to see me." in html
+
+
+@pytest.mark.parametrize(
+    ("body", "before", "after"),
+    [
+        ("The nurse was kind.", False, False),
+        (
+            "The nurse was kind & quick. " + "We waited a long time for the porter. " * 12,
+            False,
+            True,
+        ),
+        ("We waited a long time for the porter. " * 12 + "Then the nurse was kind.", True, False),
+        (
+            "We waited a long time. " * 12 + "The nurse was kind. " + "We went home. " * 12,
+            True,
+            True,
+        ),
+    ],
+)
+def test_a_snippet_cut_from_the_text_shows_an_ellipsis(
+    outpatients: Organisation, body: str, before: bool, after: bool
+) -> None:
+    StoryFactory(services=[outpatients], title="Kind", body=body)
+    (story,) = story_search(StoryFilters(q="nurse", order="relevance"))
+    assert "<mark>nurse</mark>" in story.headline
+    assert story.headline.startswith("… ") is before
+    assert story.headline.endswith(" …") is after
+    if not before:
+        assert story.headline.startswith("The <mark>nurse</mark>")
+    if not after:
+        assert story.headline.endswith(".")
+    html = get("/stories/", q="nurse").content.decode()
+    assert f'<p class="excerpt">{story.headline}</p>' in html
 
 
 def test_a_changed_story_is_found_by_its_new_words(outpatients: Organisation) -> None:
@@ -332,6 +365,64 @@ def test_dates_are_whole_days_in_the_sites_time_zone(outpatients: Organisation) 
     ]
     assert found(date_from="2025-07-03") == ["The 3rd"]
     assert found(date_to="2025-07-01") == ["Early on the 1st"]
+
+
+def test_dates_typed_as_day_month_year_boxes(outpatients: Organisation) -> None:
+    def at(day: int) -> dt.datetime:
+        return dt.datetime(2025, 7, day, 12, tzinfo=LONDON)
+
+    for day in (1, 2, 3):
+        StoryFactory(services=[outpatients], title=f"Day {day}", published_at=at(day))
+    boxes = {"date_from_day": "2", "date_from_month": "7", "date_from_year": "2025"}
+    assert found(**boxes) == ["Day 3", "Day 2"]
+    assert found(**boxes, date_to_day="02", date_to_month="07", date_to_year="2025") == ["Day 2"]
+    # The boxes win over an ISO date of the same name (an old link edited on the page).
+    assert found(**boxes, date_from="2025-07-03") == ["Day 3", "Day 2"]
+    # Empty boxes filter nothing.
+    assert len(found(date_from_day="", date_from_month="", date_from_year="")) == 3
+
+
+def test_an_iso_date_fills_the_boxes(org: Organisation) -> None:
+    html = get("/stories/", date_from="2025-03-27").content.decode()
+    assert 'name="date_from_day" value="27"' in html
+    assert 'name="date_from_month" value="3"' in html
+    assert 'name="date_from_year" value="2025"' in html
+    assert 'name="date_to_day" inputmode="numeric"' in html  # empty
+
+
+@pytest.mark.parametrize(
+    ("boxes", "message"),
+    [
+        (("", "3", "2026"), "Published from must include a day."),
+        (("27", "", "2026"), "Published from must include a month."),
+        (("27", "3", ""), "Published from must include a year."),
+        (("31", "2", "2026"), "Published from must be a real date, for example, 27 3 2026."),
+        (("27", "13", "2026"), "Published from must be a real date, for example, 27 3 2026."),
+        (("2x", "3", "2026"), "Published from must be a real date in numbers"),
+        (("-1", "3", "2026"), "Published from must be a real date in numbers"),
+        (("27", "3", "9999"), "The year must be between 1900 and 2100."),
+        (("27", "3", "1899"), "The year must be between 1900 and 2100."),
+        (("27", "3", "20261"), "Published from must be a real date in numbers"),
+        (("27", "3", "\x00"), "Published from must be a real date in numbers"),
+    ],
+)
+def test_a_bad_date_in_the_boxes_is_an_error_beside_the_date(
+    org: Organisation, boxes: tuple[str, str, str], message: str
+) -> None:
+    day, month, year = boxes
+    params = {"date_from_day": day, "date_from_month": month, "date_from_year": year}
+    problems = errors(**params)
+    assert list(problems) == ["date_from"]
+    assert problems["date_from"][0].startswith(message)
+    page = get("/stories/", **params)
+    assert page.status_code == 200
+    html = page.content.decode()
+    box = re.search(r'<div id="id_date_from_error">(.*?)</div>', html, re.S)
+    assert box is not None
+    assert message in box.group(1)
+    assert 'aria-describedby="id_date_from_helptext id_date_from_error"' in html
+    assert html.count('aria-invalid="true"') == 3  # each box
+    assert f'name="date_from_day" value="{day}"' in html or not day  # kept as typed
 
 
 def test_filters_combine(
@@ -519,11 +610,14 @@ def test_the_form_works_without_javascript(org: Organisation) -> None:
         "Told by",
         "Response",
         "Progress",
-        "Published from",
-        "Published to",
         "Sort",
     ):
         assert f">{label}</label>" in html, label
+    # Dates are three boxes in a fieldset named by its legend.
+    for legend in ("Published from", "Published to"):
+        assert f"<legend>{legend}</legend>" in html, legend
+    for box in ("Day", "Month", "Year"):
+        assert html.count(f">{box}</label>") == 2, box
 
 
 # --- organisation pages ---------------------------------------------------------------
@@ -665,3 +759,27 @@ def test_search_reads_every_match_only_when_an_index_can_give_them(
     # Nothing with an index of its own: always the walk, whatever the estimate.
     assert "NULLS LAST" not in _ids_query(by_role)
     assert search_ids(by_words) == search_ids(StoryFilters(q="nurse", order=NEWEST))
+
+
+def test_the_folded_filters_say_which_are_in_use(org: Organisation, ward: Organisation) -> None:
+    html = get(
+        "/stories/", q="nurse", service=ward.slug, responded="yes", date_from="2025-01-02"
+    ).content.decode()
+    assert '<details class="search-filters">' in html  # folded on a phone (CSS opens it wide)
+    active = re.search(r'id="search-filters-active">(.*?)</span>', html)
+    assert active is not None
+    assert active.group(1) == f"In use: {ward.name}, Has a response, From 2 January 2025"
+    # An htmx search replaces the list out of band.
+    headers = {"HX-Request": "true", "HX-Target": "results"}
+    swapped = Client().get("/stories/", {"responded": "no"}, headers=headers).content.decode()
+    assert (
+        '<span class="search-filters-active" id="search-filters-active" hx-swap-oob="true">'
+        "In use: No response yet</span>"
+    ) in swapped
+
+
+def test_the_filters_start_open_when_one_has_an_error(org: Organisation) -> None:
+    html = get("/stories/", date_to_day="31", date_to_month="2", date_to_year="2026").content
+    assert '<details class="search-filters" open data-errors>' in html.decode()
+    words = get("/stories/", q="the and").content.decode()
+    assert '<details class="search-filters">' in words  # the words' error is outside

@@ -293,3 +293,40 @@ def test_the_link_can_be_sent_again_without_revealing_who_told_stories(
     message = "If a story was told with that address"
     assert message in told.content.decode()
     assert message in unknown.content.decode()
+
+
+def _ids_and_references(html: str) -> tuple[set[str], list[str], list[str]]:
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    links = re.findall(r'href="#([^"]+)"', summary)
+    described = [
+        ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split()
+    ]
+    return ids, links, described
+
+
+@pytest.mark.parametrize("with_options", [False, True])
+def test_every_error_link_and_description_names_an_element_that_is_there(
+    client: Client, ward: Organisation, with_options: bool
+) -> None:
+    data = {"submission_key": str(uuid.uuid4()), "month": "13"}
+    if with_options:
+        data["services"] = ["999999"]  # not a service: the list shows none, the error stays
+    url = TELL + (f"?service={ward.pk}" if with_options else "")
+    html = client.post(url, data).content.decode()
+    ids, links, described = _ids_and_references(html)
+    assert "services_0" not in "".join(links) or "id_services_0" in ids
+    assert len(links) >= 8
+    assert [link for link in links if link not in ids] == []
+    assert [ref for ref in described if ref not in ids] == []
+    assert 'aria-describedby="id_month_error"' in html
+
+
+def test_with_no_service_listed_the_error_leads_to_the_service_search(client: Client) -> None:
+    html = client.post(TELL, {"submission_key": str(uuid.uuid4())}).content.decode()
+    assert '<a href="#find-q">Choose the service your story is about.</a>' in html
+
+
+def test_the_error_summary_takes_the_focus(client: Client) -> None:
+    html = client.post(TELL, {"submission_key": str(uuid.uuid4())}).content.decode()
+    assert re.search(r'<div class="error-summary"[^>]*tabindex="-1"[^>]*autofocus', html)

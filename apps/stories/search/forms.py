@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import Form, LongSelect, check_date_range
+from apps.core.forms import DateBoxesField, Form, LongSelect, check_date_range
 from apps.organisations.models import SERVICE_KINDS, Organisation, OrganisationKind
 
 from ..models import Tag
@@ -20,13 +22,6 @@ from .queries import NEWEST, RELEVANCE, StoryFilters, subtree_nodes
 Q_MAX = 200
 RESPONDED_CHOICES = [("", "Either"), ("yes", "Has a response"), ("no", "No response yet")]
 ORDER_CHOICES = [(RELEVANCE, "Most relevant first"), (NEWEST, "Newest first")]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _node(value: str) -> Organisation | None:
@@ -44,7 +39,8 @@ class StorySearchForm(Form):
 
     q (at most 200 characters), organisation (slug or ODS code: its whole subtree),
     service (slug or ODS code: that node exactly), tag (a Tag slug), author_role,
-    date_from, date_to (ISO dates, from no later than to), responded ("yes", "no" or
+    date_from, date_to (ISO dates, or from the page three boxes each, `date_from_day`,
+    `date_from_month`, `date_from_year`; from no later than to), responded ("yes", "no" or
     empty), progress (a Progress value), order ("newest", "relevance" or empty: most
     relevant when there are words, else newest). An unknown slug or code is an error on
     its field. `filters()` gives the `StoryFilters` of a valid form.
@@ -69,8 +65,12 @@ class StorySearchForm(Form):
         choices=[("", "Anyone"), *AuthorRole.choices],
         widget=LongSelect,
     )
-    date_from = forms.DateField(label="Published from", required=False, widget=DateInput())
-    date_to = forms.DateField(label="Published to", required=False, widget=DateInput())
+    date_from = DateBoxesField(
+        label=_("Published from"), required=False, help_text=_("For example, 27 3 2026")
+    )
+    date_to = DateBoxesField(
+        label=_("Published to"), required=False, help_text=_("For example, 27 3 2026")
+    )
     responded = forms.ChoiceField(
         label="Response", required=False, choices=RESPONDED_CHOICES, widget=LongSelect
     )
@@ -165,7 +165,38 @@ class StorySearchForm(Form):
         """The parts of the form an htmx search replaces out of band: the errors' boxes and
         the service field (its ids, as a selector list)."""
         boxes = [f"#{f.auto_id}_error" for f in self.visible_fields() if f.name != "service"]
-        return ",".join([*boxes, "#search-service"])
+        return ",".join([*boxes, "#search-service", "#search-filters-active"])
+
+    FOLDED = ("organisation", "service", "tag", "author_role", "responded", "progress")
+
+    @property
+    def filters_in_use(self) -> list[str]:
+        """The filters this search applies, in words ("Has a response", "From 27 March
+        2026"), for the summary of the folded filters; none while the form has errors."""
+        if not self.is_valid():
+            return []
+        data = self.cleaned_data
+        shown: list[str] = []
+        for name in self.FOLDED:
+            value = data.get(name)
+            if not value or name not in self.fields:
+                continue
+            if isinstance(value, Organisation):
+                shown.append(value.name)
+            elif isinstance(value, Tag):
+                shown.append(value.label[:1].upper() + value.label[1:])
+            else:
+                choices = dict(self.fields[name].choices)  # type: ignore[attr-defined]
+                shown.append(str(choices.get(value, value)))
+        for name, words in (("date_from", _("From %(day)s")), ("date_to", _("To %(day)s"))):
+            if data.get(name):
+                shown.append(words % {"day": date_format(data[name], "j F Y")})
+        return shown
+
+    @property
+    def filters_open(self) -> bool:
+        """Whether the folded filters start open: when one of them has an error to show."""
+        return any(name in self.errors for name in (*self.FOLDED, "date_from", "date_to", "order"))
 
     def offer_choices(self) -> None:
         """Fill the selects for a page: trusts and health boards (and the chosen node, of
@@ -187,7 +218,7 @@ class StorySearchForm(Form):
                 *[(org.slug, org.name) for org in tops],
             ]
         services = _service_options(within)
-        if service is not None and service.pk not in {org.pk for org, _ in services}:
+        if service is not None and service.pk not in {org.pk for org, _parent in services}:
             services.insert(0, (service, None))
         # An organisation page of a single service has nothing to choose.
         self.shows_services = self.fixed_organisation is None or len(services) > 1

@@ -27,7 +27,7 @@ from django.utils.module_loading import import_string
 from apps.organisations.models import Organisation
 from apps.stories.selectors import services_named
 
-from ..models import Story, StoryService, StoryStatus, StoryTag, Tag
+from ..models import HEADLINE_GAP, Story, StoryService, StoryStatus, StoryTag, Tag
 from ..selectors import with_progress
 
 NEWEST = "newest"
@@ -35,7 +35,7 @@ RELEVANCE = "relevance"
 # What ts_headline shows: up to two passages of the body around the matched words.
 HEADLINE_OPTIONS = (
     "StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, ShortWord=3, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
+    f'MaxFragments=2, FragmentDelimiter="{HEADLINE_GAP}"'
 )
 
 
@@ -252,7 +252,7 @@ def _for_show(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story
     """What a list shows of each story: progress, services in order and, for a search,
     the highlighted headline."""
     if filters.q:
-        stories = stories.annotate(headline=_headline(filters.q))
+        stories = stories.annotate(search_headline=_headline(filters.q))
     return with_progress(stories).prefetch_related(
         services_named(),
     )
@@ -263,12 +263,14 @@ def story_search(filters: StoryFilters) -> QuerySet[Story]:
     (prefetched, in order) and, when `filters.q` is given, `rank` and `headline`.
 
     `headline` is safe HTML: passages of the body, escaped, with the matched words in
-    <mark>…</mark>. Newest first walks the published-newest index; most relevant first
-    ranks only the newest settings.STORY_SEARCH_LIMIT matches (then newest first among
-    equals). Slice it before reading (the headline is worked out for the rows read), and
-    count with `search_count`. The same stories, in the same order, come from `search_ids`
-    (which also counts) and `search_page` (one page, hydrated), which choose how the
-    database reads the matches and so stay quick for words of middling frequency."""
+    <mark>…</mark>, and an ellipsis where it does not start or end the body (Story.headline,
+    from the `search_headline` annotation). Newest first walks the published-newest index;
+    most relevant first ranks only the newest settings.STORY_SEARCH_LIMIT matches (then
+    newest first among equals). Slice it before reading (the headline is worked out for the
+    rows read), and count with `search_count`. The same stories, in the same order, come
+    from `search_ids` (which also counts) and `search_page` (one page, hydrated), which
+    choose how the database reads the matches and so stay quick for words of middling
+    frequency."""
     matching = _matching(filters)
     stories: QuerySet[Story]
     if filters.q and filters.order == RELEVANCE:
