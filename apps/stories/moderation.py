@@ -22,7 +22,7 @@ from apps.organisations.models import Organisation
 from apps.responders.permissions import can_moderate
 
 from .models import ModerationDecision, Story, StoryRevision, StoryStatus, Tag
-from .selectors import story_service_paths
+from .selectors import services_named, story_service_paths
 from .services import author_access_new, author_link_url, story_set_tags
 from .taxonomy import RejectionReason
 from .tokens import token_hash
@@ -43,7 +43,7 @@ def moderation_queue() -> QuerySet[Story]:
     return (
         Story.objects.filter(status__in=QUEUE_STATUSES)
         .select_related("locked_by")
-        .prefetch_related("services")
+        .prefetch_related(services_named())
         .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
         .order_by("created_at", "pk")
     )

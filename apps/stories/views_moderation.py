@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.accounts.decorators import allowed_only, second_factor_required
 from apps.core.pii import highlight
 from apps.responders.permissions import can_enter_stories, can_moderate
-from apps.responses.selectors import moderation_waiting
 
 from . import moderation, selectors, services
 from .forms import EnterStoryForm, ModerateForm
@@ -37,14 +38,17 @@ DONE = {
 def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(moderation.moderation_queue(), 50).get_page(request.GET.get("page"))
     flagged = list(moderation.flagged_stories()[:20])
-    context = {"page": page, "flagged": flagged, "waiting": moderation_waiting()}
+    waiting = import_string(settings.MODERATION_WAITING)()
+    context = {"page": page, "flagged": flagged, "waiting": waiting}
     return render(request, "moderation/queue.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @moderators_only
 def moderate(request: HttpRequest, pk: int) -> HttpResponse:
-    story = get_object_or_404(Story.objects.prefetch_related("services", "story_tags__tag"), pk=pk)
+    story = get_object_or_404(
+        Story.objects.prefetch_related(selectors.services_named(), "story_tags__tag"), pk=pk
+    )
     lock = moderation.story_lock(story_id=story.pk, moderator=request.user)  # type: ignore[arg-type]
     if request.method == "POST" and lock.held:
         form = ModerateForm(request.POST)

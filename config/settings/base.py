@@ -325,6 +325,9 @@ STORY_PROGRESS = "apps.changes.progress.with_progress"
 # Whether a story has a published staff response: a callable returning an Exists
 # expression on the story (OuterRef("pk")), from the app that owns responses.
 STORY_RESPONDED = "apps.responses.selectors.story_has_published_response"
+# What waits for a moderator (stories, responses, author replies), counted in one query by
+# the app that owns responses, for the story queue's page, which sits below it.
+MODERATION_WAITING = "apps.responses.selectors.moderation_waiting"
 # Searches count and page through this many matches at most ("more than 500"), and
 # "most relevant" ranks the newest this many matches: both bounded at any size.
 STORY_SEARCH_LIMIT = 500

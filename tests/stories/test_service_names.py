@@ -18,7 +18,7 @@ from apps.alerts.models import Frequency
 from apps.alerts.services import story_fan_out, subscription_add
 from apps.organisations.models import Organisation, OrganisationKind
 from apps.organisations.selectors import with_place
-from apps.stories.models import Story
+from apps.stories.models import Story, StoryStatus
 from tests.factories import (
     OrganisationFactory,
     RoleFactory,
@@ -172,5 +172,21 @@ def test_the_staff_inbox_and_story_page_name_the_services_in_full(
     assert inbox.status_code == 200
     assert escape(ED) in inbox.content.decode()
     page = client.get(reverse("inbox:story", kwargs={"pk": story.pk}))
+    assert page.status_code == 200
+    assert escape(ED) in page.content.decode()
+
+
+def test_the_home_page_and_moderation_name_the_services_in_full(
+    client: Client, tree: dict[str, Organisation], story: Story
+) -> None:
+    assert escape(ED) in client.get(reverse("home")).content.decode()
+    waiting = StoryFactory(services=[tree["ed"]], status=StoryStatus.AWAITING_MODERATION)
+    moderator = with_second_factor(UserFactory())
+    RoleFactory(user=moderator, organisation=None, role="moderator")
+    client.force_login(moderator)
+    queue = client.get(reverse("moderation:queue"))
+    assert queue.status_code == 200
+    assert escape(ED) in queue.content.decode()
+    page = client.get(reverse("moderation:story", kwargs={"pk": waiting.pk}))
     assert page.status_code == 200
     assert escape(ED) in page.content.decode()
