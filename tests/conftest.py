@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from apps.accounts.models import User
@@ -33,6 +34,15 @@ CAST = (
     "moderator",
     "platform_admin",
 )
+
+
+# --- isolation -------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rate-limit counters (sign-in, telling, votes)
+    live there, and one test's attempts must not refuse the next test's (a 429 that
+    depended on which tests the worker ran before)."""
+    cache.clear()
 
 
 # --- strict mode -----------------------------------------------------------------
