@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
@@ -22,6 +24,16 @@ from .accessibility import assert_accessible
 from .test_staff_journey import sign_in_with_code
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """Sign-in is rate limited per address (30 a minute) in the shared cache: these
+    tests sign in many times from 127.0.0.1, so they start and leave the count at zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
 
 SHOTS = os.environ.get("CAREVOICE_SHOTS", "")  # a folder: save screenshots there
 
