@@ -415,6 +415,10 @@ def test_a_bad_date_in_the_boxes_is_an_error_beside_the_date(
     assert list(problems) == ["date_from"]
     assert problems["date_from"][0].startswith(message)
     page = get("/stories/", **params)
+    if "\x00" in year:
+        # A NUL byte never reaches the form on the site: the input middleware refuses it.
+        assert page.status_code == 400
+        return
     assert page.status_code == 200
     html = page.content.decode()
     box = re.search(r'<div id="id_date_from_error">(.*?)</div>', html, re.S)
