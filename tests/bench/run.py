@@ -412,6 +412,12 @@ def run(
                     "staff inbox: responder at a trust",
                     staff["responder"],
                     inbox,
+                    f"{staff['trust_stories']:,} stories, by what needs doing, 20 a page",
+                ),
+                (
+                    "staff inbox: responder, newest first",
+                    staff["responder"],
+                    f"{inbox}?sort=newest",
                     f"{staff['trust_stories']:,} stories, newest first, 20 a page",
                 ),
                 (
