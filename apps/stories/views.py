@@ -43,7 +43,10 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
         form.initial["services"] = [org.pk for org in selected]
     elif not sending:
         form.hold()
-    context = {"form": form, "query": query, "selected": selected, "found": found}
+    # A search whose only matches are ticked already says so, not "no service matches".
+    words = query.strip().casefold()
+    ticked = bool(words) and any(words in org.display_name.casefold() for org in selected)
+    context = {"form": form, "query": query, "found": found, "ticked": ticked}
     if request.htmx and request.method == "GET":
         return render(request, "stories/tell.html#service-options", context)
     if sending:

@@ -142,6 +142,18 @@ def test_find_keeps_everything_typed_and_ticked_and_checks_nothing_yet(
     assert set(Story.objects.get().services.all()) == {ward, ward_8}
 
 
+def test_a_search_whose_matches_are_ticked_says_so_not_that_nothing_matches(
+    client: Client, ward: Organisation
+) -> None:
+    typed = valid(ward, find="1", q="ward 7")
+    html = client.post(TELL, typed).content.decode()
+    assert "The services matching “ward 7” are ticked above." in html
+    assert "No open service matches" not in html
+    typed["q"] = "no such ward anywhere"
+    html = client.post(TELL, typed).content.decode()
+    assert "No open service matches “no such ward anywhere”." in html
+
+
 def test_finding_services_does_not_count_towards_the_limit(
     client: Client, ward: Organisation
 ) -> None:
