@@ -57,9 +57,7 @@ def allowed_only(
 
     def decorate(view: StaffView[P, R]) -> View[P, R | HttpResponseBase]:
         @wraps(view)
-        def guarded(
-            request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs
-        ) -> R:
+        def guarded(request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
             if not may(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
