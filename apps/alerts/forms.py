@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from apps.core.forms import Form, LongSelect
+from apps.core.forms import Form, LongSelect, choice_field
 from apps.organisations.models import Organisation
 from apps.stories.models import Tag
 from apps.stories.taxonomy import Criticality
@@ -37,7 +37,7 @@ class SubscriptionForm(Form):
     def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.nodes = {str(n.pk): n for n in nodes}
-        self.fields["organisation"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "organisation").choices = [
             (n.pk, f"{'– ' * (n.depth - 1)}{n.name}") for n in nodes
         ]
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from apps.changes.models import ChangeStatus
-from apps.core.forms import Form, LongSelect, check_date_range
+from apps.core.forms import Form, LongSelect, check_date_range, choice_field
 from apps.organisations.forms import DirectorySearchForm
 from apps.organisations.models import Organisation
 
@@ -100,7 +100,7 @@ class ApiKeyForm(Form):
         super().__init__(*args, **kwargs)
         self.nodes = {str(node.pk): node for node in nodes}
         top = min((node.depth for node in nodes), default=1)
-        self.fields["node"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "node").choices = [
             (str(node.pk), "\u2003" * (node.depth - top) + node.name) for node in nodes
         ]
         self.fields["node"].error_messages["invalid_choice"] = (

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import DateBoxesField, Form, LongSelect
+from apps.core.forms import DateBoxesField, Form, LongSelect, choice_field
 from apps.organisations.models import Organisation
 from apps.responses.models import Response
 
@@ -67,13 +67,13 @@ class ChangePlanForm(Form):
         self.nodes = {str(org.pk): org for org in nodes}
         # With a choice to make, nothing is chosen for the responder: a change silently
         # filed under the wrong part would be listed on the wrong pages.
-        self.fields["organisation"].choices = _node_choices(  # type: ignore[attr-defined]
+        choice_field(self, "organisation").choices = _node_choices(
             nodes, blank="Choose a service or part" if len(nodes) > 1 else ""
         )
         self.fields["organisation"].error_messages["required"] = (
             "Choose which service or part the change is for."
         )
-        self.fields["response"].choices = _response_choices(responses)  # type: ignore[attr-defined]
+        choice_field(self, "response").choices = _response_choices(responses)
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
             if len(nodes) == 1:
@@ -131,11 +131,11 @@ class ChangeLinkForm(Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.changes = {str(c.pk): c for c in changes}
-        self.fields["change"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "change").choices = [
             (str(c.pk), f"{c.summary[:80]} ({c.organisation.name}, by {c.due_on:%d %b %Y})")
             for c in changes
         ]
-        self.fields["response"].choices = _response_choices(responses)  # type: ignore[attr-defined]
+        choice_field(self, "response").choices = _response_choices(responses)
 
 
 STATUS_CHOICES = [("", "Any"), *ChangeStatus.choices]
@@ -157,9 +157,9 @@ class RegisterFilterForm(Form):
         super().__init__(*args, **kwargs)
         self.nodes = {org.slug: org for org in services}
         overdue = [(OVERDUE, "Overdue (planned, past its date)")] if staff else []
-        self.fields["status"].choices = [*STATUS_CHOICES, *overdue]  # type: ignore[attr-defined]
+        choice_field(self, "status").choices = [*STATUS_CHOICES, *overdue]
         top = min((org.depth for org in services), default=1)
-        self.fields["service"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "service").choices = [
             ("", "All"),
             *[(org.slug, "\u2003" * (org.depth - top) + org.name) for org in services],
         ]

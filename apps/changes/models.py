@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import ClassVar
+import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +9,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from apps.core.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from apps.stories.models import Story
 
 
 class ChangeStatus(models.TextChoices):
@@ -23,7 +27,7 @@ class Change(TimeStampedModel):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="changes"
     )
-    stories = models.ManyToManyField(  # type: ignore[var-annotated]
+    stories: models.ManyToManyField[Story, ChangeStory] = models.ManyToManyField(
         "stories.Story", through="ChangeStory", related_name="changes"
     )
     status = models.CharField(
@@ -86,8 +90,8 @@ class Change(TimeStampedModel):
             return f"{self.summary} – not going ahead: {self.reason}"
         return f"{self.summary} ({self.organisation.name}, by {self.due_on:%-d %B %Y})"
 
-    def is_overdue(self, today: object) -> bool:
-        return self.status == ChangeStatus.PLANNED and self.due_on < today  # type: ignore[operator]
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.status == ChangeStatus.PLANNED and self.due_on < today
 
 
 class ChangeStory(models.Model):

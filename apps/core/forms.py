@@ -24,6 +24,22 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field `name`, which must be a choice field (to set its choices)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
+    """The form's field `name`, which must be a model choice field (to set its queryset)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field
+
+
 def add_service_errors(form: forms.Form, exc: Exception) -> None:
     """Put a service's ValidationError beside the fields it names (or above the form)."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):

@@ -14,6 +14,8 @@ from .text import CONTROL, strip_control
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PRIVATE = "private, no-store"
+COOKIE_FREE_KEY = "carevoice.cookie_free_view"
+PRIVATE_KEY = "carevoice.private_view"
 
 
 class NulByte(ValueError):
@@ -93,9 +95,10 @@ class PrivateCacheMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> None:
-        request.cache_cookie_free = is_cookie_free(view_func)  # type: ignore[attr-defined]
+        # Kept in META beside Django's own per-request flags (as CSRF keeps CSRF_COOKIE).
+        request.META[COOKIE_FREE_KEY] = is_cookie_free(view_func)
         # A secret in the address (a private link's token) makes the page one person's.
-        request.cache_private = (  # type: ignore[attr-defined]
+        request.META[PRIVATE_KEY] = (
             is_private(view_func)
             or "token" in view_kwargs
             or view_func.__module__.startswith("allauth.")
@@ -103,9 +106,9 @@ class PrivateCacheMiddleware:
 
     @staticmethod
     def _is_private(request: HttpRequest) -> bool:
-        if getattr(request, "cache_cookie_free", False):
+        if request.META.get(COOKIE_FREE_KEY, False):
             return False
-        if getattr(request, "cache_private", False):
+        if request.META.get(PRIVATE_KEY, False):
             return True
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

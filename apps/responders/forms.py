@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.core.forms import Form, LongSelect
+from apps.core.forms import Form, LongSelect, choice_field
 from apps.core.text import strip_control
 from apps.organisations.models import Organisation
 
@@ -54,20 +54,20 @@ ROLE_CHOICES = [
 ]
 
 
-class _NodeChoiceMixin:
+class _NodeChoiceMixin(forms.BaseForm):
     """A `node` choice of the managed node and everything beneath it, in tree order."""
 
-    fields: dict[str, forms.Field]
+    nodes: dict[str, Organisation]
 
     def _set_nodes(self, nodes: list[Organisation]) -> None:
         self.nodes = {str(node.pk): node for node in nodes}
         top = min((node.depth for node in nodes), default=1)
-        self.fields["node"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "node").choices = [
             (str(node.pk), "\u2003" * (node.depth - top) + node.name) for node in nodes
         ]
 
     def chosen_node(self) -> Organisation:
-        return self.nodes[self.cleaned_data["node"]]  # type: ignore[attr-defined]
+        return self.nodes[self.cleaned_data["node"]]
 
 
 class GrantRoleForm(_NodeChoiceMixin, Form):

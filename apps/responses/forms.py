@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.core.forms import Form, LongSelect
+from apps.core.forms import Form, LongSelect, choice_field, model_choice_field
 from apps.organisations.models import Organisation
 from apps.responders.models import Team
 from apps.stories.taxonomy import Criticality
@@ -43,7 +43,7 @@ class InboxFilterForm(Form):
         super().__init__(*args, **kwargs)
         self.nodes = {org.slug: org for org in services}
         top = min((org.depth for org in services), default=1)
-        self.fields["service"].choices = [  # type: ignore[attr-defined]
+        choice_field(self, "service").choices = [
             ("", "All"),
             *[(org.slug, "\u2003" * (org.depth - top) + org.name) for org in services],
         ]
@@ -83,7 +83,7 @@ class ReferForm(Form):
 
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        model_choice_field(self, "team").queryset = teams
         self.person: User | None = None
 
     def clean(self) -> dict[str, Any]:
@@ -124,12 +124,10 @@ class ResponseForm(Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["organisation"]
+        field = model_choice_field(self, "organisation")
         if default is not None:
             self.initial.setdefault("organisation", default.pk)
-        field.queryset = Organisation.objects.filter(pk__in=[n.pk for n in nodes]).order_by(  # type: ignore[attr-defined]
-            "path"
-        )
+        field.queryset = Organisation.objects.filter(pk__in=[n.pk for n in nodes]).order_by("path")
         if len(nodes) == 1:
             field.widget = forms.HiddenInput()
             self.initial.setdefault("organisation", nodes[0].pk)

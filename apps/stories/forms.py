@@ -12,7 +12,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import Form
+from apps.core.forms import Form, choice_field
 from apps.organisations.models import Organisation
 
 from .models import Flag, Tag
@@ -235,7 +235,7 @@ class TellForm(Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
-        self.fields["year"].choices = [("", "Year")] + [  # type: ignore[attr-defined]
+        choice_field(self, "year").choices = [("", "Year")] + [
             (y, str(y)) for y in range(this_year, this_year - EXPERIENCE_MAX_YEARS - 1, -1)
         ]
 

@@ -19,6 +19,7 @@ from apps.core.models import TimeStampedModel
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
+    from apps.organisations.models import Organisation
 
 from .taxonomy import (
     PROGRESS_STEP_LABELS,
@@ -96,7 +97,7 @@ class Story(TimeStampedModel):
     status = models.CharField(
         max_length=24, choices=StoryStatus.choices, default=StoryStatus.AWAITING_MODERATION
     )
-    services = models.ManyToManyField(  # type: ignore[var-annotated]
+    services: models.ManyToManyField[Organisation, StoryService] = models.ManyToManyField(
         "organisations.Organisation", through="StoryService", related_name="stories"
     )
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import DateBoxesField, Form, LongSelect, check_date_range
+from apps.core.forms import DateBoxesField, Form, LongSelect, check_date_range, choice_field
 from apps.organisations.models import SERVICE_KINDS, Organisation, OrganisationKind
 
 from ..models import Tag
@@ -186,8 +186,10 @@ class StorySearchForm(Form):
             elif isinstance(value, Tag):
                 shown.append(value.label[:1].upper() + value.label[1:])
             else:
-                choices = dict(self.fields[name].choices)  # type: ignore[attr-defined]
-                shown.append(str(choices.get(value, value)))
+                # A ChoiceField keeps its choices as a list of pairs, whatever it was given.
+                pairs = cast("list[tuple[object, object]]", choice_field(self, name).choices)
+                labels = dict(pairs)
+                shown.append(str(labels.get(value, value)))
         for name, words in (("date_from", _("From %(day)s")), ("date_to", _("To %(day)s"))):
             if data.get(name):
                 shown.append(words % {"day": date_format(data[name], "j F Y")})
