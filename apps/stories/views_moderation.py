@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.accounts.decorators import allowed_only, second_factor_required
+from apps.core import extensions
 from apps.core.pii import highlight
 from apps.responders.permissions import can_enter_stories, can_moderate
 
@@ -38,7 +37,8 @@ DONE = {
 def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(moderation.moderation_queue(), 50).get_page(request.GET.get("page"))
     flagged = list(moderation.flagged_stories()[:20])
-    waiting = import_string(settings.MODERATION_WAITING)()
+    counts = extensions.moderation_waiting.get()
+    waiting = counts() if counts is not None else None
     context = {"page": page, "flagged": flagged, "waiting": waiting}
     return render(request, "moderation/queue.html", context)
 
