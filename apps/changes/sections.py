@@ -4,8 +4,6 @@ AppConfig, so the apps below import nothing from here)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -17,12 +15,13 @@ from apps.stories.models import Story
 
 from . import selectors
 from .forms import ChangeLinkForm
+from .models import Change
 from .permissions import can_record_on
 
 ORGANISATION_PAGE_CHANGES = 3
 
 
-def _attach(entries: list[Entry], changes: list[Any]) -> None:
+def _attach(entries: list[Entry], changes: list[Change]) -> None:
     """Show each change beside the response that announced it."""
     grouped = selectors.by_response(changes)
     for entry in entries:
