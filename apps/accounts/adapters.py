@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import extensions
 from apps.core.outbox import outbox_add
 
 
@@ -55,11 +55,14 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        """Staff land on their work (settings.STAFF_LANDING, from the app that knows roles,
-        which sits above this one). allauth asks only when there is no safe `next`, so a
-        `next` still wins; after a second factor it asks once that step is passed."""
-        landing: str = import_string(settings.STAFF_LANDING)(request.user)
-        return landing
+        """Staff land on their work (the registry's staff landing, from the app that knows
+        roles, which sits above this one; LOGIN_REDIRECT_URL without it). allauth asks only
+        when there is no safe `next`, so a `next` still wins; after a second factor it asks
+        once that step is passed."""
+        landing = extensions.staff_landing.get()
+        if landing is None:
+            return str(super().get_login_redirect_url(request))
+        return landing(request.user)
 
     # --- email: through the outbox, in the site's words, links from SITE_URL ---------
     def get_reset_password_from_key_url(self, key: str) -> str:

@@ -1,28 +1,27 @@
-"""The changes on a story's public, author and staff pages (listed in settings, so the
-apps below import nothing from here)."""
+"""The changes on a story's public, author and staff pages and on an organisation's page,
+and the outcomes beside each response (registered in apps.core.extensions by this app's
+AppConfig, so the apps below import nothing from here)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.core.extensions import Section
 from apps.organisations.models import Organisation
-from apps.organisations.sections import Section
-from apps.responses import sections as conversation_sections
 from apps.responses.models import Response, ResponseStatus
 from apps.responses.selectors import Entry
 from apps.stories.models import Story
 
 from . import selectors
 from .forms import ChangeLinkForm
+from .models import Change
 from .permissions import can_record_on
 
 ORGANISATION_PAGE_CHANGES = 3
 
 
-def _attach(entries: list[Entry], changes: list[Any]) -> None:
+def _attach(entries: list[Entry], changes: list[Change]) -> None:
     """Show each change beside the response that announced it."""
     grouped = selectors.by_response(changes)
     for entry in entries:
@@ -30,26 +29,21 @@ def _attach(entries: list[Entry], changes: list[Any]) -> None:
             entry.item.outcomes = grouped.get(entry.item.pk, [])
 
 
-def _with_changes(section: Section, story: Story, template: str) -> Section:
-    changes = selectors.story_changes(story)
-    _attach(section.context["entries"], changes)
-    return Section(template, {**section.context, "changes": changes, "inner": section.template})
+def response_outcomes(story: Story, entries: list[Entry]) -> None:
+    """Each public response's `outcomes`: the changes it announced. One query, none when
+    the conversation has no response."""
+    if any(entry.kind == "response" for entry in entries):
+        _attach(entries, selectors.story_changes(story))
 
 
-def story_conversation(request: HttpRequest, story: Story) -> Section:
-    """The public conversation, with what is changing because of the story. One query
-    more than the conversation's own."""
-    return _with_changes(
-        conversation_sections.story_conversation(request, story), story, "changes/_story.html"
-    )
+def story_changes(request: HttpRequest, story: Story) -> Section:
+    """What is changing because of the story, on its public page. One query."""
+    return Section("changes/_story.html", {"changes": selectors.story_changes(story)})
 
 
-def author_conversation(request: HttpRequest, story: Story, token: str) -> Section:
-    return _with_changes(
-        conversation_sections.author_conversation(request, story, token),
-        story,
-        "changes/_story.html",
-    )
+def author_changes(request: HttpRequest, story: Story, token: str) -> Section:
+    """The same on the author's private page."""
+    return story_changes(request, story)
 
 
 def staff_story_changes(request: HttpRequest, story: Story, entries: list[Entry]) -> Section:

@@ -1,5 +1,5 @@
 """ "Follow this organisation" on its page: the feed links and the widget's code.
-Listed in ORGANISATION_PAGE_SECTIONS; it reads nothing from the database."""
+Registered as the organisation page's "follow" section; it reads nothing from the database."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from apps.core.extensions import Section
 from apps.organisations.models import Organisation
-from apps.organisations.sections import Section
 
 ATOM = "application/atom+xml"
 

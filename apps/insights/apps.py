@@ -7,9 +7,12 @@ class InsightsConfig(AppConfig):
     verbose_name = "Statistics"
 
     def ready(self) -> None:
+        from apps.core import extensions
         from apps.core.signals import public_figures_changed
 
         from . import tasks  # noqa: F401 - registers insights.refresh_figures
         from .receivers import mark_figures_stale
+        from .sections import organisation_figures
 
         public_figures_changed.connect(mark_figures_stale, dispatch_uid="insights.mark_stale")
+        extensions.organisation_page_sections.register("figures", organisation_figures)

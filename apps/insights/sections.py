@@ -1,4 +1,4 @@
-"""The statistics on an organisation's page (listed in ORGANISATION_PAGE_SECTIONS)."""
+"""The statistics on an organisation's page (the "figures" section)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.http import HttpRequest
 
+from apps.core.extensions import Section
 from apps.organisations.models import Organisation
-from apps.organisations.sections import Section
 
 from . import display
 from .figures import figures_beneath, figures_for

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
 
+from apps.core import extensions
 from apps.core.http import HtmxHttpRequest
 
 from . import selectors
@@ -52,11 +52,11 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "organisation": page_data.organisation,
         "services": services,
         "service_rows": selectors.with_parents(list(services.object_list)),
-        # Apps above this one (stories, later responses and statistics) add their own
-        # sections through settings, so this app imports none of them.
+        # Apps above this one (statistics, changes, stories, feeds) add their own
+        # sections through the registry, so this app imports none of them.
         "sections": [
-            import_string(path)(request, page_data.organisation)
-            for path in settings.ORGANISATION_PAGE_SECTIONS
+            section(request, page_data.organisation)
+            for section in extensions.organisation_page_sections.providers()
         ],
     }
     return render(request, "organisations/detail.html", context)

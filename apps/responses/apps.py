@@ -5,3 +5,13 @@ class ResponsesConfig(AppConfig):
     name = "apps.responses"
     label = "responses"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.core import extensions
+
+        from . import sections, selectors
+
+        extensions.story_page_sections.register("conversation", sections.story_conversation)
+        extensions.author_page_sections.register("conversation", sections.author_conversation)
+        extensions.story_responded.register(selectors.story_has_published_response)
+        extensions.moderation_waiting.register(selectors.moderation_waiting)

@@ -1,22 +1,33 @@
 """The conversation, added to the public story page and the author's private page
-(listed in settings, so the stories app imports nothing from here)."""
+(registered in apps.core.extensions by this app's AppConfig, so the stories app imports
+nothing from here)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 
-from apps.organisations.sections import Section
+from apps.core import extensions
+from apps.core.extensions import Section
 from apps.responders.permissions import can_moderate
 from apps.stories.models import Story
 
 from .forms import AuthorReplyForm
-from .selectors import conversation
+from .selectors import Entry, conversation
+
+
+def _with_outcomes(story: Story, entries: list[Entry]) -> list[Entry]:
+    """The entries, each public response with what it led to when an app above says."""
+    outcomes = extensions.response_outcomes.get()
+    if outcomes is not None:
+        outcomes(story, entries)
+    return entries
 
 
 def story_conversation(request: HttpRequest, story: Story) -> Section:
-    """Published responses and author replies, with "helpful" buttons. Two queries.
-    Moderators, who may change any response at any time, get its edit link here."""
-    entries = conversation(story)
+    """Published responses and author replies, with "helpful" buttons. Two queries (and
+    the outcomes' own). Moderators, who may change any response at any time, get its edit
+    link here."""
+    entries = _with_outcomes(story, conversation(story))
     editable = (
         {e.item.pk for e in entries if e.kind == "response"}
         if can_moderate(request.user)
@@ -33,7 +44,7 @@ def author_conversation(request: HttpRequest, story: Story, token: str) -> Secti
     return Section(
         "responses/_author_conversation.html",
         {
-            "entries": conversation(story, author=True),
+            "entries": _with_outcomes(story, conversation(story, author=True)),
             "form": AuthorReplyForm(),
             "token": token,
         },

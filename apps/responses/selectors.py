@@ -348,6 +348,6 @@ def story_path(story: Story) -> str:
 
 
 def story_has_published_response() -> Exists:
-    """Whether the story (OuterRef "pk") has a published response: settings.STORY_RESPONDED,
-    for the story search, which sits below this app."""
+    """Whether the story (OuterRef "pk") has a published response: registered as
+    `story_responded` for the story search, which sits below this app."""
     return Exists(Response.objects.filter(story=OuterRef("pk"), status=ResponseStatus.PUBLISHED))

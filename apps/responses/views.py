@@ -12,11 +12,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.decorators import second_factor_required
+from apps.core import extensions
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
 from apps.core.http import HtmxHttpRequest
@@ -112,10 +112,10 @@ def _story_page(
         "response_form": response_form or (_response_form(user, story) if may_respond else None),
         "preview": preview,
         "edit_minutes": services.EDIT_MINUTES,
-        # Apps above this one (changes) add their parts through settings.
+        # Apps above this one (changes) add their parts through the registry.
         "sections": [
-            import_string(path)(request, story, entries)
-            for path in settings.STAFF_STORY_PAGE_SECTIONS
+            section(request, story, entries)
+            for section in extensions.staff_story_page_sections.providers()
         ],
     }
     return render(request, "inbox/story.html", context)

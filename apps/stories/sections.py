@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from apps.core.extensions import Section
 from apps.organisations.models import Organisation
-from apps.organisations.sections import Section
 
 from .search import (
     StoryPaginator,

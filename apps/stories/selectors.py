@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
+from apps.core import extensions
 from apps.organisations.models import Organisation
 from apps.organisations.selectors import organisation_search, with_place
 
@@ -57,9 +56,20 @@ def services_named(lookup: str = "services") -> Prefetch:
 
 
 def with_progress(stories: QuerySet[Story]) -> QuerySet[Story]:
-    """Each story's `progress`, annotated by the app settings.STORY_PROGRESS names (the
-    steps are rows of apps above this one); the same query, no more."""
-    return import_string(settings.STORY_PROGRESS)(stories) if settings.STORY_PROGRESS else stories
+    """Each story's `progress`, annotated by the app registered for it (the steps are rows
+    of apps above this one); the same query, no more. Unchanged when none is."""
+    progress = extensions.story_progress.get()
+    return progress.annotate(stories) if progress is not None else stories
+
+
+def at_progress(step: str) -> Q | None:
+    """The condition that a story is at `step`, from the app registered for progress; None
+    when no app is, or `step` is none of its steps (then nothing is filtered).
+
+    As a condition, a rare step is a join the database can start from, where testing the
+    annotation would work out every story's progress first."""
+    progress = extensions.story_progress.get()
+    return progress.conditions().get(step) if progress is not None else None
 
 
 def story_public(pk: int) -> Story:
@@ -83,8 +93,9 @@ def story_list_public(progress: str = "") -> QuerySet[Story]:
     """Published stories, newest first, each with its progress; only those at `progress`
     when it is one of the steps."""
     stories = with_progress(Story.objects.filter(status=StoryStatus.PUBLISHED))
-    if progress in Progress.values and settings.STORY_PROGRESS:
-        stories = stories.filter(progress=progress)  # type: ignore[misc]
+    condition = at_progress(progress) if progress in Progress.values else None
+    if condition is not None:
+        stories = stories.filter(condition)
     return stories.order_by("-published_at", "-pk").prefetch_related(services_named())
 
 
@@ -104,7 +115,7 @@ def story_count_for_organisation(organisation: Organisation, progress: str = "")
     the few unpublished ones (every link has its story), from indexes alone: asking each
     story whether it is published reads a story row per link, tens of thousands for a big
     trust."""
-    if progress in Progress.values and settings.STORY_PROGRESS:
+    if progress in Progress.values and extensions.story_progress.get() is not None:
         return story_list_for_organisation(organisation, progress).count()
     not_published = Story.objects.filter(pk=OuterRef("story_id")).exclude(
         status=StoryStatus.PUBLISHED

@@ -5,13 +5,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
+from apps.core import extensions
 from apps.core.http import HtmxHttpRequest, limited, private, visitor_of
 
 from . import selectors, services
@@ -132,7 +132,8 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
         "email_form": email_form,
         "changes": selectors.pending_edits(story),
         "sections": [
-            import_string(path)(request, story, token) for path in settings.AUTHOR_PAGE_SECTIONS
+            section(request, story, token)
+            for section in extensions.author_page_sections.providers()
         ],
     }
     return render(request, "stories/author.html", context)
@@ -192,8 +193,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "story": story,
         "flag_form": FlagForm(),
-        # Apps above this one (the conversation) add their parts through settings.
-        "sections": [import_string(path)(request, story) for path in settings.STORY_PAGE_SECTIONS],
+        # Apps above this one (changes, the conversation) add their parts: the registry.
+        "sections": [
+            section(request, story) for section in extensions.story_page_sections.providers()
+        ],
     }
     return render(request, "stories/detail.html", context)
 

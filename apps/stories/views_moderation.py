@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.accounts.decorators import allowed_only, second_factor_required
+from apps.accounts.http import AuthenticatedHttpRequest
+from apps.core import extensions
 from apps.core.pii import highlight
 from apps.responders.permissions import can_enter_stories, can_moderate
 
@@ -35,21 +35,22 @@ DONE = {
 
 @require_safe
 @moderators_only
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(moderation.moderation_queue(), 50).get_page(request.GET.get("page"))
     flagged = list(moderation.flagged_stories()[:20])
-    waiting = import_string(settings.MODERATION_WAITING)()
+    counts = extensions.moderation_waiting.get()
+    waiting = counts() if counts is not None else None
     context = {"page": page, "flagged": flagged, "waiting": waiting}
     return render(request, "moderation/queue.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @moderators_only
-def moderate(request: HttpRequest, pk: int) -> HttpResponse:
+def moderate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(
         Story.objects.prefetch_related(selectors.services_named(), "story_tags__tag"), pk=pk
     )
-    lock = moderation.story_lock(story_id=story.pk, moderator=request.user)  # type: ignore[arg-type]
+    lock = moderation.story_lock(story_id=story.pk, moderator=request.user)
     if request.method == "POST" and lock.held:
         form = ModerateForm(request.POST)
         if form.is_valid():
@@ -57,7 +58,7 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 moderation.story_moderate(
                     story_id=story.pk,
-                    moderator=request.user,  # type: ignore[arg-type]
+                    moderator=request.user,
                     action=data["action"],
                     title=data["title"],
                     body=data["body"],
@@ -115,7 +116,7 @@ def _add_errors(form: ModerateForm, exc: ValidationError) -> None:
 
 @require_http_methods(["GET", "POST"])
 @second_factor_required
-def enter(request: HttpRequest) -> HttpResponse:
+def enter(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Type in a story that came on paper or by phone."""
     if not can_enter_stories(request.user):
         raise PermissionDenied
@@ -127,7 +128,7 @@ def enter(request: HttpRequest) -> HttpResponse:
         told = services.story_submit(
             **form.story_arguments(),
             channel=form.cleaned_data["channel"],
-            entered_by=request.user,  # type: ignore[arg-type]
+            entered_by=request.user,
         )
         messages.success(request, f"Entered: story {told.story.pk} is waiting for moderation.")
         return redirect("moderation:enter")

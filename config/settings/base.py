@@ -124,9 +124,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
-# Where staff land after signing in when no safe `next` says otherwise: a callable (user)
-# returning a URL, from the app that knows roles (above accounts).
-STAFF_LANDING = "apps.responders.landing.landing_url"
 
 # django-allauth: email is the login; staff accounts are made by invitation, so
 # nobody can sign up on their own (see docs/decisions.md).
@@ -298,11 +295,6 @@ STORY_READS_COUNTED_PER_HOUR = 120
 # Organisation directory paging.
 ORGANISATIONS_PAGE_SIZE = 25
 STORIES_PAGE_SIZE = 20
-ORGANISATION_PAGE_SECTIONS = [
-    "apps.insights.sections.organisation_figures",
-    "apps.changes.sections.organisation_changes",
-    "apps.stories.sections.organisation_stories",
-]
 # Statistics: a node is ranked among active nodes of its kind only with at least this many
 # stories in 12 months; staff see the figures of the parts beneath a node, this many a page.
 FIGURES_RANK_MIN_STORIES = 10
@@ -310,24 +302,8 @@ FIGURES_RANK_MIN_STORIES = 10
 # page says "1st of 1".
 FIGURES_RANK_MIN_PEERS = 5
 FIGURES_PARTS_PAGE_SIZE = 50
-# Parts of the public story page and the author's private page added by apps above
-# `stories`: callables (request, story) and (request, story, token) returning a Section.
-STORY_PAGE_SECTIONS = ["apps.changes.sections.story_conversation"]
-AUTHOR_PAGE_SECTIONS = ["apps.changes.sections.author_conversation"]
-# Parts of the staff page of a story added by apps above `responses`: callables
-# (request, story, entries) returning a Section; they may annotate the entries.
-STAFF_STORY_PAGE_SECTIONS = ["apps.changes.sections.staff_story_changes"]
-# How a story's progress is derived: a callable annotating `progress` on a queryset of
-# stories, from the app that knows every step (changes, above responses).
-STORY_PROGRESS = "apps.changes.progress.with_progress"
 
 # --- search (stories) ---
-# Whether a story has a published staff response: a callable returning an Exists
-# expression on the story (OuterRef("pk")), from the app that owns responses.
-STORY_RESPONDED = "apps.responses.selectors.story_has_published_response"
-# What waits for a moderator (stories, responses, author replies), counted in one query by
-# the app that owns responses, for the story queue's page, which sits below it.
-MODERATION_WAITING = "apps.responses.selectors.moderation_waiting"
 # Searches count and page through this many matches at most ("more than 500"), and
 # "most relevant" ranks the newest this many matches: both bounded at any size.
 STORY_SEARCH_LIMIT = 500
@@ -341,11 +317,6 @@ WIDGET_STORIES = 5
 WIDGET_STORIES_MAX = 10
 # Feeds and the widget carry public data only, so any cache may keep them this long.
 FEEDS_CACHE_SECONDS = 300
-# "Follow this organisation" (feed links and the widget's code) on organisation pages.
-ORGANISATION_PAGE_SECTIONS = [
-    *ORGANISATION_PAGE_SECTIONS,
-    "apps.feeds.sections.organisation_follow",
-]
 # --- end feeds ---
 
 # --- api ---

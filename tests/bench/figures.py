@@ -28,7 +28,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -37,6 +36,7 @@ from django.utils import timezone  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
 from apps.accounts.models import User  # noqa: E402
+from apps.core import extensions  # noqa: E402
 from apps.core.signals import figures_changed  # noqa: E402
 from apps.organisations.models import Organisation, OrganisationKind  # noqa: E402
 from apps.organisations.services import organisation_bulk_add  # noqa: E402
@@ -630,7 +630,7 @@ def refresh() -> tuple[float, int] | None:
 
 def statistics_section() -> str | None:
     """The organisation-page section the insights app adds, if it is installed yet."""
-    return next((s for s in settings.ORGANISATION_PAGE_SECTIONS if "insights" in s), None)
+    return "figures" if "figures" in extensions.organisation_page_sections.slots() else None
 
 
 def run(

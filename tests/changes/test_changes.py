@@ -18,6 +18,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.alerts.services import overdue_changes_remind
 from apps.changes.models import Change, ChangeStatus, ChangeStory
+from apps.changes.progress import PROGRESS
 from apps.changes.services import (
     change_edit,
     change_link,
@@ -31,6 +32,7 @@ from apps.core.models import AuditEntry, OutboxEmail
 from apps.organisations.models import Organisation
 from apps.responses.models import Response, ResponseStatus, StaffRead
 from apps.stories.models import Story, StoryStatus
+from apps.stories.search import StoryFilters, story_search
 from apps.stories.selectors import story_list_public
 from apps.stories.taxonomy import Progress
 from tests.factories import OrganisationFactory, RoleFactory, StoryFactory, with_second_factor
@@ -379,6 +381,41 @@ def test_progress_filters_the_public_lists(
     assert story.display_title not in html
     # An unknown step lists everything rather than failing.
     assert Client().get(reverse("stories:list"), {"progress": "nonsense"}).status_code == 200
+
+
+def _one_at_each_step(ward: Organisation, responder: User) -> dict[str, Story]:
+    at = {step: StoryFactory(services=[ward], title=f"At {step}") for step in Progress.values}
+    for step in (Progress.READ, Progress.RESPONDED, Progress.CHANGE_PLANNED):
+        StaffRead.objects.create(story=at[step], user=responder)
+    for step in (Progress.RESPONDED, Progress.CHANGE_PLANNED, Progress.CHANGE_MADE):
+        respond(at[step], ward, responder)
+    plan(responder, at[Progress.CHANGE_PLANNED], ward)
+    made = plan(responder, at[Progress.CHANGE_MADE], ward)
+    change_mark_made(
+        actor=responder, change=made, made_summary="Done.", made_on=timezone.localdate()
+    )
+    # A change not going ahead, beside a made one, leaves the story at "change made".
+    stopped = plan(responder, at[Progress.CHANGE_MADE], ward, summary="Something else.")
+    change_stop(actor=responder, change=stopped, reason="No budget.")
+    return at
+
+
+def test_each_steps_condition_finds_the_stories_at_that_step_and_no_other(
+    ward: Organisation, responder: User
+) -> None:
+    """The conditions progress registers for search agree with the progress it shows."""
+    at = _one_at_each_step(ward, responder)
+    ours = [story.pk for story in at.values()]
+    shown = dict(story_list_public().filter(pk__in=ours).values_list("pk", "progress"))
+    assert shown == {story.pk: step for step, story in at.items()}
+    conditions = PROGRESS.conditions()
+    assert set(conditions) == set(Progress.values)
+    for step, story in at.items():
+        matched = Story.objects.filter(conditions[step], pk__in=ours)
+        assert list(matched.values_list("pk", flat=True)) == [story.pk], step
+        found = story_search(StoryFilters(progress=step)).filter(pk__in=ours)
+        assert [s.pk for s in found] == [story.pk], step
+        assert list(story_list_public(step).values_list("pk", flat=True)) == [story.pk], step
 
 
 def test_the_story_page_shows_progress_and_the_change_beside_its_response(

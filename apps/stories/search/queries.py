@@ -17,18 +17,18 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Case, F, Func, QuerySet, TextField, Value
+from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Replace
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.module_loading import import_string
 
+from apps.core import extensions
 from apps.organisations.models import Organisation
 from apps.stories.selectors import services_named
 
 from ..models import HEADLINE_GAP, Story, StoryService, StoryStatus, StoryTag, Tag
-from ..selectors import with_progress
+from ..selectors import at_progress, with_progress
 
 NEWEST = "newest"
 RELEVANCE = "relevance"
@@ -93,26 +93,6 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _at_progress(step: str) -> list[Any] | None:
-    """Conditions meaning "the story is at `step`": the steps' own conditions, taken from
-    the Case that settings.STORY_PROGRESS annotates (this step's, and not any step above
-    it). As conditions, a rare step is a join the database can start from, where testing
-    the annotation would work out every story's progress. None when the annotation is not
-    a Case of When(condition)s."""
-    progress = with_progress(Story.objects.all()).query.annotations.get("progress")
-    if not isinstance(progress, Case):
-        return None
-    higher: list[Any] = []
-    for when in progress.cases:
-        result = getattr(when.result, "value", None)
-        if result == step:
-            return [when.condition, *[~condition for condition in higher]]
-        higher.append(when.condition)
-    if getattr(progress.default, "value", None) == step:
-        return [~condition for condition in higher]
-    return None
-
-
 def subtree_nodes(organisation: Organisation) -> list[Organisation]:
     """The organisation and every node beneath it, in path order: one query, kept on the
     instance for the rest of the request (the filter and the service list both need it)."""
@@ -125,7 +105,7 @@ def subtree_nodes(organisation: Organisation) -> list[Organisation]:
     return nodes
 
 
-def _matching(filters: StoryFilters) -> QuerySet[Story]:  # noqa: C901 (issue 15 splits it)
+def _matching(filters: StoryFilters) -> QuerySet[Story]:
     """Published stories meeting every filter, unordered and without annotations.
 
     Each filter is a plain condition on the story or a semi-join by its id, so the
@@ -134,6 +114,13 @@ def _matching(filters: StoryFilters) -> QuerySet[Story]:  # noqa: C901 (issue 15
     stories = Story.objects.filter(status=StoryStatus.PUBLISHED)
     if filters.q:
         stories = stories.filter(search_vector=_query(filters.q))
+    stories = _in_place(stories, filters)
+    stories = _told(stories, filters)
+    return _come_so_far(stories, filters)
+
+
+def _in_place(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story]:
+    """The service, or the organisation's subtree, and the tag."""
     tagged = (
         StoryTag.objects.filter(tag=filters.tag).values("story_id")
         if filters.tag is not None
@@ -157,6 +144,11 @@ def _matching(filters: StoryFilters) -> QuerySet[Story]:  # noqa: C901 (issue 15
         stories = stories.filter(pk__in=under.values("story_id"))
     if tagged is not None:
         stories = stories.filter(pk__in=tagged)
+    return stories
+
+
+def _told(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story]:
+    """Who told the story, and on which days it was published."""
     if filters.author_role:
         stories = stories.filter(author_role=filters.author_role)
     if filters.date_from:
@@ -165,16 +157,19 @@ def _matching(filters: StoryFilters) -> QuerySet[Story]:  # noqa: C901 (issue 15
         stories = stories.filter(
             published_at__lt=_day_start(filters.date_to + dt.timedelta(days=1))
         )
-    if filters.responded is not None and settings.STORY_RESPONDED:
-        responded = import_string(settings.STORY_RESPONDED)()
-        stories = stories.filter(responded if filters.responded else ~responded)
-    if filters.progress and settings.STORY_PROGRESS:
-        conditions = _at_progress(filters.progress)
-        if conditions is None:
-            stories = with_progress(stories).filter(progress=filters.progress)  # type: ignore[misc]
-        else:
-            for condition in conditions:
-                stories = stories.filter(condition)
+    return stories
+
+
+def _come_so_far(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story]:
+    """Whether it has a response, and its progress: conditions from the apps registered
+    for them (apps.core.extensions), nothing filtered when none is."""
+    responded = extensions.story_responded.get()
+    if filters.responded is not None and responded is not None:
+        stories = stories.filter(responded() if filters.responded else ~responded())
+    if filters.progress:
+        condition = at_progress(filters.progress)
+        if condition is not None:
+            stories = stories.filter(condition)
     return stories
 
 
