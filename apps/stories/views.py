@@ -12,7 +12,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from apps.core.http import HtmxHttpRequest, limited, private, visitor_of
+from apps.core.http import HtmxHttpRequest, limited
+from apps.core.view_markers import private
+from apps.core.visitors import visitor_of
 
 from . import selectors, services
 from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
