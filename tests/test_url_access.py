@@ -197,8 +197,19 @@ ACCESS: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w["story"].pk},
         method="post",
     ),
-    "changes:update": Rule(
-        {**staff_in_scope(403), "responder": 302, "super_user": 302},
+    # An empty post to one of a change's updates comes back as its page with the errors.
+    "changes:edit": Rule(
+        {**staff_in_scope(403), "responder": 200, "super_user": 200},
+        kwargs=lambda w: {"pk": w["change"].pk},
+        method="post",
+    ),
+    "changes:mark_made": Rule(
+        {**staff_in_scope(403), "responder": 200, "super_user": 200},
+        kwargs=lambda w: {"pk": w["change"].pk},
+        method="post",
+    ),
+    "changes:stop": Rule(
+        {**staff_in_scope(403), "responder": 200, "super_user": 200},
         kwargs=lambda w: {"pk": w["change"].pk},
         method="post",
     ),
