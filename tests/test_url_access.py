@@ -146,7 +146,12 @@ ACCESS: dict[str, Rule] = {
     ),
     # Responding: roles that may respond over the story's services (a reader may not).
     # An empty post comes back as the form with its errors.
-    "inbox:respond": Rule(
+    "inbox:preview_response": Rule(
+        {**staff_in_scope(403), "responder": 200, "super_user": 200},
+        kwargs=lambda w: {"pk": w["story"].pk},
+        method="post",
+    ),
+    "inbox:post_response": Rule(
         {**staff_in_scope(403), "responder": 200, "super_user": 200},
         kwargs=lambda w: {"pk": w["story"].pk},
         method="post",
