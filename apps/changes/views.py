@@ -234,7 +234,7 @@ def unlink(request: AuthenticatedHttpRequest, pk: int, story_pk: int) -> HttpRes
 def _mark_overdue(changes: Iterable[Change], staff: bool, today: dt.date) -> None:
     """Overdue is shown to the organisation's staff, whose reminders say the same."""
     for change in changes:
-        change.overdue = staff and change.is_overdue(today)  # type: ignore[attr-defined]
+        change.overdue = staff and change.is_overdue(today)
 
 
 def _organisation(slug: str) -> Organisation:
@@ -350,7 +350,7 @@ def export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
                         timezone.localtime(change.created_at).date().isoformat(),
                         " ".join(
                             settings.SITE_URL + link.story.get_absolute_url()
-                            for link in change.public_links  # type: ignore[attr-defined]
+                            for link in change.public_links
                         ),
                     )
                 ]
