@@ -99,6 +99,17 @@ ACCESS: dict[str, Rule] = {
     "stories:told": Rule(everyone(200)),
     "stories:resend_link": Rule(everyone(200)),
     "stories:author": Rule(everyone(200), kwargs=lambda w: {"token": w["token"]}),
+    # The private page's buttons: the world's story has no edits to approve (back to the
+    # page with a message); an empty email comes back with its error.
+    "stories:author_approve": Rule(
+        everyone(302), kwargs=lambda w: {"token": w["token"]}, method="post"
+    ),
+    "stories:author_email": Rule(
+        everyone(200), kwargs=lambda w: {"token": w["token"]}, method="post"
+    ),
+    "stories:author_erase": Rule(
+        everyone(302), kwargs=lambda w: {"token": w["token"]}, method="post"
+    ),
     "stories:withdraw": Rule(everyone(200), kwargs=lambda w: {"token": w["token"]}),
     "stories:list": Rule(everyone(200)),
     "stories:detail": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
@@ -135,7 +146,12 @@ ACCESS: dict[str, Rule] = {
     ),
     # Responding: roles that may respond over the story's services (a reader may not).
     # An empty post comes back as the form with its errors.
-    "inbox:respond": Rule(
+    "inbox:preview_response": Rule(
+        {**staff_in_scope(403), "responder": 200, "super_user": 200},
+        kwargs=lambda w: {"pk": w["story"].pk},
+        method="post",
+    ),
+    "inbox:post_response": Rule(
         {**staff_in_scope(403), "responder": 200, "super_user": 200},
         kwargs=lambda w: {"pk": w["story"].pk},
         method="post",
@@ -186,8 +202,19 @@ ACCESS: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w["story"].pk},
         method="post",
     ),
-    "changes:update": Rule(
-        {**staff_in_scope(403), "responder": 302, "super_user": 302},
+    # An empty post to one of a change's updates comes back as its page with the errors.
+    "changes:edit": Rule(
+        {**staff_in_scope(403), "responder": 200, "super_user": 200},
+        kwargs=lambda w: {"pk": w["change"].pk},
+        method="post",
+    ),
+    "changes:mark_made": Rule(
+        {**staff_in_scope(403), "responder": 200, "super_user": 200},
+        kwargs=lambda w: {"pk": w["change"].pk},
+        method="post",
+    ),
+    "changes:stop": Rule(
+        {**staff_in_scope(403), "responder": 200, "super_user": 200},
         kwargs=lambda w: {"pk": w["change"].pk},
         method="post",
     ),
@@ -288,6 +315,9 @@ ACCESS: dict[str, Rule] = {
 SHARED = ("feeds:", "api:", "healthz", "readyz")
 PRIVATE_LINK = (
     "stories:author",
+    "stories:author_approve",
+    "stories:author_email",
+    "stories:author_erase",
     "stories:told",
     "stories:withdraw",
     "staff:accept",

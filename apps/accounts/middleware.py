@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.http import is_cookie_free
+from apps.core.view_markers import is_cookie_free
 
 SESSION_KEY = "last_seen"
 # Writing the session on every request would be a database write per page; once a

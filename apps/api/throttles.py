@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from apps.core.http import client_address
+from apps.core.visitors import client_address
 
 
 class ApiRateThrottle(SimpleRateThrottle):

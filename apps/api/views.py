@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.changes import selectors as changes
-from apps.core.http import cookie_free
+from apps.core.view_markers import cookie_free
 from apps.organisations import selectors as organisations
 from apps.organisations.models import Organisation
 from apps.responses.selectors import conversation

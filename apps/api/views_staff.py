@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from apps.accounts.decorators import second_factor_required
+from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
 from apps.organisations.models import Organisation
@@ -28,7 +29,7 @@ from .models import ApiKey
 PAGE_SIZE = 50
 
 
-def _scope(request: HttpRequest) -> tuple[Organisation | None, list[str] | None]:
+def _scope(request: AuthenticatedHttpRequest) -> tuple[Organisation | None, list[str] | None]:
     """The node the page is narrowed to (?organisation=<slug or ODS code>) if any, and the subtrees
     whose keys it shows; 403 for someone who manages none of it."""
     wanted = request.GET.get("organisation", "").strip()
@@ -51,7 +52,7 @@ def _scope(request: HttpRequest) -> tuple[Organisation | None, list[str] | None]
 @require_http_methods(["GET", "POST"])
 @second_factor_required
 @ratelimit(key="user", rate="60/h", method="POST", block=True)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The keys of the part of the tree the user manages, and making one."""
     under, paths = _scope(request)
     nodes = list(selectors.key_nodes(paths))
@@ -90,7 +91,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @second_factor_required
-def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     api_key = get_object_or_404(ApiKey.objects.select_related("organisation"), pk=pk)
     if services.api_key_revoke(actor=request.user, api_key=api_key):
         messages.success(request, f"The key “{api_key.name}” no longer works.")

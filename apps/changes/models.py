@@ -52,6 +52,13 @@ class Change(TimeStampedModel):
     # A double submit carries the same key and makes one change.
     submission_key = models.UUIDField(unique=True, null=True, blank=True)
 
+    # Set on rows by the code that reads them, not stored: the published stories'
+    # links (selectors' prefetch), the link a story page shows, and the overdue mark
+    # its organisation's staff see.
+    public_links: list[ChangeStory]
+    link: ChangeStory
+    overdue: bool
+
     class Meta:
         indexes: ClassVar = [
             models.Index(fields=["organisation", "status"], name="change_node_status"),

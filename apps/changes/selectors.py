@@ -100,7 +100,7 @@ def story_changes(story: Story) -> list[Change]:
     )
     changes = []
     for link in links:
-        link.change.link = link  # type: ignore[attr-defined]
+        link.change.link = link
         changes.append(link.change)
     return changes
 
@@ -109,7 +109,7 @@ def by_response(changes: list[Change]) -> dict[int, list[Change]]:
     """The story's changes grouped by the response that announced them."""
     grouped: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
-        link = change.link  # type: ignore[attr-defined]
+        link = change.link
         if link.response_id is not None:
             grouped[link.response_id].append(change)
     return grouped

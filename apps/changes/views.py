@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.decorators import second_factor_required
+from apps.accounts.http import AnyUser, AuthenticatedHttpRequest
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
 from apps.core.http import HtmxHttpRequest
@@ -40,7 +40,7 @@ from .models import Change, ChangeStatus
 from .permissions import can_record_for, can_record_on, can_update, is_staff_over
 
 
-def _story(request: HttpRequest, pk: int) -> Story:
+def _story(request: AuthenticatedHttpRequest, pk: int) -> Story:
     story = get_object_or_404(story_queryset(), pk=pk)
     if not can_record_on(request.user, story):
         refuse(
@@ -66,19 +66,18 @@ def _staff_story_url(story: Story) -> str:
 
 @require_http_methods(["GET", "POST"])
 @second_factor_required
-def record(request: HttpRequest, pk: int) -> HttpResponse:
+def record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a planned change on a story, from one of its responses or later."""
     story = _story(request, pk)
-    user: Any = request.user
     form = ChangePlanForm(
         request.POST or None,
-        nodes=services.record_nodes(user, story),
+        nodes=services.record_nodes(request.user, story),
         responses=_published_responses(story),
         initial={"response": request.GET.get("response", "")},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_plan(actor=user, story=story, **form.service_arguments())
+            services.change_plan(actor=request.user, story=story, **form.service_arguments())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -89,20 +88,19 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @second_factor_required
-def link(request: HttpRequest, pk: int) -> HttpResponse:
+def link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Link the story to a planned change already recorded for another story."""
     story = _story(request, pk)
-    user: Any = request.user
     form = ChangeLinkForm(
         request.POST,
-        changes=selectors.link_candidates(user, story),
+        changes=selectors.link_candidates(request.user, story),
         responses=_published_responses(story),
     )
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.change_link(
-                actor=user,
+                actor=request.user,
                 change=form.changes[data["change"]],
                 story=story,
                 response_id=int(data["response"]) if data["response"] else None,
@@ -116,7 +114,11 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_staff_story_url(story))
 
 
-def _change(request: HttpRequest, pk: int, may: Any = is_staff_over) -> Change:
+def _change(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    may: Callable[[AnyUser, Organisation], bool] = is_staff_over,
+) -> Change:
     """The change, if the user may see it as staff (or, for updates, update it)."""
     try:
         change = selectors.change_for_staff(pk)
@@ -132,71 +134,96 @@ def _change(request: HttpRequest, pk: int, may: Any = is_staff_over) -> Change:
     return change
 
 
-def _detail_page(request: HttpRequest, change: Change, **forms: Any) -> HttpResponse:
+def _detail_page(
+    request: AuthenticatedHttpRequest,
+    change: Change,
+    *,
+    edit_form: ChangeEditForm | None = None,
+    made_form: ChangeMadeForm | None = None,
+    stop_form: ChangeStopForm | None = None,
+) -> HttpResponse:
+    """The staff page of a change; a form given here comes back with its errors."""
     may_update = can_update(request.user, change)
     open_ = may_update and change.status == ChangeStatus.PLANNED
     context = {
         "change": change,
         "may_update": may_update,
         "overdue": change.is_overdue(timezone.localdate()),
-        "edit_form": forms.get("edit_form") or (ChangeEditForm.of(change) if open_ else None),
-        "made_form": forms.get("made_form") or (ChangeMadeForm.blank() if open_ else None),
-        "stop_form": forms.get("stop_form") or (ChangeStopForm(prefix="stop") if open_ else None),
+        "edit_form": edit_form or (ChangeEditForm.of(change) if open_ else None),
+        "made_form": made_form or (ChangeMadeForm.blank() if open_ else None),
+        "stop_form": stop_form or (ChangeStopForm(prefix="stop") if open_ else None),
     }
-    return render(request, "changes/detail.html", context, status=forms.get("status", 200))
+    return render(request, "changes/detail.html", context)
 
 
 @require_safe
 @second_factor_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A change as staff see it: its stories, and the forms to edit, mark made or stop it."""
     return _detail_page(request, _change(request, pk))
 
 
 @require_POST
 @second_factor_required
-def update(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit a planned change (action=edit), mark it made (made) or not going ahead (stop)."""
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct a planned change's words or move its date."""
     change = _change(request, pk, may=can_record_for)
-    user: Any = request.user
-    action = request.POST.get("action")
-    forms_by_action = {
-        "edit": ("edit_form", ChangeEditForm(request.POST, prefix="edit")),
-        "made": ("made_form", ChangeMadeForm(request.POST, prefix="made")),
-        "stop": ("stop_form", ChangeStopForm(request.POST, prefix="stop")),
-    }
-    if action not in forms_by_action:
-        return redirect(change.get_absolute_url())
-    name, form = forms_by_action[action]
+    form = ChangeEditForm(request.POST, prefix="edit")
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            if action == "edit":
-                services.change_edit(actor=user, change=change, **data)
-                messages.success(request, "The change is updated.")
-            elif action == "made":
-                services.change_mark_made(actor=user, change=change, **data)
-                messages.success(
-                    request,
-                    "The change is marked made. The authors of its stories who gave an "
-                    "email address are told.",
-                )
-            else:
-                services.change_stop(actor=user, change=change, **data)
-                messages.success(request, "The change is marked not going ahead.")
+            services.change_edit(actor=request.user, change=change, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            messages.success(request, "The change is updated.")
             return redirect(change.get_absolute_url())
-    return _detail_page(request, change, **{name: form})
+    return _detail_page(request, change, edit_form=form)
 
 
 @require_POST
 @second_factor_required
-def unlink(request: HttpRequest, pk: int, story_pk: int) -> HttpResponse:
+def mark_made(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark a planned change made; the authors of its stories are told."""
+    change = _change(request, pk, may=can_record_for)
+    form = ChangeMadeForm(request.POST, prefix="made")
+    if form.is_valid():
+        try:
+            services.change_mark_made(actor=request.user, change=change, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "The change is marked made. The authors of its stories who gave an "
+                "email address are told.",
+            )
+            return redirect(change.get_absolute_url())
+    return _detail_page(request, change, made_form=form)
+
+
+@require_POST
+@second_factor_required
+def stop(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark a planned change not going ahead, saying why."""
+    change = _change(request, pk, may=can_record_for)
+    form = ChangeStopForm(request.POST, prefix="stop")
+    if form.is_valid():
+        try:
+            services.change_stop(actor=request.user, change=change, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The change is marked not going ahead.")
+            return redirect(change.get_absolute_url())
+    return _detail_page(request, change, stop_form=form)
+
+
+@require_POST
+@second_factor_required
+def unlink(request: AuthenticatedHttpRequest, pk: int, story_pk: int) -> HttpResponse:
     change = _change(request, pk, may=can_record_for)
     try:
-        services.change_unlink(actor=request.user, change=change, story_id=story_pk)  # type: ignore[arg-type]
+        services.change_unlink(actor=request.user, change=change, story_id=story_pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -207,7 +234,7 @@ def unlink(request: HttpRequest, pk: int, story_pk: int) -> HttpResponse:
 def _mark_overdue(changes: Iterable[Change], staff: bool, today: dt.date) -> None:
     """Overdue is shown to the organisation's staff, whose reminders say the same."""
     for change in changes:
-        change.overdue = staff and change.is_overdue(today)  # type: ignore[attr-defined]
+        change.overdue = staff and change.is_overdue(today)
 
 
 def _organisation(slug: str) -> Organisation:
@@ -284,7 +311,7 @@ EXPORT_COLUMNS = [
 
 @require_safe
 @second_factor_required
-def export(request: HttpRequest, slug: str) -> HttpResponseBase:
+def export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
     """The register, as filtered, as CSV: staff of the organisation and platform admins."""
     organisation = _organisation(slug)
     if not is_staff_over(request.user, organisation):
@@ -323,7 +350,7 @@ def export(request: HttpRequest, slug: str) -> HttpResponseBase:
                         timezone.localtime(change.created_at).date().isoformat(),
                         " ".join(
                             settings.SITE_URL + link.story.get_absolute_url()
-                            for link in change.public_links  # type: ignore[attr-defined]
+                            for link in change.public_links
                         ),
                     )
                 ]

@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.utils.translation import gettext
 
-from .http import is_cookie_free, is_private
 from .text import CONTROL, strip_control
+from .view_markers import is_cookie_free, is_private
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PRIVATE = "private, no-store"

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -87,7 +88,7 @@ class StoryFeed(Feed):
     def __init__(self, scope: FeedScope) -> None:
         self.scope = scope
 
-    def get_object(self, request: Any, *args: Any, **kwargs: Any) -> FeedScope:
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedScope:
         return self.scope
 
     def title(self, scope: FeedScope) -> str:

@@ -15,7 +15,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from apps.core.http import cookie_free
+from apps.core.view_markers import cookie_free
 from apps.organisations.models import Organisation
 from apps.stories.models import Tag
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.accounts.decorators import allowed_only
+from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core.forms import add_service_errors
 from apps.organisations.selectors import organisation_directory_counts
 from apps.stories.selectors import story_list_public
@@ -51,13 +52,13 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @page_editors_only
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "pages/staff_list.html", {"pages": selectors.pages_overview()})
 
 
 @require_http_methods(["GET", "POST"])
 @page_editors_only
-def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def staff_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     content = _content(slug)
     form = PageForm(
         request.POST or None, initial={"body": content.body, "version": content.version}
@@ -65,7 +66,7 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.page_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 slug=slug,
                 body=form.cleaned_data["body"],
                 version=form.cleaned_data["version"],

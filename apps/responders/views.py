@@ -19,7 +19,7 @@ from apps.accounts.decorators import second_factor_required
 from apps.accounts.models import User
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
-from apps.core.http import private
+from apps.core.view_markers import private
 from apps.organisations.models import Organisation
 
 from . import invitations, selectors, teams

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from apps.core.forms import add_service_errors
-from apps.core.http import HtmxHttpRequest, limited, private, visitor_of
+from apps.core.http import HtmxHttpRequest, limited
+from apps.core.view_markers import private
+from apps.core.visitors import visitor_of
 from apps.stories.services import story_for_token
 
 from . import services

@@ -146,6 +146,9 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
 class TellForm(Form):
     """Everything a person tells, on one page: it works with JavaScript off."""
 
+    # While no service is listed, the error summary leads to the search for one.
+    error_anchors = {"services": "find-q"}
+
     services = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,

@@ -12,7 +12,9 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from apps.core import extensions
-from apps.core.http import HtmxHttpRequest, limited, private, visitor_of
+from apps.core.http import HtmxHttpRequest, limited
+from apps.core.view_markers import private
+from apps.core.visitors import visitor_of
 
 from . import selectors, services
 from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
@@ -96,36 +98,16 @@ def resend_link(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/resend_link.html", {"form": form})
 
 
-@private
-@require_http_methods(["GET", "POST"])
-def author(request: HttpRequest, token: str) -> HttpResponse:
-    """The author's private page: status, edits to approve, withdraw, change or erase email."""
+def _author_story(token: str) -> Story:
     story = services.story_for_token(token)
     if story is None:
         raise Http404("This link is not valid. Ask for a new one.")
-    email_form = AuthorEmailForm(request.POST if request.POST.get("action") == "email" else None)
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "approve":
-                services.story_author_approve(story_id=story.pk)
-                messages.success(request, "Thank you: your story is published.")
-            elif action == "erase":
-                services.story_set_email(story_id=story.pk, email="")
-                messages.success(
-                    request,
-                    "Your email address is erased. Keep this link to "
-                    "follow your story: we cannot send it again.",
-                )
-            elif action == "email" and email_form.is_valid():
-                services.story_set_email(story_id=story.pk, email=email_form.cleaned_data["email"])
-                messages.success(request, "Your email address is changed.")
-            else:
-                action = None
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        if action:
-            return redirect("stories:author", token=token)
+    return story
+
+
+def _author_page(
+    request: HttpRequest, story: Story, token: str, email_form: AuthorEmailForm
+) -> HttpResponse:
     context = {
         "story": story,
         "token": token,
@@ -139,13 +121,70 @@ def author(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "stories/author.html", context)
 
 
+@private
+@require_safe
+def author(request: HttpRequest, token: str) -> HttpResponse:
+    """The author's private page: status, edits to approve, withdraw, change or erase email.
+    Each of its buttons posts to a view of its own below."""
+    return _author_page(request, _author_story(token), token, AuthorEmailForm())
+
+
+@private
+@require_POST
+def author_approve(request: HttpRequest, token: str) -> HttpResponse:
+    """The author approves the moderator's edits, which publishes the story."""
+    story = _author_story(token)
+    try:
+        services.story_author_approve(story_id=story.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Thank you: your story is published."))
+    return redirect("stories:author", token=token)
+
+
+@private
+@require_POST
+def author_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The author changes their private email address; a wrong one comes back with its error."""
+    story = _author_story(token)
+    form = AuthorEmailForm(request.POST)
+    if not form.is_valid():
+        return _author_page(request, story, token, form)
+    try:
+        services.story_set_email(story_id=story.pk, email=form.cleaned_data["email"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your email address is changed."))
+    return redirect("stories:author", token=token)
+
+
+@private
+@require_POST
+def author_erase(request: HttpRequest, token: str) -> HttpResponse:
+    """The author erases their email address: the link can no longer be sent again."""
+    story = _author_story(token)
+    try:
+        services.story_set_email(story_id=story.pk, email="")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Your email address is erased. Keep this link to "
+                "follow your story: we cannot send it again."
+            ),
+        )
+    return redirect("stories:author", token=token)
+
+
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     """Withdrawing cannot be undone, so it has its own page that says what happens; only
     its button (a POST) withdraws."""
-    story = services.story_for_token(token)
-    if story is None:
-        raise Http404("This link is not valid. Ask for a new one.")
+    story = _author_story(token)
     if request.method == "POST":
         try:
             services.story_withdraw(story_id=story.pk)

@@ -123,3 +123,27 @@ def test_respond_reply_approve_and_read_in_order(
     assert_accessible(grace)
     # Grace, who responded, hears of the reply.
     assert any(m.to == ["grace@ashdown-vale.example"] and REPLY in m.body for m in mail.outbox)
+
+
+def test_preview_and_post_work_without_javascript(
+    browser: Browser, live_server: Any, world: dict[str, Any]
+) -> None:
+    """Preview and Post share one form: each button posts to its own address (formaction),
+    so the browser alone sends each where it belongs."""
+    base = live_server.url
+    story = world["story"]
+    signed_in = browser.new_context()
+    sign_in_with_code(signed_in.new_page(), base, "grace@ashdown-vale.example")
+    grace = browser.new_context(
+        storage_state=signed_in.storage_state(), java_script_enabled=False
+    ).new_page()
+    grace.goto(f"{base}/staff/stories/{story.pk}/")
+    grace.get_by_label("Your response").fill(RESPONSE)
+    grace.get_by_role("button", name="Preview").click()
+    expect(grace.get_by_role("heading", name="Preview: nothing is posted yet")).to_be_visible()
+    expect(grace.get_by_label("Your response")).to_have_value(RESPONSE)
+    assert grace.url == f"{base}/staff/stories/{story.pk}/respond/preview/"
+    grace.get_by_role("button", name="Post response").click()
+    expect(grace.get_by_text("Your response is published.")).to_be_visible()
+    assert grace.url == f"{base}/staff/stories/{story.pk}/"
+    expect(grace.get_by_role("heading", name=re.compile("Grace Lin, Lead Nurse"))).to_be_visible()

@@ -282,6 +282,85 @@ def test_stop_says_why_in_public_and_tells_the_author(
     assert "The ward is closing in spring." in page.content.decode()
 
 
+CHANGE_ACTIONS = ("changes:edit", "changes:mark_made", "changes:stop")
+
+
+@pytest.mark.parametrize("name", CHANGE_ACTIONS)
+def test_each_update_of_a_change_takes_posts_only(
+    story: Story, ward: Organisation, responder: User, name: str
+) -> None:
+    change = plan(responder, story, ward)
+    client = Client()
+    client.force_login(responder)
+    assert client.get(reverse(name, kwargs={"pk": change.pk})).status_code == 405
+
+
+def _staff_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_editing_a_change_edits_it_only(story: Story, ward: Organisation, responder: User) -> None:
+    change = plan(responder, story, ward)
+    due = timezone.localdate() + dt.timedelta(days=60)
+    url = reverse("changes:edit", kwargs={"pk": change.pk})
+    done = _staff_client(responder).post(
+        url, {"edit-summary": "Jugs of water on every table.", "edit-due_on": due.isoformat()}
+    )
+    assert done.status_code == 302
+    assert done["Location"] == change.get_absolute_url()
+    change.refresh_from_db()
+    assert (change.summary, change.due_on, change.status) == (
+        "Jugs of water on every table.",
+        due,
+        ChangeStatus.PLANNED,
+    )
+    # Fields of the other forms are not read here.
+    _staff_client(responder).post(url, {"made-made_summary": "x", "edit-summary": ""})
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.PLANNED
+
+
+def test_marking_a_change_made_marks_it_made_only(
+    story: Story, ward: Organisation, responder: User
+) -> None:
+    change = plan(responder, story, ward)
+    url = reverse("changes:mark_made", kwargs={"pk": change.pk})
+    client = _staff_client(responder)
+    empty = client.post(url, {"edit-summary": "Something else."})
+    assert empty.status_code == 200
+    assert empty.context["made_form"].errors
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.PLANNED
+    done = client.post(
+        url,
+        {
+            "made-made_summary": "A drinks round every hour.",
+            "made-made_on": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
+    assert "The change is marked made." in done.content.decode()
+    change.refresh_from_db()
+    assert (change.status, change.made_summary) == (ChangeStatus.MADE, "A drinks round every hour.")
+    assert change.summary == "Drinks are offered every hour while people wait."
+
+
+def test_stopping_a_change_stops_it_only(story: Story, ward: Organisation, responder: User) -> None:
+    change = plan(responder, story, ward)
+    url = reverse("changes:stop", kwargs={"pk": change.pk})
+    client = _staff_client(responder)
+    empty = client.post(url)
+    assert empty.status_code == 200
+    assert empty.context["stop_form"].errors
+    assert not empty.context["made_form"].errors
+    done = client.post(url, {"stop-reason": "The ward is closing."}, follow=True)
+    assert "The change is marked not going ahead." in done.content.decode()
+    change.refresh_from_db()
+    assert (change.status, change.reason) == (ChangeStatus.NOT_GOING_AHEAD, "The ward is closing.")
+
+
 def test_moving_the_date_allows_one_more_reminder(
     story: Story, ward: Organisation, responder: User
 ) -> None:

@@ -60,9 +60,8 @@ def hold_none(org: Organisation) -> None:
 
 def respond(client: Client, story: Story, body: str) -> Any:
     return client.post(
-        reverse("inbox:respond", kwargs={"pk": story.pk}),
+        reverse("inbox:post_response", kwargs={"pk": story.pk}),
         {
-            "action": "post",
             "organisation": story.services.get().pk,
             "body": body,
             "submission_key": str(uuid.uuid4()),

@@ -96,10 +96,10 @@ def respond(
     **extra: Any,
 ) -> Any:
     on_behalf_of = on_behalf_of or story.services.get()
+    name = {"post": "inbox:post_response", "preview": "inbox:preview_response"}[action]
     return client.post(
-        reverse("inbox:respond", kwargs={"pk": story.pk}),
+        reverse(name, kwargs={"pk": story.pk}),
         {
-            "action": action,
             "organisation": on_behalf_of.pk,
             "body": body,
             "submission_key": str(key or uuid.uuid4()),
@@ -241,6 +241,37 @@ def test_response_preview_shows_the_rendered_text_and_writes_nothing(
     assert not Response.objects.exists()
     assert not OutboxEmail.objects.exists()
     assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.parametrize("name", ["inbox:preview_response", "inbox:post_response"])
+def test_respond_takes_posts_only(org: Organisation, responder: User, name: str) -> None:
+    story = StoryFactory(services=[node(org, 3)])
+    assert signed_in(responder).get(reverse(name, kwargs={"pk": story.pk})).status_code == 405
+
+
+def test_respond_buttons_each_post_to_their_own_address(org: Organisation, responder: User) -> None:
+    """Preview and Post share one form; each button names its address (formaction), which
+    browsers and htmx both follow, so neither needs a field saying which was pressed."""
+    story = StoryFactory(services=[node(org, 3)])
+    html = signed_in(responder).get(reverse("inbox:story", kwargs={"pk": story.pk})).content
+    preview = reverse("inbox:preview_response", kwargs={"pk": story.pk})
+    post = reverse("inbox:post_response", kwargs={"pk": story.pk})
+    page = html.decode()
+    assert f'formaction="{preview}" class="button-secondary">Preview</button>' in page
+    assert f'formaction="{post}">Post response</button>' in page
+    assert f'hx-post="{preview}"' in page
+    assert 'name="action"' not in page
+
+
+def test_response_post_publishes_without_a_preview_first(
+    org: Organisation, responder: User
+) -> None:
+    hold_none(org)
+    story = StoryFactory(services=[node(org, 3)])
+    page = respond(signed_in(responder), story, PERSONAL)
+    assert page.status_code == 302
+    assert page.url == reverse("inbox:story", kwargs={"pk": story.pk})
+    assert Response.objects.get().body == PERSONAL
 
 
 def test_response_preview_with_htmx_is_the_form_partial(org: Organisation, responder: User) -> None:

@@ -170,7 +170,7 @@ def test_asking_the_author_shows_the_difference_and_they_approve(
     page = author.get(reverse("stories:author", kwargs={"token": token})).content.decode()
     assert '<del> called Bethany<span class="visually-hidden"> (removed)</span></del>' in page
     assert '<ins>A<span class="visually-hidden"> (added)</span></ins>' in page
-    author.post(reverse("stories:author", kwargs={"token": token}), {"action": "approve"})
+    author.post(reverse("stories:author_approve", kwargs={"token": token}))
     story.refresh_from_db()
     assert story.status == "published"
     assert story.body == "A nurse was rude to my mum."
@@ -179,12 +179,13 @@ def test_asking_the_author_shows_the_difference_and_they_approve(
 def test_the_author_withdraws_and_erases_their_email(org: Organisation) -> None:
     story = StoryFactory(services=[Organisation.objects.get(path__startswith=org.path, depth=3)])
     token = author_link(story)
-    url = reverse("stories:author", kwargs={"token": token})
     author = Client()
-    author.post(url, {"action": "email", "email": "new@home.example"})
+    author.post(
+        reverse("stories:author_email", kwargs={"token": token}), {"email": "new@home.example"}
+    )
     story.refresh_from_db()
     assert story.author_email == "new@home.example"
-    author.post(url, {"action": "erase"})
+    author.post(reverse("stories:author_erase", kwargs={"token": token}))
     author.post(reverse("stories:withdraw", kwargs={"token": token}))
     story.refresh_from_db()
     assert (story.author_email, story.status) == ("", "withdrawn")
@@ -204,8 +205,9 @@ def test_withdrawing_asks_first_and_says_what_will_happen(org: Organisation) -> 
     confirm = reverse("stories:withdraw", kwargs={"token": token})
     assert f'href="{confirm}"' in page
     assert 'value="withdraw"' not in page  # no one-click button on the story's page
-    # The old one-click post does nothing now.
-    author.post(reverse("stories:author", kwargs={"token": token}), {"action": "withdraw"})
+    # The old one-click post does nothing now: the page itself takes no posts.
+    posted = author.post(reverse("stories:author", kwargs={"token": token}), {"action": "withdraw"})
+    assert posted.status_code == 405
     asked = author.get(confirm)
     story.refresh_from_db()
     assert story.status == "published"
@@ -234,6 +236,60 @@ def test_a_wrong_link_cannot_withdraw(db: None) -> None:
 
 def test_a_wrong_link_is_not_found(db: None) -> None:
     assert Client().get(reverse("stories:author", kwargs={"token": "made-up"})).status_code == 404
+
+
+AUTHOR_ACTIONS = ("stories:author_approve", "stories:author_email", "stories:author_erase")
+
+
+@pytest.mark.parametrize("name", AUTHOR_ACTIONS)
+def test_the_author_pages_buttons_take_posts_only_with_a_valid_link(
+    org: Organisation, name: str
+) -> None:
+    story = StoryFactory(services=[org])
+    url = reverse(name, kwargs={"token": author_link(story)})
+    assert Client().get(url).status_code == 405
+    wrong = reverse(name, kwargs={"token": "made-up"})
+    assert Client().post(wrong, {"email": "new@home.example"}).status_code == 404
+
+
+def test_approving_publishes_the_edited_story_only(org: Organisation) -> None:
+    story = StoryFactory(services=[org], status="awaiting_author", author_email="me@home.example")
+    token = author_link(story)
+    done = Client().post(reverse("stories:author_approve", kwargs={"token": token}), follow=True)
+    assert done.redirect_chain == [(reverse("stories:author", kwargs={"token": token}), 302)]
+    assert "Thank you: your story is published." in done.content.decode()
+    story.refresh_from_db()
+    assert (story.status, story.author_email) == ("published", "me@home.example")
+    # Nothing left to approve: said so, and nothing changes.
+    again = Client().post(reverse("stories:author_approve", kwargs={"token": token}), follow=True)
+    assert "There are no edits waiting for your approval." in again.content.decode()
+
+
+def test_changing_the_email_changes_it_only(org: Organisation) -> None:
+    story = StoryFactory(services=[org], status="awaiting_author", author_email="me@home.example")
+    token = author_link(story)
+    url = reverse("stories:author_email", kwargs={"token": token})
+    done = Client().post(url, {"email": "New@Home.example"}, follow=True)
+    assert "Your email address is changed." in done.content.decode()
+    story.refresh_from_db()
+    assert (story.status, story.author_email) == ("awaiting_author", "new@home.example")
+    # A wrong address comes back on the author's page with its error, and is not saved.
+    wrong = Client().post(url, {"email": "not an address"})
+    assert wrong.status_code == 200
+    assert wrong.templates[0].name == "stories/author.html"
+    assert wrong.context["email_form"].errors["email"]
+    story.refresh_from_db()
+    assert story.author_email == "new@home.example"
+
+
+def test_erasing_the_email_erases_it_only(org: Organisation) -> None:
+    story = StoryFactory(services=[org], status="awaiting_author", author_email="me@home.example")
+    token = author_link(story)
+    url = reverse("stories:author_erase", kwargs={"token": token})
+    done = Client().post(url, {"email": "other@home.example"}, follow=True)
+    assert "Your email address is erased." in done.content.decode()
+    story.refresh_from_db()
+    assert (story.status, story.author_email) == ("awaiting_author", "")
 
 
 def test_staff_enter_a_story_told_by_phone(org: Organisation, responder: User) -> None:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.http import visitor_key
+from apps.core.visitors import visitor_key
 from apps.organisations.models import Organisation
 from apps.stories.models import Flag, Story, StoryReader, StoryStatus
 from apps.stories.selectors import story_count_for_organisation, story_list_for_organisation
