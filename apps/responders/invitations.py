@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.accounts.services import account_create_verified
 from apps.core.audit import audit, refuse
 from apps.core.outbox import outbox_add
 from apps.organisations.models import Organisation
@@ -202,6 +203,23 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
             organisation_path=locked.organisation.path,
         )
     return locked
+
+
+def invitation_accept_new_account(
+    *, token: str, password: str, display_name: str, job_title: str
+) -> User:
+    """Make the invited person's account (its address verified: the invitation reached
+    it) and give them the role, in one transaction: no account without the role."""
+    with transaction.atomic():
+        invitation = invitation_for_token(token)
+        user = account_create_verified(
+            email=invitation.email,
+            password=password,
+            display_name=display_name,
+            job_title=job_title,
+        )
+        invitation_accept(token=token, user=user)
+    return user
 
 
 def invitation_resend(*, actor: User, invitation: Invitation) -> Invited:
