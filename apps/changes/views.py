@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.decorators import second_factor_required
+from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
 from apps.core.http import HtmxHttpRequest
@@ -255,7 +256,7 @@ def public(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @second_factor_required
-def export(request: HttpRequest, slug: str) -> HttpResponseBase:
+def export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
     """The register, as filtered, as CSV: staff of the organisation and platform admins."""
     organisation = _organisation(slug)
     if not is_staff_over(request.user, organisation):

@@ -9,6 +9,7 @@ import hashlib
 import io
 import secrets
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -140,29 +141,37 @@ def invitation_for_token(token: str) -> Invitation:
         .filter(token_hash=_hash(token))
         .first()
     )
-    problem = None
     if invitation is None:
-        problem = "unknown"
-    elif invitation.accepted_at:
-        problem = "used"
-    elif invitation.revoked_at:
-        problem = "revoked"
-    elif invitation.expires_at < timezone.now():
-        problem = "expired"
-    if problem:
         # An unknown token is recorded too: altered or guessed links are worth seeing.
-        audit(
-            actor=None,
-            action="responders.invitation.refused",
-            target=invitation,
-            organisation_path=invitation.organisation.path if invitation else "",
-            problem=problem,
-        )
-        raise InvitationInvalid(
-            "This invitation link is not valid: it may have expired or been used already. "
-            "Ask the person who invited you to send a new one."
-        )
-    return invitation  # type: ignore[return-value]
+        _refuse_token(None, "unknown")
+    problem = _closed_because(invitation)
+    if problem:
+        _refuse_token(invitation, problem)
+    return invitation
+
+
+def _closed_because(invitation: Invitation) -> str:
+    if invitation.accepted_at:
+        return "used"
+    if invitation.revoked_at:
+        return "revoked"
+    if invitation.expires_at < timezone.now():
+        return "expired"
+    return ""
+
+
+def _refuse_token(invitation: Invitation | None, problem: str) -> NoReturn:
+    audit(
+        actor=None,
+        action="responders.invitation.refused",
+        target=invitation,
+        organisation_path=invitation.organisation.path if invitation else "",
+        problem=problem,
+    )
+    raise InvitationInvalid(
+        "This invitation link is not valid: it may have expired or been used already. "
+        "Ask the person who invited you to send a new one."
+    )
 
 
 def invitation_accept(*, token: str, user: User) -> Invitation:

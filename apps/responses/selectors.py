@@ -23,8 +23,8 @@ from django.utils.timesince import timesince
 from apps.organisations.models import Organisation
 from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, scope_paths
 from apps.stories.models import Story, StoryService, StoryStatus
+from apps.stories.moderation import QUEUE_STATUSES
 from apps.stories.selectors import services_named
-from apps.stories.selectors_moderation import QUEUE_STATUSES
 
 from .models import (
     AuthorReply,
