@@ -124,6 +124,19 @@ ACCESS: dict[str, Rule] = {
     # story told on paper or by phone.
     "moderation:queue": Rule(platform_staff_only()),
     "moderation:story": Rule(platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}),
+    # Each decision has its own URL; an empty post comes back as the page with its errors.
+    "moderation:story_publish": Rule(
+        platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
+    ),
+    "moderation:story_ask_author": Rule(
+        platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
+    ),
+    "moderation:story_reject": Rule(
+        platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
+    ),
+    "moderation:story_save": Rule(
+        platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
+    ),
     "moderation:enter": Rule(signed_in_only()),
     # Invitations: the token is the key; a valid one opens the page for anyone holding it.
     "staff:accept": Rule(everyone(200), kwargs=lambda w: {"token": w["invitation_token"]}),

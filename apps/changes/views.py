@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,6 +27,7 @@ from apps.responses.selectors import story_queryset
 from apps.stories.models import Story
 
 from . import selectors, services
+from .export import register_csv_lines
 from .forms import (
     ChangeEditForm,
     ChangeLinkForm,
@@ -280,35 +280,6 @@ def public(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "changes/public.html", context)
 
 
-def _csv_cell(value: object) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-EXPORT_COLUMNS = [
-    "id",
-    "status",
-    "overdue",
-    "what will change",
-    "service",
-    "service ODS code",
-    "by when",
-    "what changed",
-    "made on",
-    "why not going ahead",
-    "latest step on",
-    "recorded by",
-    "recorded on",
-    "stories",
-]
-
-
 @require_safe
 @second_factor_required
 def export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
@@ -326,37 +297,9 @@ def export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
     )
     today = timezone.localdate()
     changes = selectors.register(organisation, form.filters(), today)
-
-    def rows() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield writer.writerow(EXPORT_COLUMNS)
-        for change in changes.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    _csv_cell(v)
-                    for v in (
-                        change.pk,
-                        change.get_status_display(),
-                        "yes" if change.is_overdue(today) else "",
-                        change.summary,
-                        change.organisation.name,
-                        change.organisation.ods_code or "",
-                        change.due_on.isoformat(),
-                        change.made_summary,
-                        change.made_on.isoformat() if change.made_on else "",
-                        change.reason,
-                        change.status_on.isoformat(),
-                        change.recorded_by_name,
-                        timezone.localtime(change.created_at).date().isoformat(),
-                        " ".join(
-                            settings.SITE_URL + link.story.get_absolute_url()
-                            for link in change.public_links
-                        ),
-                    )
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        register_csv_lines(changes, today), content_type="text/csv; charset=utf-8"
+    )
     filename = f"changes-{organisation.slug}-{today.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"

@@ -27,11 +27,11 @@ from apps.responders.teams import team_add_member, team_create
 from apps.responses.models import ResponseStatus
 from apps.responses.services import (
     author_reply_create,
-    author_reply_moderate,
+    author_reply_publish,
     referral_create,
     respond_nodes,
     response_create,
-    response_moderate,
+    response_publish,
     response_vote_helpful,
 )
 from apps.stories.models import Story, StoryStatus, Tag
@@ -212,13 +212,13 @@ def _load_conversations() -> None:
             continue
         response = response_create(author=author, story=story, organisation=nodes[-1], body=text)
         if not response.is_public:  # a new responder's first responses wait
-            response = response_moderate(moderator=moderator, response=response, approve=True)
+            response = response_publish(moderator=moderator, response=response)
         for visitor in range(len(title) % 4 + 1):
             response_vote_helpful(response=response, visitor=f"demo-visitor-{visitor}")
         if reply:
             answer = author_reply_create(story=story, body=reply, response_id=response.pk)
             if approve_reply:
-                author_reply_moderate(moderator=moderator, reply=answer, approve=True)
+                author_reply_publish(moderator=moderator, reply=answer)
 
 
 # (story title, who records it, what will change, weeks until due, what changed or None,

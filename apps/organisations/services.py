@@ -122,7 +122,7 @@ def organisation_bulk_add(
 
 
 @transaction.atomic
-def organisation_import_ods(  # noqa: C901 (issue 15 splits it)
+def organisation_import_ods(
     *,
     records: Sequence[OdsRecord],
     layout: Layout,
@@ -133,75 +133,108 @@ def organisation_import_ods(  # noqa: C901 (issue 15 splits it)
     Matching is by ODS code, so a second run of the same file changes nothing.
     Sites need their trust in the tree already (import trusts first).
     """
-    result = ImportResult()
+    parents = _parents(records) if layout is Layout.SITES else {}
+    plan = _plan_existing(records, parents, progress)
+    _plan_new(plan, layout, parents)
+    _carry_out(plan)
+    if progress:
+        progress(len(records), len(records))
+    return plan.result
+
+
+@dataclass
+class _Plan:
+    """What an import will write, worked out before any write."""
+
+    result: ImportResult = field(default_factory=ImportResult)
+    to_create: dict[Organisation | None, list[Organisation]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    to_update: list[Organisation] = field(default_factory=list)
+    to_move: list[tuple[Organisation, Organisation]] = field(default_factory=list)
+    new_records: list[OdsRecord] = field(default_factory=list)
+
+
+def _parents(records: Sequence[OdsRecord]) -> dict[str, Organisation]:
+    """The trusts the sites belong to, by ODS code; ImportRejected if any is missing."""
+    parent_codes = {record.parent_code for record in records}
+    parents = {
+        str(org.ods_code): org for org in Organisation.objects.filter(ods_code__in=parent_codes)
+    }
+    missing = [
+        RowError(
+            record.line,
+            f"parent trust {record.parent_code} is not in the tree; "
+            "import the trusts file (etr.csv) first",
+        )
+        for record in records
+        if record.parent_code not in parents
+    ]
+    if missing:
+        raise ImportRejected(missing)
+    return parents
+
+
+def _plan_existing(
+    records: Sequence[OdsRecord],
+    parents: dict[str, Organisation],
+    progress: Callable[[int, int], None] | None,
+) -> _Plan:
+    """Update the organisations already in the tree (in memory), and set aside the rest."""
+    plan = _Plan()
     codes = [record.code for record in records]
     existing = {org.ods_code: org for org in Organisation.objects.filter(ods_code__in=codes)}
-    parents: dict[str, Organisation] = {}
-    if layout is Layout.SITES:
-        parent_codes = {record.parent_code for record in records}
-        parents = {
-            str(org.ods_code): org for org in Organisation.objects.filter(ods_code__in=parent_codes)
-        }
-        missing = [
-            RowError(
-                record.line,
-                f"parent trust {record.parent_code} is not in the tree; "
-                "import the trusts file (etr.csv) first",
-            )
-            for record in records
-            if record.parent_code not in parents
-        ]
-        if missing:
-            raise ImportRejected(missing)
-
-    to_create: dict[Organisation | None, list[Organisation]] = defaultdict(list)
-    to_update: list[Organisation] = []
-    to_move: list[tuple[Organisation, Organisation]] = []
-    new_records: list[OdsRecord] = []
     for index, record in enumerate(records, start=1):
         if progress and index % 1000 == 0:
             progress(index, len(records))
         org = existing.get(record.code)
         if org is None:
-            new_records.append(record)
+            plan.new_records.append(record)
             continue
         changed = _apply(org, record)
         if changed:
-            to_update.append(org)
-            if "is_active" in changed:
-                if org.is_active:
-                    result.reopened += 1
-                else:
-                    result.closed += 1
-            else:
-                result.updated += 1
+            plan.to_update.append(org)
+            _count_change(plan.result, org, changed)
         parent = parents.get(record.parent_code)
         if parent is not None and not org.path.startswith(parent.path):
-            to_move.append((org, parent))
+            plan.to_move.append((org, parent))
         elif not changed:
-            result.unchanged += 1
+            plan.result.unchanged += 1
+    return plan
 
-    slugs = unique_slugs([record.name for record in new_records])
+
+def _count_change(result: ImportResult, org: Organisation, changed: list[str]) -> None:
+    if "is_active" not in changed:
+        result.updated += 1
+    elif org.is_active:
+        result.reopened += 1
+    else:
+        result.closed += 1
+
+
+def _plan_new(plan: _Plan, layout: Layout, parents: dict[str, Organisation]) -> None:
+    """New organisations, with unique slugs, under their parents (roots for trusts)."""
+    slugs = unique_slugs([record.name for record in plan.new_records])
     kind = _LAYOUT_KIND[layout]
-    for record, slug in zip(new_records, slugs, strict=True):
+    for record, slug in zip(plan.new_records, slugs, strict=True):
         org = Organisation(ods_code=record.code, kind=kind, slug=slug)
         _apply(org, record)
-        to_create[parents.get(record.parent_code)].append(org)
-        result.created_codes.append(record.code)
-    result.created = len(new_records)
-    if to_create:
-        organisation_bulk_add(to_create)
-    if to_update:
+        plan.to_create[parents.get(record.parent_code)].append(org)
+        plan.result.created_codes.append(record.code)
+    plan.result.created = len(plan.new_records)
+
+
+def _carry_out(plan: _Plan) -> None:
+    if plan.to_create:
+        organisation_bulk_add(plan.to_create)
+    if plan.to_update:
         Organisation.objects.bulk_update(
-            to_update, [*_IMPORTED_FIELDS, "updated_at"], batch_size=2000
+            plan.to_update, [*_IMPORTED_FIELDS, "updated_at"], batch_size=2000
         )
-    for org, parent in to_move:
+    for org, parent in plan.to_move:
         org.refresh_from_db()
         Organisation.objects.move(org, parent, pos="last-child")
-        result.moved += 1
-    if progress:
-        progress(len(records), len(records))
-    return result
+        plan.result.moved += 1
 
 
 def _apply(org: Organisation, record: OdsRecord) -> list[str]:

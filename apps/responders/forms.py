@@ -154,10 +154,12 @@ class TeamForm(Form):
 
 class TeamMemberForm(Form):
     email = forms.EmailField(label="Email address of the member of staff")
+    person: User  # the account named, once the form is valid
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
-        self.person = User.objects.filter(email=email, is_active=True).first()
-        if self.person is None:
+        person = User.objects.filter(email=email, is_active=True).first()
+        if person is None:
             raise forms.ValidationError("Nobody with that email address has an account here.")
+        self.person = person
         return email

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
 import secrets
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.accounts.services import account_create_verified
 from apps.core.audit import audit, refuse
 from apps.core.outbox import outbox_add
 from apps.organisations.models import Organisation
@@ -138,29 +141,37 @@ def invitation_for_token(token: str) -> Invitation:
         .filter(token_hash=_hash(token))
         .first()
     )
-    problem = None
     if invitation is None:
-        problem = "unknown"
-    elif invitation.accepted_at:
-        problem = "used"
-    elif invitation.revoked_at:
-        problem = "revoked"
-    elif invitation.expires_at < timezone.now():
-        problem = "expired"
-    if problem:
         # An unknown token is recorded too: altered or guessed links are worth seeing.
-        audit(
-            actor=None,
-            action="responders.invitation.refused",
-            target=invitation,
-            organisation_path=invitation.organisation.path if invitation else "",
-            problem=problem,
-        )
-        raise InvitationInvalid(
-            "This invitation link is not valid: it may have expired or been used already. "
-            "Ask the person who invited you to send a new one."
-        )
-    return invitation  # type: ignore[return-value]
+        _refuse_token(None, "unknown")
+    problem = _closed_because(invitation)
+    if problem:
+        _refuse_token(invitation, problem)
+    return invitation
+
+
+def _closed_because(invitation: Invitation) -> str:
+    if invitation.accepted_at:
+        return "used"
+    if invitation.revoked_at:
+        return "revoked"
+    if invitation.expires_at < timezone.now():
+        return "expired"
+    return ""
+
+
+def _refuse_token(invitation: Invitation | None, problem: str) -> NoReturn:
+    audit(
+        actor=None,
+        action="responders.invitation.refused",
+        target=invitation,
+        organisation_path=invitation.organisation.path if invitation else "",
+        problem=problem,
+    )
+    raise InvitationInvalid(
+        "This invitation link is not valid: it may have expired or been used already. "
+        "Ask the person who invited you to send a new one."
+    )
 
 
 def invitation_accept(*, token: str, user: User) -> Invitation:
@@ -201,6 +212,23 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
             organisation_path=locked.organisation.path,
         )
     return locked
+
+
+def invitation_accept_new_account(
+    *, token: str, password: str, display_name: str, job_title: str
+) -> User:
+    """Make the invited person's account (its address verified: the invitation reached
+    it) and give them the role, in one transaction: no account without the role."""
+    with transaction.atomic():
+        invitation = invitation_for_token(token)
+        user = account_create_verified(
+            email=invitation.email,
+            password=password,
+            display_name=display_name,
+            job_title=job_title,
+        )
+        invitation_accept(token=token, user=user)
+    return user
 
 
 def invitation_resend(*, actor: User, invitation: Invitation) -> Invited:
@@ -249,34 +277,14 @@ class CsvRow:
     error: str
 
 
-def invitation_csv_preview(*, inviter: User, text: str) -> list[CsvRow]:  # noqa: C901 (issue 15 splits it)
+def invitation_csv_preview(*, inviter: User, text: str) -> list[CsvRow]:
     """Check every row of an uploaded CSV; each row says what is wrong with it, if anything."""
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
+    rows = list(csv.reader(io.StringIO(text)))
     if not rows:
-        return [CsvRow(1, "", "", "", "", "", None, "The file is empty.")]
-    header = [h.strip().lower() for h in rows[0]]
-    if header != CSV_COLUMNS:
-        return [
-            CsvRow(
-                1,
-                "",
-                "",
-                "",
-                "",
-                "",
-                None,
-                "The first line must be the column names: " + ", ".join(CSV_COLUMNS),
-            )
-        ]
-    keys = {cells[5].strip() for cells in rows[1:] if len(cells) == 6}
-    nodes: dict[str, Organisation] = {}
-    for org in Organisation.objects.filter(
-        Q(slug__in=keys) | Q(ods_code__in=[k.upper() for k in keys])
-    ):
-        nodes[org.slug] = org
-        if org.ods_code:
-            nodes[org.ods_code] = org
+        return [_file_problem("The file is empty.")]
+    if [h.strip().lower() for h in rows[0]] != CSV_COLUMNS:
+        return [_file_problem("The first line must be the column names: " + ", ".join(CSV_COLUMNS))]
+    nodes = _nodes_named({cells[5].strip() for cells in rows[1:] if len(cells) == 6})
     seen: dict[str, int] = {}
     checked = []
     for line, cells in enumerate(rows[1:], start=2):
@@ -288,26 +296,59 @@ def invitation_csv_preview(*, inviter: User, text: str) -> list[CsvRow]:  # noqa
             )
             continue
         first, last, email, title, role, key = (c.strip() for c in cells)
-        email = email.lower()
-        organisation = nodes.get(key) or nodes.get(key.upper())
-        error = ""
-        try:
-            validate_email(email)
-        except ValidationError:
-            error = f"“{email}” is not an email address."
-        if not error and (not first or not last):
-            error = "A first and last name are needed."
-        elif not error and role not in [r.value for r in ORGANISATION_ROLES]:
-            error = f"Role “{role}” must be reader, responder or super_user."
-        elif not error and organisation is None:
-            error = f"No organisation has the ODS code or address “{key}”."
-        elif not error and not can_grant(inviter, role, organisation):
-            error = f"You cannot invite a {role} at {organisation}."
-        elif not error and email in seen:
-            error = f"{email} is already invited on line {seen[email]}."
-        seen.setdefault(email, line)
-        checked.append(CsvRow(line, first, last, email, title, role, organisation, error))
+        row = CsvRow(
+            line,
+            first,
+            last,
+            email.lower(),
+            title,
+            role,
+            nodes.get(key) or nodes.get(key.upper()),
+            "",
+        )
+        error = _row_problem(inviter, row, key) or _repeated(row, seen)
+        seen.setdefault(row.email, line)
+        checked.append(dataclasses.replace(row, error=error))
     return checked
+
+
+def _file_problem(error: str) -> CsvRow:
+    return CsvRow(1, "", "", "", "", "", None, error)
+
+
+def _nodes_named(keys: set[str]) -> dict[str, Organisation]:
+    """The nodes the file names, by address (slug) and by ODS code, in one query."""
+    nodes: dict[str, Organisation] = {}
+    for org in Organisation.objects.filter(
+        Q(slug__in=keys) | Q(ods_code__in=[k.upper() for k in keys])
+    ):
+        nodes[org.slug] = org
+        if org.ods_code:
+            nodes[org.ods_code] = org
+    return nodes
+
+
+def _row_problem(inviter: User, row: CsvRow, key: str) -> str:
+    """What is wrong with one row on its own, or ""."""
+    try:
+        validate_email(row.email)
+    except ValidationError:
+        return f"“{row.email}” is not an email address."
+    if not row.first_name or not row.last_name:
+        return "A first and last name are needed."
+    if row.role not in [r.value for r in ORGANISATION_ROLES]:
+        return f"Role “{row.role}” must be reader, responder or super_user."
+    if row.organisation is None:
+        return f"No organisation has the ODS code or address “{key}”."
+    if not can_grant(inviter, row.role, row.organisation):
+        return f"You cannot invite a {row.role} at {row.organisation}."
+    return ""
+
+
+def _repeated(row: CsvRow, seen: dict[str, int]) -> str:
+    if row.email in seen:
+        return f"{row.email} is already invited on line {seen[row.email]}."
+    return ""
 
 
 def invitation_csv_apply(*, inviter: User, text: str) -> list[Invited]:

@@ -2,13 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.internal.flows.login import record_authentication
-from allauth.account.models import EmailAddress
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.decorators import ratelimit
 
 from apps.accounts.decorators import second_factor_required
+from apps.accounts.http import AuthenticatedHttpRequest
 from apps.accounts.models import User
+from apps.accounts.services import account_sign_in_new
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
 from apps.core.view_markers import private
@@ -61,24 +59,13 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             if request.user.is_authenticated:
                 invitation_accept(token=token, user=request.user)
             elif form.is_valid():
-                with transaction.atomic():
-                    user = User.objects.create_user(
-                        invitation.email,
-                        form.cleaned_data["password1"],
-                        display_name=form.cleaned_data["display_name"],
-                        job_title=form.cleaned_data["job_title"],
-                    )
-                    # The invitation reached this address, which proves it.
-                    EmailAddress.objects.create(
-                        user=user, email=user.email, verified=True, primary=True
-                    )
-                    invitation_accept(token=token, user=user)
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                # They just chose their password: setting up the second factor next
-                # need not ask for it again.
-                record_authentication(
-                    request, user, method="password", email=user.email, reauthenticated=True
+                user = invitations.invitation_accept_new_account(
+                    token=token,
+                    password=form.cleaned_data["password1"],
+                    display_name=form.cleaned_data["display_name"],
+                    job_title=form.cleaned_data["job_title"],
                 )
+                account_sign_in_new(request, user)
             else:
                 return render(
                     request, "responders/accept.html", {"invitation": invitation, "form": form}
@@ -103,14 +90,14 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- super-users: members, invitations, teams and the audit log of a subtree ------
-def _posted(request: HttpRequest) -> tuple[Any, Any]:
+def _posted(request: AuthenticatedHttpRequest) -> tuple[Any, Any]:
     """The form data of a POST (even an empty one, so it is checked), or None for a GET."""
     if request.method == "POST":
         return request.POST, request.FILES
     return None, None
 
 
-def _managed(request: HttpRequest, slug: str) -> Organisation:
+def _managed(request: AuthenticatedHttpRequest, slug: str) -> Organisation:
     """The node of the URL, if the user manages it; otherwise 403, recorded."""
     organisation = get_object_or_404(Organisation, slug=slug)
     if not can_manage(request.user, organisation):
@@ -126,14 +113,14 @@ def _managed(request: HttpRequest, slug: str) -> Organisation:
 
 @require_http_methods(["GET", "POST"])
 @second_factor_required
-def members(request: HttpRequest, slug: str) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Who holds what where beneath this node, and giving someone a role."""
     organisation = _managed(request, slug)
     nodes = list(selectors.nodes_under(organisation))
     form = GrantRoleForm(_posted(request)[0], nodes=nodes, initial={"node": organisation.pk})
     if request.method == "POST" and form.is_valid():
         role_grant(
-            granter=request.user,  # type: ignore[arg-type]
+            granter=request.user,
             user=form.person,
             role=form.cleaned_data["role"],
             organisation=form.chosen_node(),
@@ -158,9 +145,9 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @second_factor_required
-def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(Role.objects.select_related("user", "team", "organisation"), pk=pk)
-    role_revoke(revoker=request.user, grant=grant)  # type: ignore[arg-type]
+    role_revoke(revoker=request.user, grant=grant)
     messages.success(request, f"{grant.holder} no longer holds that role.")
     if grant.organisation is None:
         return redirect("inbox:index")
@@ -170,7 +157,7 @@ def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @second_factor_required
 @ratelimit(key="user", rate="300/h", method="POST", block=True)
-def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
+def invitation_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Invitations beneath this node, and inviting one person."""
     organisation = _managed(request, slug)
     form = InviteForm(
@@ -181,7 +168,7 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         invitations.invitation_create(
-            inviter=request.user,  # type: ignore[arg-type]
+            inviter=request.user,
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],
@@ -204,7 +191,7 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @second_factor_required
 @ratelimit(key="user", rate="30/h", method="POST", block=True)
-def invitation_upload(request: HttpRequest, slug: str) -> HttpResponse:
+def invitation_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Many invitations from a CSV file: a preview with a message per bad row, then all or
     nothing."""
     organisation = _managed(request, slug)
@@ -214,13 +201,13 @@ def invitation_upload(request: HttpRequest, slug: str) -> HttpResponse:
         text = form.cleaned_data["text"]
         if "apply" in request.POST:
             try:
-                sent = invitations.invitation_csv_apply(inviter=request.user, text=text)  # type: ignore[arg-type]
+                sent = invitations.invitation_csv_apply(inviter=request.user, text=text)
             except ValidationError:
                 pass  # the rows below say what is wrong
             else:
                 messages.success(request, f"{len(sent)} invitations sent.")
                 return redirect("staff:invitations", slug=slug)
-        rows = invitations.invitation_csv_preview(inviter=request.user, text=text)  # type: ignore[arg-type]
+        rows = invitations.invitation_csv_preview(inviter=request.user, text=text)
         form = InvitationCsvForm(initial={"text": text})
     context = {
         "organisation": organisation,
@@ -232,14 +219,14 @@ def invitation_upload(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "responders/invitation_upload.html", context)
 
 
-def _invitation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def _invitation_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.select_related("organisation"), pk=pk)
     try:
         if action == "resend":
-            invitations.invitation_resend(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+            invitations.invitation_resend(actor=request.user, invitation=invitation)
             messages.success(request, f"A new link was sent to {invitation.email}.")
         else:
-            invitations.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+            invitations.invitation_revoke(actor=request.user, invitation=invitation)
             messages.success(request, f"The invitation to {invitation.email} no longer works.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -248,25 +235,25 @@ def _invitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
 
 @require_POST
 @second_factor_required
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _invitation_action(request, pk, "resend")
 
 
 @require_POST
 @second_factor_required
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _invitation_action(request, pk, "revoke")
 
 
 @require_http_methods(["GET", "POST"])
 @second_factor_required
-def team_list(request: HttpRequest, slug: str) -> HttpResponse:
+def team_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed(request, slug)
     form = TeamForm(_posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
             team = teams.team_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 organisation=organisation,
                 name=form.cleaned_data["name"],
             )
@@ -282,7 +269,7 @@ def team_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _team(request: HttpRequest, pk: int) -> Team:
+def _team(request: AuthenticatedHttpRequest, pk: int) -> Team:
     team = get_object_or_404(Team.objects.select_related("organisation", "group"), pk=pk)
     _managed(request, team.organisation.slug)
     return team
@@ -290,12 +277,12 @@ def _team(request: HttpRequest, pk: int) -> Team:
 
 @require_http_methods(["GET", "POST"])
 @second_factor_required
-def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def team_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     team = _team(request, pk)
     form = TeamMemberForm(_posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
-            teams.team_add_member(actor=request.user, team=team, user=form.person)  # type: ignore[arg-type]
+            teams.team_add_member(actor=request.user, team=team, user=form.person)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -313,17 +300,17 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @second_factor_required
-def team_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+def team_remove(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpResponse:
     team = _team(request, pk)
     person = get_object_or_404(User, pk=user_pk)
-    teams.team_remove_member(actor=request.user, team=team, user=person)  # type: ignore[arg-type]
+    teams.team_remove_member(actor=request.user, team=team, user=person)
     messages.success(request, f"{person} left {team.name}.")
     return redirect("staff:team", pk=team.pk)
 
 
 @require_safe
 @second_factor_required
-def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Every grant, revocation, invitation, referral and refusal in the subtree."""
     organisation = _managed(request, slug)
     page = Paginator(selectors.audit_log(organisation), PAGE_SIZE).get_page(request.GET.get("page"))

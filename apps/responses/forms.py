@@ -166,8 +166,10 @@ class AuthorReplyForm(Form):
 
 
 class DecisionForm(Form):
+    PUBLISH, REJECT = "approve", "reject"
+
     decision = forms.ChoiceField(
-        choices=[("approve", "Publish"), ("reject", "Do not publish")], widget=forms.RadioSelect
+        choices=[(PUBLISH, "Publish"), (REJECT, "Do not publish")], widget=forms.RadioSelect
     )
     note = forms.CharField(
         label="Reason (shown to the writer)",

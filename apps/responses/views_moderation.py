@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from apps.accounts.http import AuthenticatedHttpRequest
 from apps.stories.views_moderation import moderators_only
 
 from . import selectors, services
@@ -17,7 +21,7 @@ from .models import AuthorReply, Response
 
 @require_safe
 @moderators_only
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     responses, replies = selectors.held_for_moderation()
     context = {
         "responses": list(responses[:100]),
@@ -28,48 +32,58 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/conversation.html", context)
 
 
-def _decided(request: HttpRequest, decide: object, what: str) -> HttpResponse:
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose whether to publish it.")
-        return redirect("conversation_moderation:queue")
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
-        decide(approve, form.cleaned_data["note"])  # type: ignore[operator]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"The {what} is {'published' if approve else 'not published'}.")
-    return redirect("conversation_moderation:queue")
-
-
 @require_POST
 @moderators_only
-def decide_response(request: HttpRequest, pk: int) -> HttpResponse:
+def decide_response(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = get_object_or_404(Response.objects.select_related("organisation"), pk=pk)
     return _decided(
         request,
-        lambda approve, note: services.response_moderate(
-            moderator=request.user,  # type: ignore[arg-type]
-            response=response,
-            approve=approve,
-            reason=note,
+        publish=lambda: services.response_publish(moderator=request.user, response=response),
+        reject=lambda reason: services.response_reject(
+            moderator=request.user, response=response, reason=reason
         ),
-        "response",
+        published=_("The response is published."),
+        rejected=_("The response is not published."),
     )
 
 
 @require_POST
 @moderators_only
-def decide_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def decide_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = get_object_or_404(AuthorReply.objects.select_related("story"), pk=pk)
     return _decided(
         request,
-        lambda approve, note: services.author_reply_moderate(
-            moderator=request.user,  # type: ignore[arg-type]
-            reply=reply,
-            approve=approve,
-            note=note,
+        publish=lambda: services.author_reply_publish(moderator=request.user, reply=reply),
+        reject=lambda note: services.author_reply_reject(
+            moderator=request.user, reply=reply, note=note
         ),
-        "reply",
+        published=_("The reply is published."),
+        rejected=_("The reply is not published."),
     )
+
+
+def _decided(
+    request: AuthenticatedHttpRequest,
+    *,
+    publish: Callable[[], object],
+    reject: Callable[[str], object],
+    published: str,
+    rejected: str,
+) -> HttpResponse:
+    """The form's decision is one of its two choices (anything else is refused with a
+    message, never taken for either); each calls its own named service."""
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether to publish it."))
+        return redirect("conversation_moderation:queue")
+    publishing = form.cleaned_data["decision"] == DecisionForm.PUBLISH
+    try:
+        if publishing:
+            publish()
+        else:
+            reject(form.cleaned_data["note"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, published if publishing else rejected)
+    return redirect("conversation_moderation:queue")

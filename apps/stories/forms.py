@@ -16,6 +16,7 @@ from apps.core.forms import Form, choice_field
 from apps.organisations.models import Organisation
 
 from .models import Flag, Tag
+from .moderation import StoryEdits
 from .taxonomy import (
     BODY_MAX,
     BODY_MIN,
@@ -368,15 +369,19 @@ class ModerateForm(Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    action = forms.ChoiceField(
-        choices=[
-            ("save", "Save"),
-            ("publish", "Publish"),
-            ("ask_author", "Ask the author"),
-            ("reject", "Reject"),
-        ],
-        error_messages={"required": "Choose what to do with the story."},
-    )
+
+    def edits(self) -> StoryEdits:
+        """The edits of a valid form; what to decide is the URL it was posted to."""
+        data = self.cleaned_data
+        return StoryEdits(
+            title=data["title"],
+            body=data["body"],
+            criticality=data["criticality"],
+            moderator_note=data["moderator_note"],
+            good=list(data["good"]),
+            improve=list(data["improve"]),
+            feelings=list(data["feelings"]),
+        )
 
 
 class AuthorEmailForm(Form):

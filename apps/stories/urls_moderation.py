@@ -7,5 +7,10 @@ app_name = "moderation"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("stories/<int:pk>/", views.moderate, name="story"),
+    # One URL per decision; the story page's single form posts to each by its buttons.
+    path("stories/<int:pk>/publish/", views.publish, name="story_publish"),
+    path("stories/<int:pk>/ask-author/", views.ask_author, name="story_ask_author"),
+    path("stories/<int:pk>/reject/", views.reject, name="story_reject"),
+    path("stories/<int:pk>/save/", views.save, name="story_save"),
     path("enter/", views.enter, name="enter"),
 ]

@@ -2,84 +2,146 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.decorators import allowed_only, second_factor_required
 from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core import extensions
+from apps.core.forms import add_service_errors
 from apps.core.pii import highlight
 from apps.responders.permissions import can_enter_stories, can_moderate
 
-from . import moderation, selectors, services
+from . import moderation, selectors, selectors_moderation, services
 from .forms import EnterStoryForm, ModerateForm
 from .models import Story
 from .taxonomy import CRITICALITY_CRITERIA, Polarity
 
 moderators_only = allowed_only(can_moderate)
-# What the moderator is told after each action, naming the story.
-DONE = {
-    moderation.Action.PUBLISH: _("Published: %(title)s."),
-    moderation.Action.ASK_AUTHOR: _("Sent to the author to approve: %(title)s."),
-    moderation.Action.REJECT: _("Rejected: %(title)s."),
-    moderation.Action.SAVE: _("Saved: %(title)s."),
-}
+# One form holds the edits; each of its buttons posts it to its own URL below, and each
+# URL calls one named service. There is no "action" field to fall through.
+Act = Callable[[ModerateForm], object]
 
 
 @require_safe
 @moderators_only
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(moderation.moderation_queue(), 50).get_page(request.GET.get("page"))
-    flagged = list(moderation.flagged_stories()[:20])
+    page = Paginator(selectors_moderation.moderation_queue(), 50).get_page(request.GET.get("page"))
+    flagged = list(selectors_moderation.flagged_stories()[:20])
     counts = extensions.moderation_waiting.get()
     waiting = counts() if counts is not None else None
     context = {"page": page, "flagged": flagged, "waiting": waiting}
     return render(request, "moderation/queue.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
 @moderators_only
 def moderate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    story = get_object_or_404(
-        Story.objects.prefetch_related(selectors.services_named(), "story_tags__tag"), pk=pk
-    )
+    """The story with its marks and history; opening it takes it for this moderator."""
+    story = selectors_moderation.story_for_moderation(pk)
     lock = moderation.story_lock(story_id=story.pk, moderator=request.user)
-    if request.method == "POST" and lock.held:
-        form = ModerateForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                moderation.story_moderate(
-                    story_id=story.pk,
-                    moderator=request.user,
-                    action=data["action"],
-                    title=data["title"],
-                    body=data["body"],
-                    criticality=data["criticality"],
-                    moderator_note=data["moderator_note"],
-                    good=list(data["good"]),
-                    improve=list(data["improve"]),
-                    feelings=list(data["feelings"]),
-                    reason=data["reason"],
-                    rejection_note=data["rejection_note"],
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, DONE[data["action"]] % {"title": story.display_title})
-                if data["action"] == moderation.Action.SAVE:
-                    return redirect("moderation:story", pk=story.pk)
-                return redirect("moderation:queue")
-    else:
-        form = ModerateForm(initial=_initial(story))
-    marks = moderation.story_marks(story)
+    return _page(request, story, lock, ModerateForm(initial=_initial(story)))
+
+
+@require_POST
+@moderators_only
+def publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda form: moderation.story_publish(
+            story_id=pk, moderator=request.user, edits=form.edits()
+        ),
+        _("Published: %(title)s."),
+    )
+
+
+@require_POST
+@moderators_only
+def ask_author(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda form: moderation.story_ask_author(
+            story_id=pk, moderator=request.user, edits=form.edits()
+        ),
+        _("Sent to the author to approve: %(title)s."),
+    )
+
+
+@require_POST
+@moderators_only
+def reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda form: moderation.story_reject(
+            story_id=pk,
+            moderator=request.user,
+            edits=form.edits(),
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["rejection_note"],
+        ),
+        _("Rejected: %(title)s."),
+    )
+
+
+@require_POST
+@moderators_only
+def save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda form: moderation.story_save_edits(
+            story_id=pk, moderator=request.user, edits=form.edits()
+        ),
+        _("Saved: %(title)s."),
+        stay=True,
+    )
+
+
+def _act(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    act: Act,
+    done: str,
+    *,
+    stay: bool = False,
+) -> HttpResponse:
+    """Check the posted edits, call the service if this moderator holds the story, and go
+    on (back to the story if `stay`, else to the queue); otherwise show the page with what
+    is wrong."""
+    story = selectors_moderation.story_for_moderation(pk)
+    lock = moderation.story_lock(story_id=story.pk, moderator=request.user)
+    if not lock.held:
+        return _page(request, story, lock, ModerateForm(initial=_initial(story)))
+    form = ModerateForm(request.POST)
+    if form.is_valid():
+        try:
+            act(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done % {"title": story.display_title})
+            if stay:
+                return redirect("moderation:story", pk=story.pk)
+            return redirect("moderation:queue")
+    return _page(request, story, lock, form)
+
+
+def _page(
+    request: AuthenticatedHttpRequest, story: Story, lock: moderation.Lock, form: ModerateForm
+) -> HttpResponse:
+    marks = selectors_moderation.story_marks(story)
+    history = selectors_moderation.story_history(story)
     context = {
         "story": story,
         "form": form,
@@ -87,8 +149,8 @@ def moderate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "marked": highlight(f"{story.title}\n{story.body}", marks),
         "marks": marks,
         "criteria": CRITICALITY_CRITERIA,
-        "revisions": story.revisions.select_related("made_by"),
-        "decisions": story.decisions.select_related("moderator").order_by("at"),
+        "revisions": history.revisions,
+        "decisions": history.decisions,
     }
     return render(request, "moderation/story.html", context)
 
@@ -104,14 +166,6 @@ def _initial(story: Story) -> dict[str, Any]:
         "improve": [st.tag_id for st in tags if st.polarity == Polarity.IMPROVE],
         "feelings": [st.tag_id for st in tags if st.tag.group == "feeling"],
     }
-
-
-def _add_errors(form: ModerateForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_http_methods(["GET", "POST"])

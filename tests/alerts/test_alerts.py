@@ -289,10 +289,9 @@ def test_publishing_through_moderation_fans_out_once(
         "moderator_note": "",
         "reason": "",
         "rejection_note": "",
-        "action": "publish",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("moderation:story", kwargs={"pk": story.pk}), data)
+        response = client.post(reverse("moderation:story_publish", kwargs={"pk": story.pk}), data)
     assert response.status_code == 302
     story.refresh_from_db()
     assert story.status == StoryStatus.PUBLISHED

@@ -90,7 +90,7 @@ def _moderating(moderator: User, story: Story) -> Client:
 
 def _publish(client: Client, story: Story) -> HttpResponse:
     return client.post(
-        reverse("moderation:story", kwargs={"pk": story.pk}),
+        reverse("moderation:story_publish", kwargs={"pk": story.pk}),
         {
             "title": story.title,
             "body": story.body,
@@ -98,7 +98,6 @@ def _publish(client: Client, story: Story) -> HttpResponse:
             "moderator_note": "",
             "reason": "",
             "rejection_note": "",
-            "action": "publish",
         },
     )
 

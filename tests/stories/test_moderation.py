@@ -47,10 +47,9 @@ def decide(client: Client, story: Story, action: str, **fields: Any) -> Any:
         "moderator_note": "",
         "reason": "",
         "rejection_note": "",
-        "action": action,
     }
     data.update(fields)
-    return client.post(reverse("moderation:story", kwargs={"pk": story.pk}), data)
+    return client.post(reverse(f"moderation:story_{action}", kwargs={"pk": story.pk}), data)
 
 
 def test_the_queue_is_oldest_first_with_its_age(org: Organisation, moderator: User) -> None:

@@ -3,7 +3,8 @@
 from .referrals import referral_create, referral_revoke, story_mark_read
 from .replies import (
     author_reply_create,
-    author_reply_moderate,
+    author_reply_publish,
+    author_reply_reject,
     conversation_staff,
     response_vote_helpful,
 )
@@ -15,8 +16,9 @@ from .responding import (
     respond_nodes,
     response_create,
     response_edit,
-    response_moderate,
     response_preview,
+    response_publish,
+    response_reject,
     response_withdraw,
     similar_count,
 )
@@ -25,7 +27,8 @@ __all__ = [
     "EDIT_MINUTES",
     "Preview",
     "author_reply_create",
-    "author_reply_moderate",
+    "author_reply_publish",
+    "author_reply_reject",
     "conversation_staff",
     "may_edit",
     "referral_create",
@@ -34,8 +37,9 @@ __all__ = [
     "respond_nodes",
     "response_create",
     "response_edit",
-    "response_moderate",
     "response_preview",
+    "response_publish",
+    "response_reject",
     "response_vote_helpful",
     "response_withdraw",
     "similar_count",

@@ -11,16 +11,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.audit import audit, refuse
+from apps.core.audit import audit
 from apps.core.outbox import Email, outbox_add_many
-from apps.responders.permissions import can_moderate
 from apps.stories.models import Story, StoryStatus
 
 from ..models import AuthorReply, AuthorReplyStatus, HelpfulVote, Referral, Response, ResponseStatus
 from ..selectors import story_path
+from .held import HeldKind, held_publish, held_reject
 
 MAX_LENGTH = 3000
 
@@ -67,46 +66,14 @@ def author_reply_create(
     return reply
 
 
-def author_reply_moderate(
-    *, moderator: User, reply: AuthorReply, approve: bool, note: str = ""
-) -> AuthorReply:
-    """Publish the author's reply (the staff in that conversation are then emailed) or
-    decline it with a note the author sees on their private page."""
-    if not can_moderate(moderator):
-        refuse(
-            actor=moderator,
-            action="responses.author_reply.moderation_refused",
-            target=reply,
-            organisation_path=story_path(reply.story),
-        )
-    return _moderate_reply(moderator, reply.pk, approve, note)
+def author_reply_publish(*, moderator: User, reply: AuthorReply) -> AuthorReply:
+    """Publish the author's reply; the staff in that conversation are then emailed."""
+    return held_publish(HELD_AUTHOR_REPLY, moderator=moderator, item=reply)
 
 
-@transaction.atomic
-def _moderate_reply(moderator: User, pk: int, approve: bool, note: str) -> AuthorReply:
-    reply = AuthorReply.objects.select_for_update().select_related("story").get(pk=pk)
-    if reply.status != AuthorReplyStatus.AWAITING_MODERATION:
-        raise ValidationError("This reply has already been decided.")
-    if not approve and not note.strip():
-        raise ValidationError({"note": "Tell the author why the reply is not published."})
-    reply.moderated_by = moderator
-    if approve:
-        reply.status = AuthorReplyStatus.PUBLISHED
-        reply.published_at = timezone.now()
-    else:
-        reply.status = AuthorReplyStatus.REJECTED
-        reply.rejection_note = note.strip()
-    reply.save()
-    audit(
-        actor=moderator,
-        action="responses.author_reply.published" if approve else "responses.author_reply.rejected",
-        target=reply,
-        organisation_path=story_path(reply.story),
-        story_id=reply.story_id,
-    )
-    if approve:
-        _tell_staff(reply)
-    return reply
+def author_reply_reject(*, moderator: User, reply: AuthorReply, note: str) -> AuthorReply:
+    """Decline the author's reply with a note the author sees on their private page."""
+    return held_reject(HELD_AUTHOR_REPLY, moderator=moderator, item=reply, reason=note)
 
 
 def conversation_staff(story: Story) -> list[User]:
@@ -146,6 +113,23 @@ def _tell_staff(reply: AuthorReply) -> None:
         for person in conversation_staff(story)
     ]
     outbox_add_many(emails)
+
+
+HELD_AUTHOR_REPLY = HeldKind(
+    model=AuthorReply,
+    audit_name="responses.author_reply",
+    published_verb="published",
+    awaiting=AuthorReplyStatus.AWAITING_MODERATION,
+    published=AuthorReplyStatus.PUBLISHED,
+    rejected=AuthorReplyStatus.REJECTED,
+    reason_field="rejection_note",
+    reason_key="note",
+    reason_needed="Tell the author why the reply is not published.",
+    already_decided="This reply has already been decided.",
+    related=("story",),
+    organisation_path=lambda reply: story_path(reply.story),
+    after_publish=_tell_staff,
+)
 
 
 def response_vote_helpful(*, response: Response, visitor: str | None) -> bool:

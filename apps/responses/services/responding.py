@@ -28,6 +28,7 @@ from apps.stories.services import author_access_new, author_link_url
 from ..models import Referral, Response, ResponseStatus
 from ..permissions import can_respond, is_referred
 from ..selectors import story_path
+from .held import HeldKind, held_publish, held_reject
 
 EDIT_MINUTES = 30
 MAX_LENGTH = 5000
@@ -291,49 +292,21 @@ def _withdraw(actor: User, pk: int, reason: str, *, is_writer: bool) -> Response
     return response
 
 
-def response_moderate(
-    *, moderator: User, response: Response, approve: bool, reason: str = ""
-) -> Response:
-    """A moderator publishes a held response (the author is then emailed) or withdraws it
-    with a reason that its writer sees on their staff page."""
-    if not can_moderate(moderator):
-        refuse(
-            actor=moderator,
-            action="responses.response.moderation_refused",
-            target=response,
-            organisation_path=response.organisation.path,
-        )
-    return _moderate(moderator, response.pk, approve, reason)
+def response_publish(*, moderator: User, response: Response) -> Response:
+    """A moderator publishes a held response; the story's author is then emailed and the
+    organisations' figures are marked stale."""
+    return held_publish(HELD_RESPONSE, moderator=moderator, item=response)
 
 
-@transaction.atomic
-def _moderate(moderator: User, pk: int, approve: bool, reason: str) -> Response:
-    response = (
-        Response.objects.select_for_update().select_related("story", "organisation").get(pk=pk)
-    )
-    if response.status != ResponseStatus.AWAITING_MODERATION:
-        raise ValidationError("This response has already been decided.")
-    if not approve and not reason.strip():
-        raise ValidationError({"reason": "Say why the response is not published."})
-    response.moderated_by = moderator
-    if approve:
-        response.status = ResponseStatus.PUBLISHED
-        response.published_at = timezone.now()
-    else:
-        response.status = ResponseStatus.WITHDRAWN
-        response.withdrawn_reason = reason.strip()
-    response.save()
-    audit(
-        actor=moderator,
-        action="responses.response.approved" if approve else "responses.response.rejected",
-        target=response,
-        organisation_path=response.organisation.path,
-        story_id=response.story_id,
-    )
-    if approve:
-        figures_changed(Response, story_service_paths(response.story_id))
-        _tell_author(response)
-    return response
+def response_reject(*, moderator: User, response: Response, reason: str) -> Response:
+    """A moderator withdraws a held response with a reason that its writer sees on their
+    staff page."""
+    return held_reject(HELD_RESPONSE, moderator=moderator, item=response, reason=reason)
+
+
+def _published(response: Response) -> None:
+    figures_changed(Response, story_service_paths(response.story_id))
+    _tell_author(response)
 
 
 def _tell_author(response: Response) -> None:
@@ -358,3 +331,20 @@ def _tell_author(response: Response) -> None:
         subject=f"{response.organisation.name} responded to your story – {settings.SITE_NAME}",
         text=render_to_string("responses/email/response_to_author.txt", context),
     )
+
+
+HELD_RESPONSE = HeldKind(
+    model=Response,
+    audit_name="responses.response",
+    published_verb="approved",
+    awaiting=ResponseStatus.AWAITING_MODERATION,
+    published=ResponseStatus.PUBLISHED,
+    rejected=ResponseStatus.WITHDRAWN,
+    reason_field="withdrawn_reason",
+    reason_key="reason",
+    reason_needed="Say why the response is not published.",
+    already_decided="This response has already been decided.",
+    related=("story", "organisation"),
+    organisation_path=lambda response: response.organisation.path,
+    after_publish=_published,
+)
