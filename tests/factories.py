@@ -29,7 +29,6 @@ def with_second_factor(user: User, secret: str = TEST_TOTP_SECRET) -> User:
 
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
-    user.__dict__.pop("_has_second_factor", None)
     return user
 
 
