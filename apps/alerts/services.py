@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.lookups import StartsWith
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +26,15 @@ from apps.core.audit import audit, refuse
 from apps.core.models import OutboxEmail
 from apps.core.outbox import Email, outbox_add_many, outbox_requeue
 from apps.organisations.models import Organisation
-from apps.responders.models import OrganisationGroupPermission, OrganisationUserPermission
-from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, holds_at, is_platform_admin
-from apps.responders.selectors import holders_over, with_ancestors
+from apps.responders.permissions import is_platform_admin
+from apps.responders.scope import (
+    RESPOND,
+    VIEW_STAFF_DATA,
+    holder_covers,
+    holders_over,
+    scope_of,
+)
+from apps.responders.selectors import with_ancestors
 from apps.responses.models import Response, ResponseStatus
 from apps.stories.models import Story, StoryStatus
 from apps.stories.selectors import services_named
@@ -82,25 +87,13 @@ def recipients_for(story: Story) -> dict[int, str]:
     # not count as their own choice: they fall back to the default for their roles now.
     with_own = set(
         Subscription.objects.filter(user_id__in=list(viewers))
-        .filter(_still_visible())
+        .filter(holder_covers(VIEW_STAFF_DATA, user="user_id", path="organisation__path"))
         .values_list("user_id", flat=True)
     )
     for user_id in viewers:
         if user_id not in with_own:
             chosen.setdefault(user_id, Frequency.DAILY)
     return chosen
-
-
-def _still_visible() -> Q:
-    """The subscription's node is at or under a node where its holder (or their team)
-    may see staff data."""
-    direct = OrganisationUserPermission.objects.filter(
-        user_id=OuterRef("user_id"), permission__codename=VIEW_STAFF_DATA
-    ).filter(StartsWith(OuterRef("organisation__path"), F("content_object__path")))
-    via_team = OrganisationGroupPermission.objects.filter(
-        group__user=OuterRef("user_id"), permission__codename=VIEW_STAFF_DATA
-    ).filter(StartsWith(OuterRef("organisation__path"), F("content_object__path")))
-    return Q(Exists(direct)) | Q(Exists(via_team))
 
 
 def story_fan_out(*, story_id: int) -> FanOut | None:
@@ -358,7 +351,7 @@ def subscription_add(
     tags: list[object],
 ) -> Subscription:
     """A member of staff subscribes to a node they may see as staff."""
-    if not holds_at(user, VIEW_STAFF_DATA, organisation):
+    if not scope_of(user).covers(VIEW_STAFF_DATA, organisation):
         raise ValidationError({"organisation": "Choose a part of the organisation you work in."})
     subscription = Subscription.objects.create(
         user=user, organisation=organisation, frequency=frequency, min_criticality=min_criticality

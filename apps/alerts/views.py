@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.decorators import allowed_only, second_factor_required
+from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core.forms import add_service_errors
 from apps.responders.permissions import is_platform_admin
-from apps.responses.selectors import inbox_service_options
+from apps.responders.selectors import nodes_in_scope
 
 from . import selectors, services
 from .forms import SubscriptionForm
@@ -21,15 +22,15 @@ from .models import Subscription
 
 @require_http_methods(["GET", "POST"])
 @second_factor_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My subscriptions, the default while I have none, and a form to add one."""
     user = request.user
-    form = SubscriptionForm(request.POST or None, nodes=inbox_service_options(user))
+    form = SubscriptionForm(request.POST or None, nodes=nodes_in_scope(user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.subscription_add(
-                user=user,  # type: ignore[arg-type]
+                user=user,
                 organisation=data["organisation"],
                 frequency=data["frequency"],
                 min_criticality=data["min_criticality"],
@@ -51,9 +52,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @second_factor_required
-def remove(request: HttpRequest, pk: int) -> HttpResponse:
+def remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(Subscription, pk=pk)
-    services.subscription_remove(user=request.user, subscription=subscription)  # type: ignore[arg-type]
+    services.subscription_remove(user=request.user, subscription=subscription)
     messages.success(request, "Alert removed.")
     return redirect("alerts:index")
 
@@ -63,7 +64,7 @@ platform_admins_only = allowed_only(is_platform_admin)
 
 @require_safe
 @platform_admins_only
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Emails that failed for good or are being retried, with the reason; never bodies."""
     page = Paginator(selectors.outbox_problems(), 50).get_page(request.GET.get("page"))
     return render(
@@ -73,8 +74,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @platform_admins_only
-def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    if services.outbox_retry(actor=request.user, pk=pk):  # type: ignore[arg-type]
+def outbox_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if services.outbox_retry(actor=request.user, pk=pk):
         messages.success(request, "The email will be sent again.")
     else:
         messages.error(request, "That email is not one that failed.")

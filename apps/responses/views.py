@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,12 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.decorators import second_factor_required
+from apps.accounts.http import AnyUser, AuthenticatedHttpRequest
+from apps.accounts.models import User
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
-from apps.core.http import HtmxHttpRequest
 from apps.responders.models import Team
-from apps.responders.permissions import MANAGE_ROLES, is_staff_member, scope_paths
-from apps.responders.selectors import my_roles, teams_managed_by
+from apps.responders.permissions import is_staff_member
+from apps.responders.scope import MANAGE_ROLES, scope_of
+from apps.responders.selectors import my_roles, nodes_in_scope, teams_managed_by
 from apps.stories.models import Story
 
 from . import selectors, services
@@ -33,10 +34,10 @@ from .permissions import can_refer, can_respond, can_view_story_as_staff
 
 @require_safe
 @second_factor_required
-def index(request: HtmxHttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Stories I may read as staff or answer, with filters; the URL holds them all."""
     user = request.user
-    form = InboxFilterForm(request.GET, services=selectors.inbox_service_options(user))
+    form = InboxFilterForm(request.GET, services=nodes_in_scope(user))
     filters = form.filters()
     paginator: Paginator[Story] = Paginator(
         selectors.inbox(user, filters), settings.STORIES_PAGE_SIZE
@@ -51,8 +52,8 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         "filter_query": query.urlencode(),
         "roles": list(my_roles(user)),
         "is_staff_member": is_staff_member(user),
-        "in_organisation": bool(scope_paths(user)),
-        "managed": scope_paths(user, MANAGE_ROLES),
+        "in_organisation": bool(scope_of(user).paths()),
+        "managed": scope_of(user).paths(MANAGE_ROLES),
         "sort": filters.sort,
         "criticality_scale": range(1, 6),
     }
@@ -61,9 +62,9 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _story_or_refuse(
-    request: HtmxHttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
-    may: Callable[[Any, Story], bool] = can_view_story_as_staff,
+    may: Callable[[AnyUser, Story], bool] = can_view_story_as_staff,
     action: str = "responses.staff_story.refused",
 ) -> Story:
     """The published story, if the user may do this with it; otherwise 403, recorded."""
@@ -78,14 +79,14 @@ def _story_or_refuse(
     return story
 
 
-def _response_form(user: Any, story: Story) -> ResponseForm:
+def _response_form(user: User, story: Story) -> ResponseForm:
     """A blank response form, starting on the most specific node the story names."""
     nodes = services.respond_nodes(user, story)
     return ResponseForm(nodes=nodes, default=services.respond_node_default(story, nodes))
 
 
 def _story_page(
-    request: HtmxHttpRequest,
+    request: AuthenticatedHttpRequest,
     story: Story,
     form: ReferForm | None = None,
     response_form: ResponseForm | None = None,
@@ -101,13 +102,11 @@ def _story_page(
         "referrals": selectors.story_referrals(story),
         "may_refer": may_refer,
         "may_respond": may_respond,
-        "read": StaffRead.objects.filter(story=story, user=user).exists(),  # type: ignore[misc]
+        "read": StaffRead.objects.filter(story=story, user=user).exists(),
         "form": form or ReferForm(teams=teams),
         "entries": entries,
         "editable": {
-            e.item.pk
-            for e in entries
-            if e.kind == "response" and services.may_edit(user, e.item)  # type: ignore[arg-type]
+            e.item.pk for e in entries if e.kind == "response" and services.may_edit(user, e.item)
         },
         "response_form": response_form or (_response_form(user, story) if may_respond else None),
         "preview": preview,
@@ -123,16 +122,16 @@ def _story_page(
 
 @require_safe
 @second_factor_required
-def story(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def story(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One story as staff see it: criticality, who it is referred to, and what I may do."""
     return _story_page(request, _story_or_refuse(request, pk))
 
 
 @require_POST
 @second_factor_required
-def mark_read(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     story = _story_or_refuse(request, pk)
-    services.story_mark_read(user=request.user, story=story)  # type: ignore[arg-type]
+    services.story_mark_read(user=request.user, story=story)
     if request.htmx:
         return render(request, "inbox/story.html#read", {"story": story, "read": True})
     messages.success(request, "Marked as read.")
@@ -141,13 +140,13 @@ def mark_read(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @second_factor_required
-def refer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def refer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     story = _story_or_refuse(request, pk, may=can_refer, action="responses.referral.refused")
     form = ReferForm(request.POST, teams=teams_managed_by(request.user))
     if form.is_valid():
         try:
             referral = services.referral_create(
-                referrer=request.user,  # type: ignore[arg-type]
+                referrer=request.user,
                 story=story,
                 user=form.person,
                 team=form.cleaned_data["team"],
@@ -165,27 +164,27 @@ def refer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @second_factor_required
-def revoke_referral(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def revoke_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(Referral.objects.select_related("story", "user", "team"), pk=pk)
-    services.referral_revoke(actor=request.user, referral=referral)  # type: ignore[arg-type]
+    services.referral_revoke(actor=request.user, referral=referral)
     messages.success(request, f"{referral.user or referral.team} may no longer answer this story.")
     return redirect("inbox:story", pk=referral.story_id)
 
 
 @require_POST
 @second_factor_required
-def respond(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def respond(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Preview (action=preview) or post (action=post) a public response to the story."""
     story = _story_or_refuse(request, pk, may=can_respond, action="responses.response.refused")
     user = request.user
-    form = ResponseForm(request.POST, nodes=services.respond_nodes(user, story))  # type: ignore[arg-type]
+    form = ResponseForm(request.POST, nodes=services.respond_nodes(user, story))
     preview = None
     if form.is_valid():
         data = form.cleaned_data
         try:
             if request.POST.get("action") == "post":
                 response = services.response_create(
-                    author=user,  # type: ignore[arg-type]
+                    author=user,
                     story=story,
                     organisation=data["organisation"],
                     body=data["body"],
@@ -203,7 +202,7 @@ def respond(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     return HttpResponseClientRedirect(reverse("inbox:story", kwargs={"pk": pk}))
                 return redirect("inbox:story", pk=story.pk)
             preview = services.response_preview(
-                author=user,  # type: ignore[arg-type]
+                author=user,
                 story=story,
                 organisation=data["organisation"],
                 body=data["body"],
@@ -229,14 +228,14 @@ def _response_or_404(pk: int) -> Response:
 
 @require_http_methods(["GET", "POST"])
 @second_factor_required
-def edit_response(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def edit_response(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Its writer changes a response within 30 minutes; a moderator at any time."""
     response = _response_or_404(pk)
     form = ResponseEditForm(request.POST or None, initial={"body": response.body})
     if request.method == "POST" and form.is_valid():
         try:
             services.response_edit(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 response=response,
                 body=form.cleaned_data["body"],
             )
@@ -245,7 +244,7 @@ def edit_response(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The response is changed.")
             return redirect("inbox:story", pk=response.story_id)
-    elif not services.may_edit(request.user, response):  # type: ignore[arg-type]
+    elif not services.may_edit(request.user, response):
         refuse(
             actor=request.user,
             action="responses.response.edit_refused",
@@ -259,13 +258,13 @@ def edit_response(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @second_factor_required
-def withdraw_response(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def withdraw_response(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = _response_or_404(pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
     try:
         services.response_withdraw(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             response=response,
             reason=form.cleaned_data.get("reason", ""),
         )
