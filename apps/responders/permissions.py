@@ -15,8 +15,6 @@ from apps.organisations.models import Organisation
 from .models import RoleName
 from .scope import MANAGE_ROLES, RESPOND, VIEW_STAFF_DATA, scope_of
 
-__all__ = ["MANAGE_ROLES", "RESPOND", "VIEW_STAFF_DATA"]
-
 
 def has_platform_role(user: AnyUser, *roles: RoleName) -> bool:
     return scope_of(user).has_platform_role(*roles)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import QuerySet
-
 from apps.accounts.http import AnyUser
 from apps.accounts.mfa import has_second_factor
 from apps.organisations.models import Organisation
@@ -23,11 +19,6 @@ def is_referred(user: AnyUser, story: Story) -> bool:
     """An open referral of this story to the user or one of their teams (one query,
     remembered on the request's Scope)."""
     return scope_of(user).holds_object(REFERRALS, RESPOND_TO_STORY, story)
-
-
-def referred_ids(user: AnyUser) -> QuerySet[Any]:
-    """Ids of the stories referred to the user or their teams (a subquery)."""
-    return scope_of(user).object_ids(REFERRALS, RESPOND_TO_STORY)
 
 
 def _services(story: Story) -> list[Organisation]:
