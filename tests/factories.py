@@ -29,7 +29,6 @@ def with_second_factor(user: User, secret: str = TEST_TOTP_SECRET) -> User:
 
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
-    user.__dict__.pop("_has_second_factor", None)
     return user
 
 
@@ -101,8 +100,6 @@ def team_of(organisation: Organisation, *members: User, name: str = "Ward 7 nurs
         name=name, organisation=organisation, group=Group.objects.create(name=f"team-{name}")
     )
     team.group.user_set.add(*members)
-    for member in members:
-        member.__dict__.pop("_scope_paths", None)
     return team
 
 

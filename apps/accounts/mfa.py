@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.mfa.models import Authenticator
 
+from apps.core.request_memo import memo
 
-def has_second_factor(user: Any) -> bool:
-    """True when the account has an authenticator app (TOTP); remembered on the user."""
-    if not getattr(user, "is_authenticated", False):
+from .http import AnyUser
+
+
+def has_second_factor(user: AnyUser) -> bool:
+    """True when the account has an authenticator app (TOTP); asked once per request."""
+    if not user.is_authenticated:
         return False
-    cached = user.__dict__.get("_has_second_factor")
-    if cached is None:
-        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        user.__dict__["_has_second_factor"] = cached
-    return bool(cached)
+    return memo(
+        ("accounts.second_factor", user.pk),
+        lambda: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
+    )

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, QuerySet
 
+from apps.accounts.models import User
 from apps.core.models import OutboxEmail
 from apps.organisations.models import Organisation
-from apps.responders.permissions import VIEW_STAFF_DATA, scope_paths
+from apps.responders.scope import VIEW_STAFF_DATA, scope_of
 
 from .models import Subscription
 
 
-def subscriptions_of(user: Any) -> QuerySet[Subscription]:
+def subscriptions_of(user: User) -> QuerySet[Subscription]:
     return (
         Subscription.objects.filter(user=user)
         .select_related("organisation")
@@ -20,9 +19,9 @@ def subscriptions_of(user: Any) -> QuerySet[Subscription]:
     )
 
 
-def default_nodes(user: Any) -> list[Organisation]:
+def default_nodes(user: User) -> list[Organisation]:
     """Where the default daily digest covers, for someone with no subscription of their own."""
-    return list(Organisation.objects.filter(path__in=scope_paths(user, VIEW_STAFF_DATA)))
+    return list(Organisation.objects.filter(path__in=scope_of(user).paths(VIEW_STAFF_DATA)))
 
 
 def outbox_summary() -> dict[str, int]:

@@ -13,7 +13,7 @@ from apps.accounts.decorators import allowed_only, second_factor_required
 from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core.forms import add_service_errors
 from apps.responders.permissions import is_platform_admin
-from apps.responses.selectors import inbox_service_options
+from apps.responders.selectors import nodes_in_scope
 
 from . import selectors, services
 from .forms import SubscriptionForm
@@ -25,7 +25,7 @@ from .models import Subscription
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My subscriptions, the default while I have none, and a form to add one."""
     user = request.user
-    form = SubscriptionForm(request.POST or None, nodes=inbox_service_options(user))
+    form = SubscriptionForm(request.POST or None, nodes=nodes_in_scope(user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

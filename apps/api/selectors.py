@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import operator
-from functools import reduce
-from typing import Any
-
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from apps.accounts.http import AnyUser
 from apps.changes.models import Change
 from apps.changes.selectors import RegisterFilters, register
 from apps.organisations.models import Organisation
-from apps.responders.permissions import MANAGE_ROLES, is_platform_admin, scope_paths
+from apps.responders.permissions import is_platform_admin
+from apps.responders.scope import MANAGE_ROLES, scope_of
+from apps.responders.scope import under as under_paths
 
 from . import keys
 from .models import ApiKey
@@ -31,22 +30,18 @@ def api_key_for(key: str) -> ApiKey | None:
     )
 
 
-def managed_paths(user: Any, under: Organisation | None = None) -> list[str] | None:
+def managed_paths(user: AnyUser, under: Organisation | None = None) -> list[str] | None:
     """The subtrees whose keys the user manages: None for everything (a platform admin
     without `under`). `under` narrows to one node the caller has checked they manage."""
     if under is not None:
         return [under.path]
     if is_platform_admin(user):
         return None
-    return scope_paths(user, MANAGE_ROLES)
+    return scope_of(user).paths(MANAGE_ROLES)
 
 
 def _within(paths: list[str] | None, field: str) -> Q:
-    if paths is None:
-        return Q()
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(operator.or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+    return Q() if paths is None else under_paths(paths, field)
 
 
 def api_keys_managed(paths: list[str] | None) -> QuerySet[ApiKey]:

@@ -7,10 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
+from apps.accounts.http import AnyUser
 from apps.organisations.models import Organisation
-from apps.responders.permissions import RESPOND, scope_paths
+from apps.responders.scope import RESPOND, scope_of, under
 from apps.stories.models import Story, StoryStatus
 
 from .models import Change, ChangeStatus, ChangeStory
@@ -115,19 +116,16 @@ def by_response(changes: list[Change]) -> dict[int, list[Change]]:
     return grouped
 
 
-def link_candidates(user: Any, story: Story, limit: int = 50) -> list[Change]:
+def link_candidates(user: AnyUser, story: Story, limit: int = 50) -> list[Change]:
     """Planned changes the user may update, under the same top-level organisations as the
     story's services, not yet linked to it: what an answer to this story could point to."""
-    granted = scope_paths(user, RESPOND)
+    granted = scope_of(user).paths(RESPOND)
     roots = {service.path[: Organisation.steplen] for service in story.services.all()}
     mine = [g for g in granted if g[: Organisation.steplen] in roots]
     if not mine:
         return []
-    condition = Q()
-    for path in mine:
-        condition |= Q(organisation__path__startswith=path)
     return list(
-        Change.objects.filter(condition, status=ChangeStatus.PLANNED)
+        Change.objects.filter(under(mine), status=ChangeStatus.PLANNED)
         .exclude(links__story=story)
         .select_related("organisation")
         .order_by("-created_at", "-pk")[:limit]

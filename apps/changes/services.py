@@ -23,7 +23,7 @@ from apps.core.audit import audit, refuse
 from apps.core.outbox import Email, outbox_add_many
 from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
-from apps.responders.permissions import RESPOND, scope_paths
+from apps.responders.scope import RESPOND, scope_of
 from apps.responses.models import Response, ResponseStatus
 from apps.stories.models import Story, StoryService, StoryStatus
 
@@ -38,17 +38,9 @@ LONGEST_PLAN = dt.timedelta(days=3 * 366)
 
 def record_nodes(user: User, story: Story) -> list[Organisation]:
     """The nodes this user may record a change for on this story: each of its services and
-    the nodes above them that lie inside the user's responder scope. One query."""
-    granted = scope_paths(user, RESPOND)
-    paths = {
-        path
-        for service in story.services.all()
-        for path in [*service.ancestor_paths(), service.path]
-        if any(path.startswith(g) for g in granted)
-    }
-    if not paths:
-        return []
-    return list(Organisation.objects.filter(path__in=paths).order_by("path"))
+    the nodes above them that lie inside the user's responder scope (as `respond_nodes`,
+    but a referral does not count). One query."""
+    return scope_of(user).nodes_within(RESPOND, story.services.all())
 
 
 def _text(value: str, field: str, missing: str) -> str:

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from apps.accounts.http import AnyUser
 from apps.core.models import AuditEntry
 from apps.organisations.models import Organisation
 
-from .models import (
-    Invitation,
-    OrganisationGroupPermission,
-    OrganisationUserPermission,
-    Role,
-    Team,
-)
-from .permissions import MANAGE_ROLES, scope_paths
+from .models import Invitation, Role, Team
+from .scope import MANAGE_ROLES, VIEW_STAFF_DATA, scope_of, under
 
 
 def _subtree(organisation: Organisation, field: str = "organisation__path") -> Q:
@@ -51,10 +44,7 @@ def roles_above(organisation: Organisation) -> QuerySet[Role]:
 def teams_under(paths: list[str]) -> QuerySet[Team]:
     if not paths:
         return Team.objects.none()
-    condition = Q()
-    for path in paths:
-        condition |= Q(organisation__path__startswith=path)
-    return Team.objects.filter(condition).select_related("organisation").order_by("name")
+    return Team.objects.filter(under(paths)).select_related("organisation").order_by("name")
 
 
 def teams_of(organisation: Organisation) -> list[Team]:
@@ -64,8 +54,18 @@ def teams_of(organisation: Organisation) -> list[Team]:
     )
 
 
-def teams_managed_by(user: Any) -> QuerySet[Team]:
-    return teams_under(scope_paths(user, MANAGE_ROLES))
+def teams_managed_by(user: AnyUser) -> QuerySet[Team]:
+    return teams_under(scope_of(user).paths(MANAGE_ROLES))
+
+
+def nodes_in_scope(user: AnyUser) -> list[Organisation]:
+    """Every node the user's staff scope covers, in tree order: the choices of a service
+    filter or of where to subscribe."""
+    return list(
+        Organisation.objects.filter(scope_of(user).under(VIEW_STAFF_DATA, "path"))
+        .only("pk", "name", "slug", "path", "depth")
+        .order_by("path")
+    )
 
 
 def invitations_of(organisation: Organisation) -> QuerySet[Invitation]:
@@ -93,31 +93,13 @@ def audit_log(organisation: Organisation) -> QuerySet[AuditEntry]:
     ).select_related("actor")
 
 
-def my_roles(user: Any) -> QuerySet[Role]:
+def my_roles(user: AnyUser) -> QuerySet[Role]:
     """The user's own roles and those of their teams, with where they are held."""
     return (
         Role.objects.filter(Q(user=user) | Q(team__group__user=user))
         .select_related("organisation", "team")
         .order_by("organisation__path", "role")
     )
-
-
-def holders_over(paths: list[str], codename: str) -> dict[int, list[str]]:
-    """Who holds this permission at any of these exact nodes (pass a node's path with its
-    ancestors' to ask "whose scope covers it"), directly or through a team, and at which
-    paths: one query, for fan-out and reminders."""
-    if not paths:
-        return {}
-    direct = OrganisationUserPermission.objects.filter(
-        permission__codename=codename, content_object__path__in=paths, user__is_active=True
-    ).values_list("user_id", "content_object__path")
-    via_team = OrganisationGroupPermission.objects.filter(
-        permission__codename=codename, content_object__path__in=paths, group__user__is_active=True
-    ).values_list("group__user__id", "content_object__path")
-    held: dict[int, list[str]] = {}
-    for user_id, path in direct.union(via_team):
-        held.setdefault(user_id, []).append(path)
-    return held
 
 
 def with_ancestors(paths: list[str], steplen: int = Organisation.steplen) -> list[str]:

@@ -4,7 +4,9 @@ This is the only module that writes django-guardian permissions. A role at a
 node gives its permissions on that node object, to the user or to the team's
 group; checks compare paths, so the node covers its whole subtree. Other apps
 ask for a permission on one object (a referred story) through
-`object_permission_give` / `object_permission_take`.
+`object_permission_give` / `object_permission_take`. Every write drops the
+request's Scopes (`forget_scopes`), so a page that asks again after a grant, in
+the same request, reads it afresh.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from apps.core.audit import audit, refuse
 from apps.organisations.models import Organisation
 
 from .models import ORGANISATION_ROLES, PLATFORM_ROLES, Role, RoleName, Team
-from .permissions import can_grant, forget_scope
+from .permissions import can_grant
+from .scope import forget_scopes
 
 # Each role includes the ones before it.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -94,8 +97,7 @@ def _write(
                 role=role,
                 holder=f"{'user' if user else 'team'}:{(user or team).pk}",  # type: ignore[union-attr]
             )
-    if user is not None:
-        forget_scope(user)
+    forget_scopes()
     return grant
 
 
@@ -161,8 +163,7 @@ def role_revoke(*, revoker: User, grant: Role) -> None:
             organisation_path=organisation.path if organisation else "",
             role=grant.role,
         )
-    if grant.user is not None:
-        forget_scope(grant.user)
+    forget_scopes()
 
 
 def object_permission_give(
@@ -171,13 +172,11 @@ def object_permission_give(
     """One permission on one object (e.g. respond to a referred story) for a user or team.
     The caller checks authority and audits; this keeps guardian in one module."""
     assign_perm(codename, _holder(user, team), obj)
-    if user is not None:
-        forget_scope(user)
+    forget_scopes()
 
 
 def object_permission_take(
     *, codename: str, obj: models.Model, user: User | None = None, team: Team | None = None
 ) -> None:
     remove_perm(codename, _holder(user, team), obj)
-    if user is not None:
-        forget_scope(user)
+    forget_scopes()

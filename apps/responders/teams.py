@@ -13,7 +13,8 @@ from apps.core.audit import audit, refuse
 from apps.organisations.models import Organisation
 
 from .models import Team
-from .permissions import can_manage, forget_scope, scope_paths
+from .permissions import can_manage
+from .scope import VIEW_STAFF_DATA, forget_scopes, scope_of
 
 
 def _check(actor: User, organisation: Organisation, action: str) -> None:
@@ -57,7 +58,7 @@ def team_create(*, actor: User, organisation: Organisation, name: str) -> Team:
 def may_join(user: User, team: Team) -> bool:
     """Members are staff of the team's trust: they hold a role somewhere under its root."""
     root = team.organisation.path[: team.organisation.steplen]
-    return any(path.startswith(root) for path in scope_paths(user))
+    return scope_of(user).holds_inside(VIEW_STAFF_DATA, root)
 
 
 def team_add_member(*, actor: User, team: Team, user: User) -> None:
@@ -89,4 +90,4 @@ def _membership(actor: User, team: Team, user: User, *, joined: bool) -> None:
             organisation_path=team.organisation.path,
             user_id=user.pk,
         )
-    forget_scope(user)
+    forget_scopes()  # the member's grants changed; this request may ask again

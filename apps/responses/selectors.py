@@ -7,10 +7,8 @@ are single statements built from it.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import reduce
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +18,9 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from apps.accounts.http import AnyUser
 from apps.organisations.models import Organisation
-from apps.responders.permissions import RESPOND, VIEW_STAFF_DATA, scope_paths
+from apps.responders.scope import RESPOND, VIEW_STAFF_DATA, Scope, scope_of
 from apps.stories.models import Story, StoryService, StoryStatus
 from apps.stories.moderation import QUEUE_STATUSES
 from apps.stories.selectors import services_named
@@ -33,10 +32,8 @@ from .models import (
     Response,
     ResponseStatus,
     StaffRead,
-    StoryGroupPermission,
-    StoryUserPermission,
 )
-from .permissions import RESPOND_TO_STORY
+from .permissions import REFERRALS, RESPOND_TO_STORY
 
 # The inbox's orders: what needs doing first (the default), or newest first.
 NEEDS_DOING = "needs"
@@ -113,24 +110,12 @@ def with_needs(
     )
 
 
-def _under(paths: list[str], field: str = "organisation__path") -> Q:
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(operator.or_, (Q(**{f"{field}__startswith": p}) for p in paths))
-
-
-def _referred_ids(user: Any) -> QuerySet[Any]:
+def _referred_ids(scope: Scope) -> QuerySet[Any]:
     """Ids of the stories referred to the user or their teams (a subquery)."""
-    mine = StoryUserPermission.objects.filter(
-        user=user, permission__codename=RESPOND_TO_STORY
-    ).values("content_object_id")
-    teams = StoryGroupPermission.objects.filter(
-        group__user=user, permission__codename=RESPOND_TO_STORY
-    ).values("content_object_id")
-    return mine.union(teams)
+    return scope.object_ids(REFERRALS, RESPOND_TO_STORY)
 
 
-def _chosen(user: Any, filters: InboxFilters, to: str = "") -> Q:
+def _chosen(scope: Scope, filters: InboxFilters, to: str = "") -> Q:
     """The filters, as conditions on a story reached through the relation `to`."""
     condition = Q(**{f"{to}status": StoryStatus.PUBLISHED})
     if filters.unanswered:
@@ -142,9 +127,10 @@ def _chosen(user: Any, filters: InboxFilters, to: str = "") -> Q:
     if filters.min_criticality is not None:
         condition &= Q(**{f"{to}criticality__gte": filters.min_criticality})
     if filters.referred:
-        condition &= Q(**{f"{to}pk__in": _referred_ids(user)})
+        condition &= Q(**{f"{to}pk__in": _referred_ids(scope)})
     if filters.unread:
-        condition &= ~Q(**{f"{to}pk__in": StaffRead.objects.filter(user=user).values("story_id")})
+        read = StaffRead.objects.filter(user=scope.member).values("story_id")
+        condition &= ~Q(**{f"{to}pk__in": read})
     return condition
 
 
@@ -174,61 +160,41 @@ class Inbox:
         return self.stories[index]
 
 
-def inbox(user: Any, filters: InboxFilters | None = None) -> Inbox:
+def inbox(user: AnyUser, filters: InboxFilters | None = None) -> Inbox:
     """Published stories about the user's part of the tree, or referred to them, by what
     needs doing (or newest first), each marked answered and overdue. `inbox_marks` adds,
     for one page, what else the list shows of each."""
     filters = filters or InboxFilters()
-    seen = _under(scope_paths(user, VIEW_STAFF_DATA))
-    referred_to_me = StoryUserPermission.objects.filter(
-        user=user, permission__codename=RESPOND_TO_STORY
-    )
-    referred_to_team = StoryGroupPermission.objects.filter(
-        group__user=user, permission__codename=RESPOND_TO_STORY
-    )
+    scope = scope_of(user)
+    seen = scope.under(VIEW_STAFF_DATA)
+    referred = _referred_ids(scope)
     stories = with_needs(
-        Story.objects.filter(_chosen(user, filters)).filter(
-            Exists(StoryService.objects.filter(seen, story=OuterRef("pk")))
-            | Exists(referred_to_me.filter(content_object=OuterRef("pk")))
-            | Exists(referred_to_team.filter(content_object=OuterRef("pk")))
+        Story.objects.filter(_chosen(scope, filters)).filter(
+            Exists(StoryService.objects.filter(seen, story=OuterRef("pk"))) | Q(pk__in=referred)
         ),
         filters.sort,
     ).prefetch_related(services_named())
     counted = (
-        StoryService.objects.filter(seen, _chosen(user, filters, "story__"))
+        StoryService.objects.filter(seen, _chosen(scope, filters, "story__"))
         .values("story_id")
-        .union(
-            referred_to_me.filter(_chosen(user, filters, "content_object__")).values(
-                "content_object_id"
-            ),
-            referred_to_team.filter(_chosen(user, filters, "content_object__")).values(
-                "content_object_id"
-            ),
-        )
+        .union(Story.objects.filter(_chosen(scope, filters), pk__in=referred).values("pk"))
     )
     return Inbox(stories, counted)
 
 
-def inbox_marks(user: Any, stories: list[Story]) -> list[Story]:
+def inbox_marks(user: AnyUser, stories: list[Story]) -> list[Story]:
     """Mark one page of the inbox: referred to me, read by me, and whether I may respond
     (`answered` and `overdue` come annotated from `inbox`). Two queries whatever the page;
     scope comes from the prefetched services."""
+    scope = scope_of(user)
     ids = [story.pk for story in stories]
-    referred = set(
-        StoryUserPermission.objects.filter(
-            user=user, permission__codename=RESPOND_TO_STORY, content_object_id__in=ids
-        )
-        .values_list("content_object_id", flat=True)
-        .union(
-            StoryGroupPermission.objects.filter(
-                group__user=user, permission__codename=RESPOND_TO_STORY, content_object_id__in=ids
-            ).values_list("content_object_id", flat=True)
-        )
-    )
+    referred = scope.objects_among(REFERRALS, RESPOND_TO_STORY, ids)
     read = set(
-        StaffRead.objects.filter(user=user, story_id__in=ids).values_list("story_id", flat=True)
+        StaffRead.objects.filter(user=scope.member, story_id__in=ids).values_list(
+            "story_id", flat=True
+        )
     )
-    respond = scope_paths(user, RESPOND)
+    respond = scope.paths(RESPOND)
     now = timezone.now()
     for story in stories:
         # How long an unanswered story has waited, to the largest unit ("6 days").
@@ -239,15 +205,6 @@ def inbox_marks(user: Any, stories: list[Story]) -> list[Story]:
             service.path.startswith(path) for service in story.services.all() for path in respond
         )
     return stories
-
-
-def inbox_service_options(user: Any) -> list[Organisation]:
-    """Every node the user's scope covers, in tree order, for the service filter."""
-    return list(
-        Organisation.objects.filter(_under(scope_paths(user, VIEW_STAFF_DATA), "path"))
-        .only("pk", "name", "slug", "path", "depth")
-        .order_by("path")
-    )
 
 
 def story_referrals(story: Story) -> list[Referral]:

@@ -21,8 +21,9 @@ from apps.core import extensions
 from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
 from apps.responders.models import Team
-from apps.responders.permissions import MANAGE_ROLES, is_staff_member, scope_paths
-from apps.responders.selectors import my_roles, teams_managed_by
+from apps.responders.permissions import is_staff_member
+from apps.responders.scope import MANAGE_ROLES, scope_of
+from apps.responders.selectors import my_roles, nodes_in_scope, teams_managed_by
 from apps.stories.models import Story
 
 from . import selectors, services
@@ -36,7 +37,7 @@ from .permissions import can_refer, can_respond, can_view_story_as_staff
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Stories I may read as staff or answer, with filters; the URL holds them all."""
     user = request.user
-    form = InboxFilterForm(request.GET, services=selectors.inbox_service_options(user))
+    form = InboxFilterForm(request.GET, services=nodes_in_scope(user))
     filters = form.filters()
     paginator: Paginator[Story] = Paginator(
         selectors.inbox(user, filters), settings.STORIES_PAGE_SIZE
@@ -51,8 +52,8 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "filter_query": query.urlencode(),
         "roles": list(my_roles(user)),
         "is_staff_member": is_staff_member(user),
-        "in_organisation": bool(scope_paths(user)),
-        "managed": scope_paths(user, MANAGE_ROLES),
+        "in_organisation": bool(scope_of(user).paths()),
+        "managed": scope_of(user).paths(MANAGE_ROLES),
         "sort": filters.sort,
         "criticality_scale": range(1, 6),
     }

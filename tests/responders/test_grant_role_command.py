@@ -10,7 +10,8 @@ from apps.accounts.models import User
 from apps.core.models import AuditEntry
 from apps.organisations.models import Organisation
 from apps.responders.models import Role
-from apps.responders.permissions import is_platform_admin, scope_paths
+from apps.responders.permissions import is_platform_admin
+from apps.responders.scope import Scope
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_the_first_platform_admin_is_made_from_the_command_line() -> None:
 def test_a_node_role_writes_its_permissions(org: Organisation) -> None:
     run("nurse@trust.example", "responder", "--at", "rnf")
     user = User.objects.get(email="nurse@trust.example")
-    assert scope_paths(user, "respond") == [org.path]
+    assert Scope(user).paths("respond") == [org.path]
 
 
 @pytest.mark.parametrize(

@@ -13,24 +13,15 @@ from apps.accounts.models import User
 from apps.core.audit import audit, refuse
 from apps.core.outbox import outbox_add
 from apps.responders.models import Team
-from apps.responders.permissions import MANAGE_ROLES, scope_paths
+from apps.responders.scope import MANAGE_ROLES, VIEW_STAFF_DATA, scope_of
 from apps.responders.services import object_permission_give, object_permission_take
 from apps.stories.models import Story
 
 from ..models import Referral, StaffRead
-from ..permissions import (
-    RESPOND_TO_STORY,
-    can_refer,
-    can_view_story_as_staff,
-    forget_referrals,
-)
+from ..permissions import RESPOND_TO_STORY, can_refer, can_view_story_as_staff
 from ..selectors import story_path
 
 PERMISSION = f"stories.{RESPOND_TO_STORY}"
-
-
-def _inside(paths: list[str], path: str) -> bool:
-    return any(path.startswith(p) for p in paths)
 
 
 def referral_create(
@@ -54,15 +45,17 @@ def referral_create(
         )
     if (user is None) == (team is None):
         raise ValidationError("Choose a person or a team.")
-    managed = scope_paths(referrer, MANAGE_ROLES)
-    if user is not None and not any(_inside(managed, p) for p in scope_paths(user)):
+    managed = scope_of(referrer).paths(MANAGE_ROLES)
+    if user is not None and not any(
+        scope_of(user).holds_inside(VIEW_STAFF_DATA, path) for path in managed
+    ):
         raise ValidationError(
             {
                 "email": "Refer stories to staff who hold a role in the part of the "
                 "organisation you manage (invite them first)."
             }
         )
-    if team is not None and not _inside(managed, team.organisation.path):
+    if team is not None and not any(team.organisation.path.startswith(p) for p in managed):
         raise ValidationError({"team": "That team is not in the part you manage."})
     try:
         with transaction.atomic():
@@ -81,8 +74,6 @@ def referral_create(
             _tell(referral)
     except IntegrityError:
         raise ValidationError("This story is referred to them already.") from None
-    if user is not None:
-        forget_referrals(user)
     return referral
 
 
@@ -131,8 +122,6 @@ def referral_revoke(*, actor: User, referral: Referral) -> None:
             organisation_path=story_path(story),
             story_id=story.pk,
         )
-    if locked.user is not None:
-        forget_referrals(locked.user)
 
 
 def story_mark_read(*, user: User, story: Story) -> bool:

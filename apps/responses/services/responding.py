@@ -20,7 +20,8 @@ from apps.core.html import render
 from apps.core.outbox import outbox_add
 from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
-from apps.responders.permissions import RESPOND, can_moderate, scope_paths
+from apps.responders.permissions import can_moderate
+from apps.responders.scope import RESPOND, scope_of
 from apps.stories.models import Story
 from apps.stories.selectors import story_service_paths
 from apps.stories.services import author_access_new, author_link_url
@@ -41,24 +42,19 @@ GENERIC_LOOKBACK = 2000
 def respond_nodes(user: User, story: Story) -> list[Organisation]:
     """The nodes this user may answer this story on behalf of: each of the story's
     services and the nodes above it that lie inside the user's responder scope; with a
-    referral, the story's services and the referred teams' nodes. One query."""
+    referral, the story's services and the referred teams' nodes. One query, two when
+    the story is referred to them; the same rule as `changes.services.record_nodes`
+    without the referrals (`Scope.nodes_within`)."""
     services = list(story.services.all())
-    granted = scope_paths(user, RESPOND)
-    paths: set[str] = set()
-    for service in services:
-        for path in [*service.ancestor_paths(), service.path]:
-            if any(path.startswith(g) for g in granted):
-                paths.add(path)
+    referred: set[str] = set()
     if is_referred(user, story):
-        paths.update(s.path for s in services)
-        paths.update(
+        referred.update(s.path for s in services)
+        referred.update(
             Referral.objects.filter(
                 story=story, revoked_at__isnull=True, team__group__user=user
             ).values_list("team__organisation__path", flat=True)
         )
-    if not paths:
-        return []
-    return list(Organisation.objects.filter(path__in=paths).order_by("path"))
+    return scope_of(user).nodes_within(RESPOND, services, also=referred)
 
 
 def respond_node_default(story: Story, nodes: list[Organisation]) -> Organisation | None:

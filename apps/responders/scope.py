@@ -1,0 +1,257 @@
+"""The scope API: what one user holds, and who holds what.
+
+A role at a node is stored as django-guardian permissions on that node, given to the user
+or to a team's group; a node's permissions cover its whole subtree, so questions about
+nodes compare materialised paths. Other apps give permissions on single objects the same
+way (a story referred to a person or a team), through their own pair of guardian tables
+(`Grants`).
+
+`_granted` is the one place that reads "held directly or through a team". Everything
+else asks a `Scope` (what one user holds, read lazily and remembered on the Scope) or
+`holders_over` (who holds a permission at some nodes). `scope_of(user)` gives the
+request's Scope for a user, so a page asks the database once however many predicates it
+calls; outside a request it is a fresh Scope each time, and code that asks about one user
+many times builds `Scope(user)` once and keeps it.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from apps.accounts.http import AnyUser
+from apps.accounts.models import User
+from apps.core.request_memo import forget, memo
+from apps.organisations.models import Organisation
+
+from .models import OrganisationGroupPermission, OrganisationUserPermission, Role, RoleName
+
+VIEW_STAFF_DATA = "view_staff_data"
+RESPOND = "respond"
+MANAGE_ROLES = "manage_roles"
+
+
+@dataclass(frozen=True)
+class Grants:
+    """A pair of django-guardian tables holding permissions on one model: per user and per
+    group (a team's members hold what the team's group holds)."""
+
+    user_model: type[UserObjectPermissionBase]
+    group_model: type[GroupObjectPermissionBase]
+
+
+NODES = Grants(OrganisationUserPermission, OrganisationGroupPermission)
+
+# In `_granted`'s columns: the id of the user who holds the permission.
+HOLDER = "holder"
+
+
+def _granted(
+    grants: Grants,
+    codename: str,
+    *columns: str,
+    holder: object = None,
+    active: bool = False,
+    where: Q | StartsWith | None = None,
+) -> QuerySet[Any]:
+    """The `columns` of every grant of `codename`, held directly or through a team, as one
+    UNION statement (usable as a subquery). `holder` narrows to one user (or an OuterRef
+    to one); `active` to active accounts; `where` is a condition on the granted object
+    (`content_object__...`)."""
+
+    def held(model: type[models.Model], person: str) -> QuerySet[Any]:
+        who = Q(permission__codename=codename)
+        if holder is not None:
+            who &= Q(**{person: holder})
+        if active:
+            who &= Q(**{f"{person}__is_active": True})
+        rows = model._default_manager.filter(who)
+        if where is not None:
+            rows = rows.filter(where)
+        return rows.values_list(*[person if c == HOLDER else c for c in columns])
+
+    return held(grants.user_model, "user").union(held(grants.group_model, "group__user"))
+
+
+def _covering(paths: Iterable[str]) -> list[str]:
+    """The fewest paths that cover the same subtrees (a node under another adds nothing)."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept
+
+
+def under(paths: Iterable[str], field: str = "organisation__path") -> Q:
+    """Rows whose `field` lies in one of these subtrees (none for no paths)."""
+    conditions = [Q(**{f"{field}__startswith": path}) for path in paths]
+    if not conditions:
+        return Q(pk__in=[])
+    return reduce(operator.or_, conditions)
+
+
+class Scope:
+    """What one user holds. Each answer is read from the database the first time it is
+    asked (one query) and remembered on this object; nothing is kept on the user. Visitors
+    and inactive accounts hold nothing and cost no query."""
+
+    def __init__(self, user: AnyUser) -> None:
+        self.user = user
+        # The account asked about, while it may hold anything: None for a visitor or an
+        # account that has been deactivated.
+        self.member: User | None = user if isinstance(user, User) and user.is_active else None
+        self._paths: dict[str, list[str]] = {}
+        self._roles: frozenset[str] | None = None
+        self._objects: dict[tuple[Grants, str], dict[Any, bool]] = {}
+
+    # Nodes
+
+    def paths(self, codename: str = VIEW_STAFF_DATA) -> list[str]:
+        """Paths of the nodes whose subtrees the user holds this permission over, directly
+        or through a team, with none under another (the covering set)."""
+        if codename not in self._paths:
+            held: Iterable[str] = []
+            if self.member is not None:
+                held = _granted(NODES, codename, "content_object__path", holder=self.member)
+                held = (path for (path,) in held)
+            self._paths[codename] = _covering(held)
+        return self._paths[codename]
+
+    def covers(self, codename: str, organisation: Organisation) -> bool:
+        """Holds the permission at the node or above it."""
+        return any(organisation.path.startswith(path) for path in self.paths(codename))
+
+    def covers_any(self, codename: str, organisations: Iterable[Organisation]) -> bool:
+        paths = self.paths(codename)
+        return any(node.path.startswith(path) for node in organisations for path in paths)
+
+    def holds_inside(self, codename: str, path: str) -> bool:
+        """Some path of the covering set lies in the subtree at `path` (a grant above it,
+        which covers it too, does not count: this asks whether they work there)."""
+        return any(held.startswith(path) for held in self.paths(codename))
+
+    def under(self, codename: str, field: str = "organisation__path") -> Q:
+        """Rows whose `field` (a node's path) lies under the paths held."""
+        return under(self.paths(codename), field)
+
+    def nodes_within(
+        self, codename: str, organisations: Iterable[Organisation], also: Iterable[str] = ()
+    ) -> list[Organisation]:
+        """These nodes and the nodes above them that lie inside the paths held, with the
+        nodes at the paths `also`, in tree order: where a responder may act on behalf of.
+        One query (none when there are none)."""
+        held = self.paths(codename)
+        paths = set(also)
+        for node in organisations:
+            for path in [*node.ancestor_paths(), node.path]:
+                if any(path.startswith(h) for h in held):
+                    paths.add(path)
+        if not paths:
+            return []
+        return list(Organisation.objects.filter(path__in=paths).order_by("path"))
+
+    # Platform roles
+
+    @property
+    def platform_roles(self) -> frozenset[str]:
+        """The platform-wide roles (moderator, platform admin) the user holds."""
+        if self._roles is None:
+            roles: Iterable[str] = []
+            if self.member is not None:
+                roles = Role.objects.filter(
+                    user=self.member, organisation__isnull=True
+                ).values_list("role", flat=True)
+            self._roles = frozenset(roles)
+        return self._roles
+
+    def has_platform_role(self, *roles: RoleName) -> bool:
+        return any(role in self.platform_roles for role in roles)
+
+    # Permissions on single objects (given by other apps through their own `Grants`)
+
+    def object_ids(self, grants: Grants, codename: str) -> QuerySet[Any]:
+        """Ids of the objects the user holds `codename` on, directly or through a team: a
+        subquery, not read here."""
+        if self.member is None:
+            return grants.user_model._default_manager.none()
+        return _granted(grants, codename, "content_object_id", holder=self.member)
+
+    def objects_among(self, grants: Grants, codename: str, ids: Iterable[Any]) -> set[Any]:
+        """Which of these objects the user holds `codename` on: one query, each answer
+        remembered for `holds_object`."""
+        known = self._objects.setdefault((grants, codename), {})
+        wanted = [pk for pk in ids if pk not in known]
+        if wanted and self.member is not None:
+            found = set(
+                _granted(
+                    grants,
+                    codename,
+                    "content_object_id",
+                    holder=self.member,
+                    where=Q(content_object_id__in=wanted),
+                ).values_list("content_object_id", flat=True)
+            )
+            known.update((pk, pk in found) for pk in wanted)
+        return {pk for pk in ids if known.get(pk, False)}
+
+    def holds_object(self, grants: Grants, codename: str, obj: models.Model) -> bool:
+        """Whether the user holds `codename` on this one object (one query, remembered)."""
+        return bool(self.objects_among(grants, codename, [obj.pk]))
+
+
+SCOPE = "responders.scope"
+
+
+def scope_of(user: AnyUser) -> Scope:
+    """The request's Scope for this user (built on first use, dropped with the request);
+    outside a request, a fresh one."""
+    return memo((SCOPE, user.pk), lambda: Scope(user))
+
+
+def forget_scopes() -> None:
+    """Drop this request's Scopes: for a service that changes grants, so that asking again
+    in the same request reads them afresh. Outside a request there is nothing to drop."""
+    forget(SCOPE)
+
+
+def holders_over(paths: list[str], codename: str) -> dict[int, list[str]]:
+    """Who holds this permission at any of these exact nodes (pass a node's path with its
+    ancestors' to ask "whose scope covers it"), directly or through a team, and at which
+    paths: one query, for fan-out and reminders. Active accounts only."""
+    if not paths:
+        return {}
+    rows = _granted(
+        NODES,
+        codename,
+        HOLDER,
+        "content_object__path",
+        active=True,
+        where=Q(content_object__path__in=paths),
+    )
+    held: dict[int, list[str]] = {}
+    for user_id, path in rows:
+        held.setdefault(user_id, []).append(path)
+    return held
+
+
+def holder_covers(codename: str, *, user: str, path: str) -> Exists:
+    """Whether the user in the outer query's column `user` holds the permission at or
+    above the node whose path is in its column `path`: to keep rows their owner may still
+    see, in the same statement."""
+    return Exists(
+        _granted(
+            NODES,
+            codename,
+            "content_object__path",
+            holder=OuterRef(user),
+            where=StartsWith(OuterRef(path), F("content_object__path")),
+        )
+    )
