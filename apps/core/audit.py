@@ -34,7 +34,7 @@ def refuse(
     *,
     actor: Any,
     action: str,
-    target: models.Model,
+    target: models.Model | None,
     organisation_path: str = "",
     message: str = "You do not have permission to see this page.",
     **details: Any,

@@ -115,7 +115,7 @@ class Role(TimeStampedModel):
         return f"{self.holder} is {self.get_role_display()} at {where}"
 
     @property
-    def holder(self) -> object:
+    def holder(self) -> models.Model | None:
         return self.user if self.user_id else self.team
 
 

@@ -36,9 +36,20 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 
 def _holder(user: User | None, team: Team | None) -> User | Group:
-    if (user is None) == (team is None):
-        raise ValueError("A role goes to a user or to a team, not both or neither.")
-    return user if user is not None else team.group  # type: ignore[union-attr]
+    if user is not None and team is None:
+        return user
+    if team is not None and user is None:
+        return team.group
+    raise ValueError("A role goes to a user or to a team, not both or neither.")
+
+
+def holder_label(user: User | None, team: Team | None) -> str:
+    """ "user:<pk>" or "team:<pk>", as the audit log names who was given something."""
+    if user is not None:
+        return f"user:{user.pk}"
+    if team is not None:
+        return f"team:{team.pk}"
+    raise ValueError("A grant goes to a user or to a team.")
 
 
 def _refuse(
@@ -47,7 +58,7 @@ def _refuse(
     action: str,
     role: str,
     organisation: Organisation | None,
-    target: models.Model,
+    target: models.Model | None,
 ) -> None:
     # Refusals are recorded too: attempts to escalate are worth seeing. The audit row
     # must survive the rollback of the surrounding request, so it is written outside it.
@@ -58,7 +69,7 @@ def _refuse(
         organisation_path=organisation.path if organisation else "",
         message=f"You cannot {action.replace('_', ' ')} {role} there.",
         role=role,
-        holder=f"{target._meta.model_name}:{target.pk}",
+        holder=f"{target._meta.model_name}:{target.pk}" if target is not None else "",
     )
 
 
@@ -95,7 +106,7 @@ def _write(
                 target=grant,
                 organisation_path=organisation.path if organisation else "",
                 role=role,
-                holder=f"{'user' if user else 'team'}:{(user or team).pk}",  # type: ignore[union-attr]
+                holder=holder_label(user, team),
             )
     forget_scopes()
     return grant
@@ -117,7 +128,7 @@ def role_grant(
             action="grant",
             role=role,
             organisation=organisation,
-            target=user or team,  # type: ignore[arg-type]
+            target=user or team,
         )
     return _write(granter=granter, role=role, organisation=organisation, user=user, team=team)
 
@@ -142,7 +153,7 @@ def role_revoke(*, revoker: User, grant: Role) -> None:
             action="revoke",
             role=grant.role,
             organisation=grant.organisation,
-            target=grant.holder,  # type: ignore[arg-type]
+            target=grant.holder,
         )
     with transaction.atomic():
         organisation = grant.organisation

@@ -198,10 +198,10 @@ def inbox_marks(user: AnyUser, stories: list[Story]) -> list[Story]:
     now = timezone.now()
     for story in stories:
         # How long an unanswered story has waited, to the largest unit ("6 days").
-        story.waiting = timesince(story.published_at, now, depth=1)  # type: ignore[attr-defined,arg-type]
-        story.is_referred = story.pk in referred  # type: ignore[attr-defined]
-        story.read_by_me = story.pk in read  # type: ignore[attr-defined]
-        story.answerable = story.is_referred or any(  # type: ignore[attr-defined]
+        story.waiting = timesince(story.published_at or now, now, depth=1)
+        story.is_referred = story.pk in referred
+        story.read_by_me = story.pk in read
+        story.answerable = story.is_referred or any(
             service.path.startswith(path) for service in story.services.all() for path in respond
         )
     return stories

@@ -129,6 +129,13 @@ class Story(TimeStampedModel):
     # The words of the public title (weight A) and body (weight B), English stems, kept by
     # PostgreSQL itself on every write. Only public text: never the email, notes or the
     # author's original revision, so a search cannot reveal them.
+    # Set on rows by the staff inbox (responses.selectors.inbox_marks), not stored: how
+    # long an unanswered story has waited, and what it is to the reader.
+    waiting: str
+    is_referred: bool
+    read_by_me: bool
+    answerable: bool
+
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
         + SearchVector("body", weight="B", config="english"),

@@ -36,24 +36,25 @@ def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
         person = entries[0].user
         if not person.is_active:
             continue
+        shown = [
+            {
+                "story": e.story,
+                "about": ", ".join(s.display_name for s in e.story.services.all()),
+                "link": settings.SITE_URL + reverse("inbox:story", kwargs={"pk": e.story_id}),
+            }
+            for e in entries
+            if e.story.status == StoryStatus.PUBLISHED
+        ]
+        if not shown:
+            continue
+        count = len(shown)
         context = {
             "person": person,
-            "entries": [
-                {
-                    "story": e.story,
-                    "about": ", ".join(s.display_name for s in e.story.services.all()),
-                    "link": settings.SITE_URL + reverse("inbox:story", kwargs={"pk": e.story_id}),
-                }
-                for e in entries
-                if e.story.status == StoryStatus.PUBLISHED
-            ],
+            "entries": shown,
             "label": label,
             "settings_link": settings.SITE_URL + reverse("alerts:index"),
             "site_name": settings.SITE_NAME,
         }
-        if not context["entries"]:
-            continue
-        count = len(context["entries"])  # type: ignore[arg-type]
         emails.append(
             Email(
                 kind=f"alerts.digest_{label}",

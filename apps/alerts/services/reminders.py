@@ -66,7 +66,7 @@ def reminders_send(now: dt.datetime | None = None) -> int:
         if not services:
             continue
         target = min(roots.get(s.root_path, 2) for s in services)
-        if add_working_days(story.published_at, target) > now:  # type: ignore[arg-type]
+        if story.published_at is None or add_working_days(story.published_at, target) > now:
             continue
         holders = holders_over(with_ancestors([s.path for s in services]), RESPOND)
         people = User.objects.filter(pk__in=list(holders), is_active=True).only("email")

@@ -9,6 +9,7 @@ from apps.accounts.models import User
 from apps.core.audit import refuse
 from apps.organisations.models import Organisation
 from apps.responders.scope import VIEW_STAFF_DATA, scope_of
+from apps.stories.models import Tag
 
 from ..models import Subscription
 
@@ -20,7 +21,7 @@ def subscription_add(
     organisation: Organisation,
     frequency: str,
     min_criticality: int | None,
-    tags: list[object],
+    tags: list[Tag],
 ) -> Subscription:
     """A member of staff subscribes to a node they may see as staff."""
     if not scope_of(user).covers(VIEW_STAFF_DATA, organisation):
@@ -28,7 +29,7 @@ def subscription_add(
     subscription = Subscription.objects.create(
         user=user, organisation=organisation, frequency=frequency, min_criticality=min_criticality
     )
-    subscription.tags.set(tags)  # type: ignore[arg-type]
+    subscription.tags.set(tags)
     return subscription
 
 

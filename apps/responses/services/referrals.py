@@ -14,7 +14,7 @@ from apps.core.audit import audit, refuse
 from apps.core.outbox import outbox_add
 from apps.responders.models import Team
 from apps.responders.scope import MANAGE_ROLES, VIEW_STAFF_DATA, scope_of
-from apps.responders.services import object_permission_give, object_permission_take
+from apps.responders.services import holder_label, object_permission_give, object_permission_take
 from apps.stories.models import Story
 
 from ..models import Referral, StaffRead
@@ -69,7 +69,7 @@ def referral_create(
                 target=referral,
                 organisation_path=story_path(story),
                 story_id=story.pk,
-                holder=f"user:{user.pk}" if user else f"team:{team.pk}",  # type: ignore[union-attr]
+                holder=holder_label(user, team),
             )
             _tell(referral)
     except IntegrityError:
@@ -78,7 +78,12 @@ def referral_create(
 
 
 def _tell(referral: Referral) -> None:
-    people = [referral.user] if referral.user else list(referral.team.group.user_set.all())  # type: ignore[union-attr]
+    if referral.user is not None:
+        people = [referral.user]
+    elif referral.team is not None:
+        people = list(referral.team.group.user_set.all())
+    else:
+        people = []
     link = settings.SITE_URL + reverse("inbox:story", kwargs={"pk": referral.story_id})
     for person in people:
         context = {
