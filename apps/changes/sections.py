@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.core.extensions import Section
+from apps.core.request_memo import memo
 from apps.organisations.models import Organisation
 from apps.responses.models import Response, ResponseStatus
 from apps.responses.selectors import Entry
@@ -17,8 +18,15 @@ from . import selectors
 from .forms import ChangeLinkForm
 from .models import Change
 from .permissions import can_record_on
+from .selectors import STORY_CHANGES
 
 ORGANISATION_PAGE_CHANGES = 3
+
+
+def _story_changes(story: Story) -> list[Change]:
+    """The story's changes, read once per request although both the conversation's
+    outcomes and the changes section show them (changes' services forget them on a write)."""
+    return memo((STORY_CHANGES, story.pk), lambda: selectors.story_changes(story))
 
 
 def _attach(entries: list[Entry], changes: list[Change]) -> None:
@@ -33,12 +41,12 @@ def response_outcomes(story: Story, entries: list[Entry]) -> None:
     """Each public response's `outcomes`: the changes it announced. One query, none when
     the conversation has no response."""
     if any(entry.kind == "response" for entry in entries):
-        _attach(entries, selectors.story_changes(story))
+        _attach(entries, _story_changes(story))
 
 
 def story_changes(request: HttpRequest, story: Story) -> Section:
     """What is changing because of the story, on its public page. One query."""
-    return Section("changes/_story.html", {"changes": selectors.story_changes(story)})
+    return Section("changes/_story.html", {"changes": _story_changes(story)})
 
 
 def author_changes(request: HttpRequest, story: Story, token: str) -> Section:
@@ -49,7 +57,7 @@ def author_changes(request: HttpRequest, story: Story, token: str) -> Section:
 def staff_story_changes(request: HttpRequest, story: Story, entries: list[Entry]) -> Section:
     """The story's changes for staff, and (for responders in scope) recording a new one
     or linking the story to a change already planned."""
-    changes = selectors.story_changes(story)
+    changes = _story_changes(story)
     _attach(entries, changes)
     may_record = can_record_on(request.user, story)
     link_form = None

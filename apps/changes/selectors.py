@@ -92,6 +92,10 @@ def register_services(organisation: Organisation) -> list[Organisation]:
     )
 
 
+# The request memo's name for a story's changes (apps.core.request_memo).
+STORY_CHANGES = "changes.story_changes"
+
+
 def story_changes(story: Story) -> list[Change]:
     """The changes a story is linked to, oldest first, each with `link` (this story's)."""
     links = (

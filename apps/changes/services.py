@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core.audit import audit, refuse
 from apps.core.outbox import Email, outbox_add_many
+from apps.core.request_memo import forget
 from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 from apps.responders.scope import RESPOND, scope_of
@@ -29,6 +30,7 @@ from apps.stories.models import Story, StoryService, StoryStatus
 
 from .models import Change, ChangeStatus, ChangeStory
 from .permissions import can_record_for, can_record_on, can_update
+from .selectors import STORY_CHANGES
 
 MAX_LENGTH = 2000
 # How far ahead a plan may be dated: further than this is not a plan people can hold
@@ -90,6 +92,7 @@ def change_plan(
 ) -> Change:
     """Record a planned change for a node in the actor's scope, answering a story (and
     one of its responses); the author is emailed. Audited. A double submit makes one."""
+    forget(STORY_CHANGES)  # story pages read in this request see the write
     if not can_record_on(actor, story) or not can_record_for(actor, organisation):
         refuse(
             actor=actor,
@@ -159,6 +162,7 @@ def _locked(change: Change, *, planned: bool = True) -> Change:
 def change_edit(*, actor: User, change: Change, summary: str, due_on: dt.date) -> Change:
     """Correct a planned change's text or move its date (a new date may be reminded of
     again). Audited; nobody is emailed."""
+    forget(STORY_CHANGES)  # story pages read in this request see the write
     _may_update_or_refuse(actor, change, "edit")
     text = _text(summary, "summary", "Say what will change.")
     _check_due(due_on, timezone.localdate())
@@ -180,6 +184,7 @@ def change_edit(*, actor: User, change: Change, summary: str, due_on: dt.date) -
 def change_mark_made(*, actor: User, change: Change, made_summary: str, made_on: dt.date) -> Change:
     """A planned change is made: what changed and when. The authors of its stories are
     emailed. Audited."""
+    forget(STORY_CHANGES)  # story pages read in this request see the write
     _may_update_or_refuse(actor, change, "mark_made")
     text = _text(made_summary, "made_summary", "Say what changed.")
     if made_on > timezone.localdate():
@@ -196,6 +201,7 @@ def change_mark_made(*, actor: User, change: Change, made_summary: str, made_on:
 def change_stop(*, actor: User, change: Change, reason: str) -> Change:
     """A planned change is not going ahead, and the public is told why; so are the
     authors of its stories. Audited."""
+    forget(STORY_CHANGES)  # story pages read in this request see the write
     _may_update_or_refuse(actor, change, "stop")
     text = _text(reason, "reason", "Say why the change is not going ahead.")
     with transaction.atomic():
@@ -226,6 +232,7 @@ def change_link(
 ) -> ChangeStory:
     """One change often answers many stories: link another story in the actor's scope
     (and which of its responses said so). Its author is told. Audited."""
+    forget(STORY_CHANGES)  # story pages read in this request see the write
     _may_update_or_refuse(actor, change, "link")
     if not can_record_on(actor, story):
         refuse(
@@ -257,6 +264,7 @@ def change_link(
 
 def change_unlink(*, actor: User, change: Change, story_id: int) -> None:
     """Take a story off a change it was linked to by mistake. Audited."""
+    forget(STORY_CHANGES)  # story pages read in this request see the write
     _may_update_or_refuse(actor, change, "unlink")
     with transaction.atomic():
         change = _locked(change, planned=False)

@@ -547,3 +547,22 @@ def test_moderators_find_the_edit_link_of_any_response_on_the_public_page(
     assert link in signed_in(moderator).get(story.get_absolute_url()).content.decode()
     assert link not in Client().get(story.get_absolute_url()).content.decode()
     assert signed_in(moderator).get(link).status_code == 200
+
+
+def test_a_story_page_reads_its_changes_once_for_the_outcomes_and_the_changes_section(
+    org: Organisation, responder: User
+) -> None:
+    """Both the outcomes beside a response and the changes section show the story's
+    changes: the request memo reads them once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    story = StoryFactory(services=[node(org, 3)])
+    _grow_conversation(story, node(org, 3), responder, 2)
+    with CaptureQueriesContext(connection) as captured:
+        html = Client().get(story.get_absolute_url()).content.decode()
+    assert "Change 0" in html
+    assert "Change 1" in html
+    own = 'SELECT "changes_changestory"'
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith(own)]
+    assert len(reads) == 1, reads
