@@ -216,3 +216,22 @@ def test_a_decision_url_without_the_hold_changes_nothing(
     assert "is moderating this story until" in response.content.decode()
     story.refresh_from_db()
     assert story.status == StoryStatus.AWAITING_MODERATION
+
+
+def test_a_refused_decision_lists_the_problem_at_the_top_linking_to_its_field(
+    org: Organisation, moderator: User
+) -> None:
+    """Criticality sits far down the page: the summary at the top names it and links there."""
+    story = waiting(org)
+    client = signed_in(moderator)
+    client.get(reverse("moderation:story", kwargs={"pk": story.pk}))
+    url = reverse("moderation:story_publish", kwargs={"pk": story.pk})
+    html = client.post(url, {"title": story.title, "body": story.body}).content.decode()
+    summary = html[
+        html.index('class="error-summary"') : html.index(
+            "</div>", html.index('class="error-summary"')
+        )
+    ]
+    assert "Set the criticality before publishing." in summary
+    assert 'href="#id_criticality_0"' in summary
+    assert Story.objects.get(pk=story.pk).status == StoryStatus.AWAITING_MODERATION
