@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.decorators import second_factor_required
@@ -137,22 +138,22 @@ def _change(
 def _detail_page(
     request: AuthenticatedHttpRequest,
     change: Change,
-    *,
-    edit_form: ChangeEditForm | None = None,
-    made_form: ChangeMadeForm | None = None,
-    stop_form: ChangeStopForm | None = None,
+    posted: ChangeEditForm | ChangeMadeForm | ChangeStopForm | None = None,
 ) -> HttpResponse:
-    """The staff page of a change; a form given here comes back with its errors."""
+    """The staff page of a change; the form `posted` comes back in its place with its
+    errors, the others fresh."""
     may_update = can_update(request.user, change)
     open_ = may_update and change.status == ChangeStatus.PLANNED
     context = {
         "change": change,
         "may_update": may_update,
         "overdue": change.is_overdue(timezone.localdate()),
-        "edit_form": edit_form or (ChangeEditForm.of(change) if open_ else None),
-        "made_form": made_form or (ChangeMadeForm.blank() if open_ else None),
-        "stop_form": stop_form or (ChangeStopForm(prefix="stop") if open_ else None),
+        "edit_form": ChangeEditForm.of(change) if open_ else None,
+        "made_form": ChangeMadeForm.blank() if open_ else None,
+        "stop_form": ChangeStopForm(prefix="stop") if open_ else None,
     }
+    if posted is not None:
+        context[f"{posted.prefix}_form"] = posted
     return render(request, "changes/detail.html", context)
 
 
@@ -163,59 +164,67 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, _change(request, pk))
 
 
+def _update(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    form_class: type[ChangeEditForm | ChangeMadeForm | ChangeStopForm],
+    prefix: str,
+    service: Callable[..., Change],
+    done: str,
+) -> HttpResponse:
+    """One of the change page's three forms, posted to its own URL: its service with the
+    form's data, then back to the change with `done`; or the page with the form's errors."""
+    change = _change(request, pk, may=can_record_for)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            service(actor=request.user, change=change, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(change.get_absolute_url())
+    return _detail_page(request, change, form)
+
+
 @require_POST
 @second_factor_required
 def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct a planned change's words or move its date."""
-    change = _change(request, pk, may=can_record_for)
-    form = ChangeEditForm(request.POST, prefix="edit")
-    if form.is_valid():
-        try:
-            services.change_edit(actor=request.user, change=change, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The change is updated.")
-            return redirect(change.get_absolute_url())
-    return _detail_page(request, change, edit_form=form)
+    return _update(
+        request, pk, ChangeEditForm, "edit", services.change_edit, _("The change is updated.")
+    )
 
 
 @require_POST
 @second_factor_required
 def mark_made(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark a planned change made; the authors of its stories are told."""
-    change = _change(request, pk, may=can_record_for)
-    form = ChangeMadeForm(request.POST, prefix="made")
-    if form.is_valid():
-        try:
-            services.change_mark_made(actor=request.user, change=change, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                "The change is marked made. The authors of its stories who gave an "
-                "email address are told.",
-            )
-            return redirect(change.get_absolute_url())
-    return _detail_page(request, change, made_form=form)
+    return _update(
+        request,
+        pk,
+        ChangeMadeForm,
+        "made",
+        services.change_mark_made,
+        _(
+            "The change is marked made. The authors of its stories who gave an "
+            "email address are told."
+        ),
+    )
 
 
 @require_POST
 @second_factor_required
 def stop(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark a planned change not going ahead, saying why."""
-    change = _change(request, pk, may=can_record_for)
-    form = ChangeStopForm(request.POST, prefix="stop")
-    if form.is_valid():
-        try:
-            services.change_stop(actor=request.user, change=change, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The change is marked not going ahead.")
-            return redirect(change.get_absolute_url())
-    return _detail_page(request, change, stop_form=form)
+    return _update(
+        request,
+        pk,
+        ChangeStopForm,
+        "stop",
+        services.change_stop,
+        _("The change is marked not going ahead."),
+    )
 
 
 @require_POST

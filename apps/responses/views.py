@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -237,12 +238,14 @@ def post_response(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             if response.is_public:
-                messages.success(request, "Your response is published.")
+                messages.success(request, _("Your response is published."))
             else:
                 messages.success(
                     request,
-                    "Thank you. As you are new to responding, a moderator will check "
-                    "your response before it is published (usually within a working day).",
+                    _(
+                        "Thank you. As you are new to responding, a moderator will check "
+                        "your response before it is published (usually within a working day)."
+                    ),
                 )
             if request.htmx:
                 return HttpResponseClientRedirect(reverse("inbox:story", kwargs={"pk": pk}))
