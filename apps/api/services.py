@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.core.audit import audit, refuse
 from apps.organisations.models import Organisation
 from apps.responders.permissions import can_manage
@@ -32,7 +32,7 @@ class MadeKey:
     created: bool
 
 
-def _check(actor: Any, organisation: Organisation, action: str) -> None:
+def _check(actor: User, organisation: Organisation, action: str) -> None:
     if not can_manage(actor, organisation):
         refuse(
             actor=actor,
@@ -43,7 +43,7 @@ def _check(actor: Any, organisation: Organisation, action: str) -> None:
         )
 
 
-def api_key_create(*, actor: Any, organisation: Organisation, name: str, nonce: str) -> MadeKey:
+def api_key_create(*, actor: User, organisation: Organisation, name: str, nonce: str) -> MadeKey:
     """A new key for a node the actor manages, audited. The same form sent twice (the same
     nonce) makes one key; the second answer shows it again only to its maker, briefly."""
     _check(actor, organisation, "create")
@@ -85,7 +85,7 @@ def api_key_create(*, actor: Any, organisation: Organisation, name: str, nonce: 
     return MadeKey(api_key, key, created=True)
 
 
-def api_key_revoke(*, actor: Any, api_key: ApiKey) -> bool:
+def api_key_revoke(*, actor: User, api_key: ApiKey) -> bool:
     """Stop a key working at once, audited. False when it was revoked already."""
     _check(actor, api_key.organisation, "revoke")
     with transaction.atomic():
