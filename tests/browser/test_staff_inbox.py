@@ -156,7 +156,10 @@ def test_the_inbox_filters_work_by_keyboard(
     page.keyboard.press("Space")
     expect(page.get_by_role("checkbox", name="No response yet")).to_be_checked()
     tab_to(page, "Apply filters", role="button")
-    page.keyboard.press("Enter")
+    # The button submits the form (a full page load, with or without JavaScript): wait
+    # for it, or the list htmx already narrowed could be read while the page reloads.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.locator("#inbox-results .result-title")).to_have_count(2)
     assert "unanswered=on" in page.url
     assert inbox_titles(page) == ["Nobody came when I rang the bell", "Kind nurses on a busy night"]
