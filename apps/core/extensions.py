@@ -59,6 +59,7 @@ ResponseOutcomes = Callable[[Any, list[Any]], None]  # (story, entries): sets `o
 StaffLanding = Callable[[AbstractBaseUser | AnonymousUser], str]  # (user) -> a URL
 StoryResponded = Callable[[], Exists]  # on the story, OuterRef("pk")
 ModerationWaiting = Callable[[], object]  # the counts `moderation/_waiting.html` shows
+StaffHomeSection = Callable[[Any], Section]  # (request) -> the part of the staff home
 
 
 class SingleSlot(Generic[T]):
@@ -153,6 +154,10 @@ staff_story_page_sections: OrderedSlots[StaffStorySection] = OrderedSlots(
 organisation_page_sections: OrderedSlots[OrganisationSection] = OrderedSlots(
     "organisation_page_sections", ("figures", "changes", "stories", "follow")
 )
+# Parts of the staff home (the inbox at /staff/), above its roles and stories.
+staff_home_sections: OrderedSlots[StaffHomeSection] = OrderedSlots(
+    "staff_home_sections", ("summary",)
+)
 # What each public response led to, shown beside it in the conversation.
 response_outcomes: SingleSlot[ResponseOutcomes] = SingleSlot("response_outcomes")
 # Where staff land after signing in, when no safe `next` says otherwise.
@@ -169,6 +174,7 @@ POINTS: tuple[SingleSlot[Any] | OrderedSlots[Any], ...] = (
     author_page_sections,
     staff_story_page_sections,
     organisation_page_sections,
+    staff_home_sections,
     response_outcomes,
     staff_landing,
     story_progress,

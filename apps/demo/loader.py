@@ -37,6 +37,8 @@ from apps.responses.services import (
 from apps.stories.models import Story, StoryStatus, Tag
 from apps.stories.services import story_submit
 
+from .history import load_history
+
 SPEC = Path(settings.BASE_DIR) / "fixtures" / "demo" / "organisations.json"
 # A marker organisation: when it exists, the demo has been loaded.
 MARKER_ODS_CODE = "ZZA"
@@ -153,6 +155,8 @@ def demo_load() -> bool:
     _load_team_and_referral()
     _load_conversations()
     _load_changes()
+    # Last, so the hand-written stories above keep the first ids.
+    load_history()
     return True
 
 

@@ -13,6 +13,8 @@ class InsightsConfig(AppConfig):
         from . import tasks  # noqa: F401 - registers insights.refresh_figures
         from .receivers import mark_figures_stale
         from .sections import organisation_figures
+        from .staff_home import staff_home_summary
 
         public_figures_changed.connect(mark_figures_stale, dispatch_uid="insights.mark_stale")
         extensions.organisation_page_sections.register("figures", organisation_figures)
+        extensions.staff_home_sections.register("summary", staff_home_summary)

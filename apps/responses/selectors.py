@@ -76,18 +76,29 @@ COALESCE((
 """
 
 
-def _answered() -> Exists:
+def answered() -> Exists:
+    """Whether the story (the query's own row) has a published response."""
     return Exists(Response.objects.filter(story=OuterRef("pk"), status=ResponseStatus.PUBLISHED))
+
+
+def past_response_target(now: Any) -> RawSQL:
+    """Whether the story (the query's own row, `stories_story`) was published longer ago
+    than its trust's response target at `now`, answered or not. Usable as a condition:
+    `~answered() & past_response_target(now)` is what the inbox calls overdue."""
+    zone = settings.TIME_ZONE
+    # A constant statement; the zone, the time and the step are parameters.
+    return RawSQL(  # noqa: S611
+        _OVERDUE, (zone, now, zone, zone, Organisation.steplen), output_field=BooleanField()
+    )
 
 
 def _overdue(now: Any) -> Case:
     """Whether the story (the query's own row) waits for a response past its target."""
-    zone = settings.TIME_ZONE
-    # A constant statement; the zone, the time and the step are parameters.
-    past_target = RawSQL(  # noqa: S611
-        _OVERDUE, (zone, now, zone, zone, Organisation.steplen), output_field=BooleanField()
+    return Case(
+        When(answered=True, then=False),
+        default=past_response_target(now),
+        output_field=BooleanField(),
     )
-    return Case(When(answered=True, then=False), default=past_target, output_field=BooleanField())
 
 
 def with_needs(
@@ -96,7 +107,7 @@ def with_needs(
     """Annotate `answered` and `overdue`, and order by what needs doing: overdue first,
     then the rest waiting for a response, each waiting longest first, then the answered
     ones newest first; or, with NEWEST, newest first (walking the published_at index)."""
-    stories = stories.annotate(answered=_answered()).annotate(
+    stories = stories.annotate(answered=answered()).annotate(
         overdue=_overdue(now or timezone.now())
     )
     if sort == NEWEST:

@@ -57,6 +57,10 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "managed": scope_of(user).paths(MANAGE_ROLES),
         "sort": filters.sort,
         "criticality_scale": range(1, 6),
+        # Apps above this one (insights) add their parts through the registry.
+        "sections": []
+        if request.htmx
+        else [section(request) for section in extensions.staff_home_sections.providers()],
     }
     template = "inbox/index.html#results" if request.htmx else "inbox/index.html"
     return render(request, template, context)

@@ -156,7 +156,10 @@ def test_the_inbox_filters_work_by_keyboard(
     page.keyboard.press("Space")
     expect(page.get_by_role("checkbox", name="No response yet")).to_be_checked()
     tab_to(page, "Apply filters", role="button")
-    page.keyboard.press("Enter")
+    # The button submits the form (a full page load, with or without JavaScript): wait
+    # for it, or the list htmx already narrowed could be read while the page reloads.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.locator("#inbox-results .result-title")).to_have_count(2)
     assert "unanswered=on" in page.url
     assert inbox_titles(page) == ["Nobody came when I rang the bell", "Kind nurses on a busy night"]
@@ -197,3 +200,51 @@ def test_the_inbox_badges_say_what_they_mean_and_fit_a_phone(
         assert_accessible(page)
         if SHOTS:
             page.screenshot(path=f"{SHOTS}/inbox-{width}.png", full_page=True)
+
+
+def test_the_staff_home_opens_on_this_month_on_a_phone_without_javascript(
+    browser: Browser, live_server: Any, trust: dict[str, Any]
+) -> None:
+    from apps.changes.models import Change, ChangeStatus
+
+    today = timezone.localdate()
+    Change.objects.create(
+        organisation=trust["trust"],
+        status=ChangeStatus.MADE,
+        summary="Call bells answered within five minutes",
+        due_on=today,
+        made_summary="Call bells are answered within five minutes on every ward",
+        made_on=today,
+        status_on=today,
+    )
+    signing_in = browser.new_context().new_page()
+    sign_in_with_code(signing_in, live_server.url, "helen@ashdown-vale.example")
+    page = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 900}
+    ).new_page()
+    page.context.add_cookies(signing_in.context.cookies())
+    page.goto(live_server.url + "/staff/")
+    summary = page.get_by_role("region", name="Your part of the organisation in")
+    expect(summary).to_contain_text("so far this month")
+    expect(summary).to_contain_text("1 change made this month")
+    expect(
+        summary.get_by_role("link", name="Call bells are answered within five minutes")
+    ).to_be_visible()
+    width_used = page.evaluate("document.documentElement.scrollWidth")
+    assert width_used <= 390, f"the staff home scrolls sideways on a phone: {width_used}px"
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/staff-home-390.png", full_page=True)
+    summary.get_by_role(
+        "link", name="2 stories wait for a response; 1 of them is past its response target."
+    ).click()
+    assert "unanswered=on" in page.url
+    expect(page.get_by_role("checkbox", name="No response yet")).to_be_checked()
+    expect(page.locator("#inbox-results .result-title")).to_have_count(2)
+    assert_accessible(signing_in_page(signing_in, live_server.url + "/staff/"))
+
+
+def signing_in_page(page: Page, url: str) -> Page:
+    """The same page with JavaScript on, for axe (which runs as a script)."""
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(url)
+    return page
