@@ -294,6 +294,8 @@ ACCESS: dict[str, Rule] = {
     # staff member's scope (tests/exports). No dump is made here, so its files are 404.
     "exports:stories_csv": Rule(everyone(200)),
     "exports:stories_xlsx": Rule(everyone(200)),
+    "exports:open_data": Rule(everyone(200)),
+    "exports:open_data_file": Rule(everyone(404), kwargs=lambda w: {"name": "stories.csv"}),
     # Staff sign-in (django-allauth). Sign-up is closed: staff join by invitation.
     "account_login": Rule(signed_out_only()),
     "account_signup": Rule(signed_out_only()),
