@@ -350,6 +350,12 @@ def test_exports_keep_their_query_budgets(world: dict[str, Any], settings: Any) 
         _many([world["service"]], more)
         for name, (make, url, _) in cases.items():
             budgets[name].measure(size, lambda make=make, url=url: fetch(make, url))
+        # And at each size, the same stories as the search.
+        for params in ({}, {"q": "nurse", "organisation": world["org"].slug}):
+            form = StorySearchForm(params)
+            assert form.is_valid()
+            rows = csv_rows(Client().get(CSV_URL, params))
+            assert [int(r["id"]) for r in rows] == search_ids(form.filters())
     for budget in budgets.values():
         budget.assert_flat()
 
@@ -367,3 +373,22 @@ def test_exports_read_in_batches(world: dict[str, Any], settings: Any) -> None:
     for row in rows:
         assert int(row["responses"]) == responses.filter(story_id=int(row["id"])).count()
         assert row["services"]
+
+
+@pytest.mark.parametrize("order", ["newest", "relevance"])
+def test_an_export_goes_on_where_the_search_pages_stop(
+    world: dict[str, Any], settings: Any, order: str
+) -> None:
+    """The search lists its first STORY_SEARCH_LIMIT; the export has every match, the
+    first ones the same stories in the same order."""
+    _many([world["service"]], 12)
+    settings.STORY_SEARCH_LIMIT = 5
+    params = {"q": "kind", "order": order}
+    form = StorySearchForm(params)
+    assert form.is_valid()
+    ids = [int(r["id"]) for r in csv_rows(Client().get(CSV_URL, params))]
+    every = Story.objects.filter(status=StoryStatus.PUBLISHED, body__icontains="kind")
+    assert sorted(ids) == sorted(every.values_list("pk", flat=True))
+    assert len(ids) > 5
+    if order == "newest":
+        assert ids[:5] == search_ids(form.filters())[:5]
