@@ -24,6 +24,9 @@ app.conf.beat_schedule = {
     # Every node's public figures, so they roll over to the new date (and ranks compare
     # like with like) before anyone looks.
     "refresh-figures": {"task": "insights.refresh_figures", "schedule": crontab(hour=2, minute=30)},
+    # The open data (/open-data/): every published story and response, written afresh
+    # after the figures, while the site is quiet.
+    "open-data-dump": {"task": "insights.open_data_dump", "schedule": crontab(hour=3, minute=45)},
     # Read rows of past days can never match again (the visitor key holds the day).
     "prune-readers": {"task": "stories.prune_readers", "schedule": crontab(hour=3, minute=15)},
 }

@@ -290,6 +290,12 @@ ACCESS: dict[str, Rule] = {
     "api:organisation": Rule(everyone(200), kwargs=lambda w: {"key": w["org"].slug}),
     "api:changes": Rule(everyone(200)),
     "api:not_found": Rule(everyone(404), kwargs=lambda w: {"rest": "no-such-thing"}),
+    # Exports of a search and the open data: public; staff columns come only inside a
+    # staff member's scope (tests/exports). No dump is made here, so its files are 404.
+    "exports:stories_csv": Rule(everyone(200)),
+    "exports:stories_xlsx": Rule(everyone(200)),
+    "exports:open_data": Rule(everyone(200)),
+    "exports:open_data_file": Rule(everyone(404), kwargs=lambda w: {"name": "stories.csv"}),
     # Staff sign-in (django-allauth). Sign-up is closed: staff join by invitation.
     "account_login": Rule(signed_out_only()),
     "account_signup": Rule(signed_out_only()),
@@ -444,6 +450,10 @@ def test_access(
     }
     url = reverse(name, kwargs=rule.kwargs(world))
     response = getattr(client_as(member), rule.method)(url)
+    if response.streaming:
+        # Read to the end, as a browser would: a download's errors happen while it streams,
+        # and reading it closes the response (and any file it sends).
+        b"".join(response.streaming_content)
     expected = rule.expected[member]
     if expected == LOGIN:
         assert response.status_code == 302, f"{member} at {url}: {response.status_code}"

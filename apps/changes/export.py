@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from apps.core.cells import Echo, csv_cell
+
 from .models import Change
 
 EXPORT_COLUMNS = [
@@ -31,21 +33,10 @@ EXPORT_COLUMNS = [
 ]
 
 
-def csv_cell(value: object) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def register_csv_lines(changes: QuerySet[Change], today: dt.date) -> Iterator[str]:
     """The header, then one line per change (read in chunks, so a long register is never
     all in memory). `changes` comes from `selectors.register`, with its links prefetched."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(EXPORT_COLUMNS)
     for change in changes.iterator(chunk_size=500):
         yield writer.writerow([csv_cell(value) for value in _row(change, today)])

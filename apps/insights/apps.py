@@ -10,7 +10,7 @@ class InsightsConfig(AppConfig):
         from apps.core import extensions
         from apps.core.signals import public_figures_changed
 
-        from . import tasks  # noqa: F401 - registers insights.refresh_figures
+        from . import tasks  # noqa: F401 - registers insights.refresh_figures and open_data_dump
         from .receivers import mark_figures_stale
         from .sections import organisation_figures
         from .staff_home import staff_home_summary

@@ -5,9 +5,16 @@ from __future__ import annotations
 from celery import shared_task
 
 from .figures import figures_refresh
+from .open_data import open_data_dump
 
 
 @shared_task(name="insights.refresh_figures", ignore_result=True)
 def refresh_figures() -> int:
     """Every node's figures, recomputed in one statement (nightly, so dates roll over)."""
     return figures_refresh()
+
+
+@shared_task(name="insights.open_data_dump", ignore_result=True)
+def dump_open_data() -> int:
+    """The open data written afresh (nightly); the previous dump stays until it is done."""
+    return open_data_dump().stories

@@ -310,6 +310,22 @@ FIGURES_PARTS_PAGE_SIZE = 50
 STORY_SEARCH_LIMIT = 500
 # --- end search ---
 
+# --- exports and open data (docs/exports.md) ---
+# An export of a search (/stories/export.csv, .xlsx) holds at most this many stories; a
+# bigger one is refused with a message naming the limit. Stories are read this many at
+# a time, each batch with its services, tags, responses and changes.
+EXPORT_MAX_STORIES = env_int("EXPORT_MAX_STORIES", 100_000)
+EXPORT_CHUNK = 1000
+# Where `manage.py open_data_dump` writes the nightly files that /open-data/ serves
+# (outside the repository's tracked files), and the licence they are published under.
+OPEN_DATA_DIR = Path(env_str("OPEN_DATA_DIR") or BASE_DIR / "var" / "open-data")
+OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "Open Government Licence v3.0")
+OPEN_DATA_LICENCE_URL = env_str(
+    "OPEN_DATA_LICENCE_URL",
+    "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+)
+# --- end exports ---
+
 # --- feeds and widget ---
 # Atom feeds list this many of the newest published stories; the widget shows
 # WIDGET_STORIES unless the embedding page asks (?limit=) for 1 to WIDGET_STORIES_MAX.

@@ -1,5 +1,8 @@
 """Settings for the test suite: `make test`."""
 
+import tempfile
+from pathlib import Path
+
 from config.settings._embedded import database
 
 from .base import *  # noqa: F403
@@ -22,3 +25,5 @@ DEMO_DATA_ALLOWED = True
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No open data dump unless a test writes one (into its own folder).
+OPEN_DATA_DIR = Path(tempfile.gettempdir()) / "carevoice-tests-no-open-data"

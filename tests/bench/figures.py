@@ -41,6 +41,7 @@ from apps.core.signals import figures_changed  # noqa: E402
 from apps.organisations.models import Organisation, OrganisationKind  # noqa: E402
 from apps.organisations.services import organisation_bulk_add  # noqa: E402
 from apps.stories.models import Story, Tag  # noqa: E402
+from tests.bench import exports as export_bench  # noqa: E402
 from tests.bench import search as search_bench  # noqa: E402
 from tests.bench.common import (  # noqa: E402
     BROWSER,
@@ -634,7 +635,12 @@ def statistics_section() -> str | None:
 
 
 def run(
-    orgs: int, stories: int, repeat: int, keep: bool = False, search: bool = True
+    orgs: int,
+    stories: int,
+    repeat: int,
+    keep: bool = False,
+    search: bool = True,
+    exports: bool = True,
 ) -> tuple[list[Row], dict[str, str]]:
     rng = random.Random(20261123)
     scale = f"{stories:,} stories, {orgs:,} organisations"
@@ -723,6 +729,8 @@ def run(
         if search:
             more, searched = search_bench.run(trust, service, scale, repeat)
             rows += more
+        if exports:
+            rows += export_bench.run(scale)
 
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")

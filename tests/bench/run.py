@@ -598,6 +598,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="in the figures phase, skip timing search and the JSON API on its database",
     )
+    parser.add_argument(
+        "--skip-exports",
+        action="store_true",
+        help="in the figures phase, skip the exports of about 100,000 stories (CSV and XLSX)",
+    )
     args = parser.parse_args(argv)
     if args.scale < 10 or args.repeat < 5:
         parser.error("--scale must be at least 10 and --repeat at least 5")
@@ -618,6 +623,7 @@ def main(argv: list[str] | None = None) -> int:
             args.repeat,
             keep=args.keep,
             search=not args.skip_search,
+            exports=not args.skip_exports,
         )
         durations.append(f"figures at scale {time.perf_counter() - started:.0f} s")
         rows += more

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.changes import selectors
-from apps.changes.export import EXPORT_COLUMNS, csv_cell, register_csv_lines
+from apps.changes.export import EXPORT_COLUMNS, register_csv_lines
+from apps.core.cells import csv_cell
 from apps.organisations.models import Organisation
 from tests.factories import StoryFactory
 

@@ -298,12 +298,26 @@ def _serial_plans(filters: StoryFilters) -> Iterator[None]:
         yield
 
 
-def search_count(filters: StoryFilters) -> int:
-    """How many stories match, counting no further than settings.STORY_SEARCH_LIMIT + 1:
-    a result over the limit means "more than the limit"."""
-    capped = _matching(filters).order_by().values("pk")[: settings.STORY_SEARCH_LIMIT + 1]
+def search_count(filters: StoryFilters, *, cap: int | None = None) -> int:
+    """How many stories match, counting no further than `cap` + 1 (by default
+    settings.STORY_SEARCH_LIMIT): a result over the cap means "more than the cap"."""
+    limit = settings.STORY_SEARCH_LIMIT if cap is None else cap
+    capped = _matching(filters).order_by().values("pk")[: limit + 1]
     with _serial_plans(filters):
         return capped.count()
+
+
+def search_all(filters: StoryFilters) -> QuerySet[Story]:
+    """Every matching story, unbounded, in the order the search shows them: newest first,
+    or (`order` relevance) best rank first, newest first among equals. For exports, which
+    read it in chunks after counting it (`search_count(filters, cap=...)`). Up to
+    settings.STORY_SEARCH_LIMIT matches, its ids are those of `search_ids`, in the same
+    order; beyond, it goes on where the search's pages stop, and ranks every match rather
+    than the newest `limit`. Unannotated but for `rank`."""
+    matching = _matching(filters)
+    if filters.q and filters.order == RELEVANCE:
+        return matching.annotate(rank=_rank(filters.q)).order_by("-rank", "-published_at", "-pk")
+    return matching.order_by("-published_at", "-pk")
 
 
 def search_ids(filters: StoryFilters) -> list[int]:
