@@ -290,9 +290,11 @@ def insight_marks(filters: StoryFilters, period: Period) -> list[Mark]:
     """The newest settings.INSIGHT_SWARM_LIMIT stories of the period, oldest first, for the
     swarm. One query."""
     stories: QuerySet[Story] = with_progress(search_matching(_in(filters, period)))
-    rows = stories.order_by("-published_at", "-pk").values_list(
-        "pk", "title", "published_at", "progress", "criticality"
-    )[: settings.INSIGHT_SWARM_LIMIT]
+    # `progress` is annotated by the app registered for it, unknown to the type checker.
+    columns = ("pk", "title", "published_at", "progress", "criticality")
+    rows = stories.order_by("-published_at", "-pk").values_list(*columns)[
+        : settings.INSIGHT_SWARM_LIMIT
+    ]
     return [Mark(*row) for row in reversed(rows)]
 
 
