@@ -20,7 +20,7 @@ the same in plain words.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
@@ -73,8 +73,9 @@ class Spc:
         return " ".join(self.sentences)
 
 
-def xmr(series: Sequence[tuple[dt.date, int]]) -> Spc:
-    """The XmR chart of monthly counts, in month order."""
+def xmr(series: Sequence[tuple[dt.date, int]], shown: Callable[[int], str] = str) -> Spc:
+    """The XmR chart of monthly counts, in month order. `shown` writes a month's count in
+    the sentences (in public, "fewer than 5" for a small one)."""
     values = [value for _month, value in series]
     if len(values) < MIN_POINTS:
         return Spc(
@@ -102,7 +103,7 @@ def xmr(series: Sequence[tuple[dt.date, int]]) -> Spc:
         mean_moving_range=mr_bar,
         upper=upper,
         lower=lower,
-        sentences=tuple(_sentences(points, mean, upper, lower)),
+        sentences=tuple(_sentences(points, mean, upper, lower, shown)),
     )
 
 
@@ -157,7 +158,13 @@ def _too_few(count: int) -> str:
     ) % {"count": count, "min": MIN_POINTS}
 
 
-def _sentences(points: Sequence[SpcPoint], mean: float, upper: float, lower: float) -> list[str]:
+def _sentences(
+    points: Sequence[SpcPoint],
+    mean: float,
+    upper: float,
+    lower: float,
+    shown: Callable[[int], str],
+) -> list[str]:
     """What changed: the latest month outside the limits on each side, and the latest run
     on each side; or that nothing unusual happened."""
     said: list[str] = []
@@ -171,7 +178,7 @@ def _sentences(points: Sequence[SpcPoint], mean: float, upper: float, lower: flo
             )
             % {
                 "month": _month(high[-1].month),
-                "value": high[-1].value,
+                "value": shown(high[-1].value),
                 "upper": _number(upper),
             }
         )
@@ -183,7 +190,7 @@ def _sentences(points: Sequence[SpcPoint], mean: float, upper: float, lower: flo
             )
             % {
                 "month": _month(low[-1].month),
-                "value": low[-1].value,
+                "value": shown(low[-1].value),
                 "lower": _number(lower),
             }
         )
