@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/", include("apps.api.urls_staff")),
     path("", include("apps.pages.urls")),
     path("accounts/", include("allauth.urls")),
+    path("", include("apps.insights.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"

@@ -325,6 +325,13 @@ ACCESS: dict[str, Rule] = {
     "mfa_reauthenticate": Rule(signed_in_only()),
     # The code step of signing in, with no sign-in under way: back to the start.
     "mfa_authenticate": Rule(everyone(302)),
+    # Insight: public for everyone; the staff view (criticality) for roles over the node,
+    # moderators and platform admins; refused to staff of other organisations.
+    "insights:organisation": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    "insights:staff": Rule(
+        {**staff_in_scope(), "moderator": 200, "platform_admin": 200},
+        kwargs=lambda w: {"slug": w["org"].slug},
+    ),
 }
 
 

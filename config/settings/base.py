@@ -390,3 +390,11 @@ LOGGING: dict[str, Any] = {
 
 # The demo loader refuses to run unless a settings file allows it.
 DEMO_DATA_ALLOWED = False
+
+# --- insight (docs/insight.md) ---
+# Public breakdowns show "fewer than N" for any cell counting fewer stories than this.
+INSIGHT_MIN_CELL = env_int("INSIGHT_MIN_CELL", 5)
+# The story swarm draws at most this many stories (the newest of the period).
+INSIGHT_SWARM_LIMIT = 500
+# The longest period an insight page covers, in months (its charts have a column a month).
+INSIGHT_MAX_MONTHS = 120

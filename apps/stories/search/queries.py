@@ -119,6 +119,13 @@ def _matching(filters: StoryFilters) -> QuerySet[Story]:
     return _come_so_far(stories, filters)
 
 
+def search_matching(filters: StoryFilters) -> QuerySet[Story]:
+    """Every published story meeting `filters`, unordered, unannotated and unbounded: for
+    aggregates over a search (insight's charts count them in the database; never read
+    the rows of a big one)."""
+    return _matching(filters)
+
+
 def _in_place(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story]:
     """The service, or the organisation's subtree, and the tag."""
     tagged = (
