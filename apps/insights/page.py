@@ -3,6 +3,7 @@ small-number rule applied in public (docs/insight.md)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -252,13 +253,34 @@ def _journey_steps(journey: Journey) -> list[tuple[str, int]]:
     return [(labels[name], value) for name, value in journey.steps]
 
 
+def _whole(month: dt.date, period: Period) -> bool:
+    """Whether the period holds all of this month (the month in progress, or a period
+    starting mid-month, does not)."""
+    start, end = period.month_span(month)
+    return start == month and end == _month_end(month)
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
 def _spc(insight: Insight, limit: int) -> Spc:
-    """The XmR chart of the months. In public, only when no month is under the limit: the
-    average and limits of months so small would tell what the cells hide."""
-    series = [(m.month, m.total) for m in insight.months]
-    if limit and any(total < limit for _month, total in series):
-        return Spc(
-            points=tuple(SpcPoint(month, total) for month, total in series),
+    """The XmR chart of the whole months; a part month (the one in progress, or the edge
+    of a period that starts or ends mid-month) is drawn but not judged: its low count
+    would read as a fall and, in public, hide the limits of every other month. In public,
+    limits only when no whole month is under the limit: the average and limits of months
+    so small would tell what the cells hide."""
+    whole = [(m.month, m.total) for m in insight.months if _whole(m.month, insight.period)]
+    part = [m.month for m in insight.months if not _whole(m.month, insight.period)]
+    notes = tuple(
+        _("%(month)s is only partly in this period, so it is drawn but not judged.")
+        % {"month": date_format(month, "F Y")}
+        for month in part
+    )
+    if limit and any(total < limit for _month, total in whole):
+        judged = Spc(
+            points=tuple(SpcPoint(month, total) for month, total in whole),
             sentences=(
                 _(
                     "Some months had fewer than %(limit)s stories: too few to show in public "
@@ -267,7 +289,14 @@ def _spc(insight: Insight, limit: int) -> Spc:
                 % {"limit": limit},
             ),
         )
-    return xmr(series)
+    else:
+        judged = xmr(whole)
+    by_month = {point.month: point for point in judged.points}
+    return dataclasses.replace(
+        judged,
+        points=tuple(by_month.get(m.month) or SpcPoint(m.month, m.total) for m in insight.months),
+        sentences=judged.sentences + notes,
+    )
 
 
 def sort_of(params: QueryDict, *, staff: bool) -> str:

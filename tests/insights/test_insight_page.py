@@ -206,3 +206,31 @@ def test_insight_page_queries_do_not_grow_with_the_stories(
         tell(extra, when, 6, **{STAFF: "improve", FOOD: "improve"})
     budget.measure(125, lambda: client.get(url(org, staff=staff)))
     budget.assert_flat()
+
+
+def test_a_month_only_partly_in_the_period_is_drawn_but_not_judged(
+    client: Client, org: Organisation
+) -> None:
+    """Early in a month its few stories must neither read as a fall nor, in public, hide
+    the limits of every whole month because it holds fewer than 5."""
+    service = part(org, 3)
+    first = timezone.localdate().replace(day=1)
+    months = []
+    month = first
+    for _ in range(12):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        months.append(month)
+    for start in months:
+        tell(service, dt.datetime(start.year, start.month, 10, 12, tzinfo=dt.UTC), 6)
+    tell(service, dt.datetime(first.year, first.month, 1, 12, tzinfo=dt.UTC), 1)
+    date_to = first + dt.timedelta(days=1)
+
+    text = text_of(
+        client.get(
+            url(org, date_from=months[-1].isoformat(), date_to=date_to.isoformat())
+        ).content.decode()
+    )
+    assert "is only partly in this period, so it is drawn but not judged" in text
+    assert "too few to show in public" not in text
+    # Twelve whole months of 6: flat, so within the limits and judged as such.
+    assert "Nothing unusual: every month was within what is usual" in text
