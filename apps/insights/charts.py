@@ -156,9 +156,12 @@ def trend_chart(
                 (month.improve, "url(#insight-improve)", "improve"),
                 (month.good, BLUE, "good"),
             ]
-            parts.append((month.neither, GREY, "neither"))
+            # The split is drawn when the table beneath shows both its counts; "neither"
+            # is then the rest of the column, which the table's total already gives away.
             if any(value < limit for value, _fill, _kind in parts):
                 parts = [(month.total, GREY, "all")]
+            else:
+                parts.append((month.neither, GREY, "neither"))
             y: float = base
             for value, fill, kind in parts:
                 if value:

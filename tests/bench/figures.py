@@ -42,6 +42,7 @@ from apps.organisations.models import Organisation, OrganisationKind  # noqa: E4
 from apps.organisations.services import organisation_bulk_add  # noqa: E402
 from apps.stories.models import Story, Tag  # noqa: E402
 from tests.bench import exports as export_bench  # noqa: E402
+from tests.bench import insight as insight_bench  # noqa: E402
 from tests.bench import search as search_bench  # noqa: E402
 from tests.bench.common import (  # noqa: E402
     BROWSER,
@@ -641,6 +642,7 @@ def run(
     keep: bool = False,
     search: bool = True,
     exports: bool = True,
+    insight: bool = True,
 ) -> tuple[list[Row], dict[str, str]]:
     rng = random.Random(20261123)
     scale = f"{stories:,} stories, {orgs:,} organisations"
@@ -729,6 +731,10 @@ def run(
         if search:
             more, searched = search_bench.run(trust, service, scale, repeat)
             rows += more
+        if insight:
+            more, insighted = insight_bench.run(trust, service, scale, repeat)
+            rows += more
+            searched.update(insighted)
         if exports:
             rows += export_bench.run(scale)
 

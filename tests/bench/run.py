@@ -603,6 +603,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="in the figures phase, skip the exports of about 100,000 stories (CSV and XLSX)",
     )
+    parser.add_argument(
+        "--skip-insight",
+        action="store_true",
+        help="in the figures phase, skip timing the insight pages",
+    )
     args = parser.parse_args(argv)
     if args.scale < 10 or args.repeat < 5:
         parser.error("--scale must be at least 10 and --repeat at least 5")
@@ -624,6 +629,7 @@ def main(argv: list[str] | None = None) -> int:
             keep=args.keep,
             search=not args.skip_search,
             exports=not args.skip_exports,
+            insight=not args.skip_insight,
         )
         durations.append(f"figures at scale {time.perf_counter() - started:.0f} s")
         rows += more
