@@ -12,12 +12,16 @@ figure counts.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from apps.organisations.models import Organisation
 from apps.responses.models import Response, ResponseStatus
@@ -25,6 +29,8 @@ from apps.stories.models import Story, StoryTag
 from apps.stories.search import StoryFilters, search_matching
 from apps.stories.selectors import with_progress
 from apps.stories.taxonomy import Polarity, Progress
+
+from .models import OrganisationFigures
 
 GOOD = (Polarity.GOOD.value, Polarity.POSITIVE.value)
 IMPROVE = (Polarity.IMPROVE.value, Polarity.NEGATIVE.value)
@@ -374,3 +380,67 @@ def insight_for(node: Organisation, filters: StoryFilters, period: Period) -> In
         journey=journey,
         parts=parts,
     )
+
+
+def _figures_version(node: Organisation) -> int:
+    version = (
+        OrganisationFigures.objects.filter(organisation=node)
+        .values_list("version", flat=True)
+        .first()
+    )
+    return version or 0
+
+
+def _view_key(
+    node: Organisation, filters: StoryFilters, period: Period, *, staff: bool, version: int
+) -> str:
+    """A key naming everything the view depends on: the node and the version of its
+    figures, the filters that narrow the stories, the period and today (the month in
+    progress), and whether staff-only fields are kept."""
+    parts = [
+        filters.q,
+        filters.organisation.pk if filters.organisation else "",
+        filters.service.pk if filters.service else "",
+        filters.tag.pk if filters.tag else "",
+        filters.author_role,
+        "" if filters.responded is None else int(filters.responded),
+        filters.progress,
+        period.start.isoformat(),
+        period.end.isoformat(),
+        timezone.localdate().isoformat(),
+    ]
+    digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
+    audience = "staff" if staff else "public"
+    return f"insight:1:{node.pk}:{version}:{audience}:{digest}"
+
+
+def _public(insight: Insight) -> Insight:
+    """The view without its staff-only fields (criticality), as the public cache keeps it."""
+
+    def plain(journey: Journey) -> Journey:
+        return replace(journey, critical=0)
+
+    return replace(
+        insight,
+        journey=plain(insight.journey),
+        parts=[replace(part, journey=plain(part.journey)) for part in insight.parts],
+        marks=[replace(mark, criticality=None) for mark in insight.marks],
+    )
+
+
+def insight_kept(
+    node: Organisation, filters: StoryFilters, period: Period, *, staff: bool
+) -> Insight:
+    """`insight_for`, kept in the cache under the node's figures version (so any story,
+    response or change under it retires the entry at once) for at most
+    settings.INSIGHT_CACHE_SECONDS. Public entries hold no staff-only field. One query on
+    a hit (the version); on a miss, that and `insight_for`'s."""
+    key = _view_key(node, filters, period, staff=staff, version=_figures_version(node))
+    kept = cache.get(key)
+    if isinstance(kept, Insight):
+        return kept
+    insight = insight_for(node, filters, period)
+    if not staff:
+        insight = _public(insight)
+    cache.set(key, insight, settings.INSIGHT_CACHE_SECONDS)
+    return insight

@@ -18,7 +18,7 @@ from apps.organisations.selectors import organisation_page
 from .forms import InsightForm
 from .page import page_context, sort_of
 from .permissions import can_see_staff_insight
-from .selectors_insight import Period, insight_for
+from .selectors_insight import Period, insight_kept
 
 
 @require_safe
@@ -65,7 +65,7 @@ def _page(request: HtmxHttpRequest, slug: str, *, staff: bool) -> HttpResponse:
     if form.is_valid():
         filters = form.filters()
         period = Period.of(filters.date_from, filters.date_to, timezone.localdate())
-        insight = insight_for(node, filters, period)
+        insight = insight_kept(node, filters, period, staff=staff)
         context["insight"] = insight
         if insight.total:
             sort = sort_of(request.GET, staff=staff)

@@ -398,3 +398,7 @@ INSIGHT_MIN_CELL = env_int("INSIGHT_MIN_CELL", 5)
 INSIGHT_SWARM_LIMIT = 500
 # The longest period an insight page covers, in months (its charts have a column a month).
 INSIGHT_MAX_MONTHS = 120
+# How long a computed insight view is kept in the cache at most. A story, response or
+# change under the node retires it at once (the node's figures version moves on); this
+# bounds what nothing announces, such as staff marking stories read.
+INSIGHT_CACHE_SECONDS = env_int("INSIGHT_CACHE_SECONDS", 900)
