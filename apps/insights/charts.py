@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from .selectors_insight import Mark, Month, Period, Topic
@@ -304,6 +306,16 @@ class Swarm:
     baseline: float
     labels: list[Tick]  # x positions (as `y`) and month names along the bottom
 
+    def marks_html(self) -> SafeString:
+        """The marks as SVG links, written here rather than by a template loop: a period
+        has up to settings.INSIGHT_SWARM_LIMIT of them, and this is most of the page."""
+        return format_html_join(
+            "",
+            '<a href="{}" aria-label="{}"><title>{}</title>'
+            '<path d="{}" fill="{}" class="swarm-mark"></path></a>',
+            ((m.href, m.words, m.words, m.path, m.fill) for m in self.marks),
+        )
+
 
 SWARM_STEP = 11
 
@@ -333,6 +345,7 @@ def swarm_chart(
     height = TOP + tallest * SWARM_STEP + BOTTOM
     base = height - BOTTOM
     drawn = []
+    days_in_words: dict[dt.date, str] = {}
     for mark, column, level in placed:
         x = LEFT + column * SWARM_STEP + SWARM_STEP / 2
         y = base - level * SWARM_STEP - SWARM_STEP / 2
@@ -341,7 +354,10 @@ def swarm_chart(
         else:
             fill, shape = PROGRESS_STYLE.get(mark.progress, (GREY, "circle"))
         title = mark.title or _("Story %(pk)s") % {"pk": mark.pk}
-        words = f"{title} ({date_format(mark.published_at, 'j F Y')}, {category_words(mark)})"
+        day = mark.published_at.date()
+        if day not in days_in_words:
+            days_in_words[day] = date_format(day, "j F Y")
+        words = f"{title} ({days_in_words[day]}, {category_words(mark)})"
         drawn.append(
             SwarmMark(mark.pk, title, words, shape_path(shape, x, y, 4), fill, href(mark.pk))
         )

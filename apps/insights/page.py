@@ -203,8 +203,12 @@ def page_context(
     def part_href(part: Organisation) -> str:
         return f"{reverse(page_name, kwargs={'slug': part.slug})}?{dated.urlencode()}"
 
+    # One reverse for every story of the swarm (up to settings.INSIGHT_SWARM_LIMIT).
+    story_pattern = reverse("inbox:story" if staff else "stories:detail", kwargs={"pk": 0})
+    head, tail = story_pattern.rsplit("/0/", 1)
+
     def story_href(pk: int) -> str:
-        return reverse("inbox:story" if staff else "stories:detail", kwargs={"pk": pk})
+        return f"{head}/{pk}/{tail}"
 
     spc = _spc(insight, limit)
     sort_query = params.copy()
