@@ -398,3 +398,6 @@ INSIGHT_MIN_CELL = env_int("INSIGHT_MIN_CELL", 5)
 INSIGHT_SWARM_LIMIT = 500
 # The longest period an insight page covers, in months (its charts have a column a month).
 INSIGHT_MAX_MONTHS = 120
+# Scheduled reports of saved views go out on Mondays (weekly) or the 1st (monthly) at
+# this hour, site time (the hourly task sends those due).
+REPORT_SEND_HOUR = 7
