@@ -75,7 +75,9 @@ def save(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff_only
 def rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     view = _own(request, pk)
-    form = RenameForm(request.POST or None, initial={"name": view.name})
+    form = RenameForm(
+        request.POST if request.method == "POST" else None, initial={"name": view.name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved_view_rename(view, form.cleaned_data["name"])
@@ -112,7 +114,12 @@ def schedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initial = {}
     if current is not None:
         initial = {"frequency": current.frequency, "range": current.range, "team": current.team}
-    form = ScheduleForm(request.POST or None, user=request.user, view=view, initial=initial)
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        view=view,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         made = schedule_set(
