@@ -275,3 +275,13 @@ def test_odd_input_to_the_forms_never_makes_a_server_error(
     assert (
         client.get(reverse("insights:saved_view_rename", kwargs={"pk": 10**12})).status_code == 404
     )
+
+
+def test_people_who_are_not_staff_may_not_save(org: Organisation) -> None:
+    client = Client()
+    client.force_login(with_second_factor(UserFactory()))
+    assert client.get(LIST).status_code == 403
+    assert save(client, query=f"organisation={org.slug}").status_code == 403
+    page = client.get(f"{reverse('stories:list')}?organisation={org.slug}").content.decode()
+    assert "Save this view" not in page
+    assert not SavedView.objects.exists()
