@@ -282,6 +282,7 @@ class ScheduleForm(Form):
         label=gettext_lazy("Send it to"),
         queryset=Team.objects.none(),
         required=False,
+        blank=True,  # so the radio buttons offer "Just me"
         empty_label=gettext_lazy("Just me"),
         widget=forms.RadioSelect,
         help_text=gettext_lazy(
@@ -295,6 +296,8 @@ class ScheduleForm(Form):
         field = self.fields["team"]
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = report_teams(user)
+            if not field.queryset.exists():
+                field.help_text = _("You are in no team, so the report comes to you alone.")
         field.error_messages["invalid_choice"] = _("Choose one of your teams, or just you.")
         for name in ("frequency", "range"):
             self.fields[name].error_messages["invalid_choice"] = _("Choose one from the list.")
