@@ -27,6 +27,9 @@ app.conf.beat_schedule = {
     # The open data (/open-data/): every published story and response, written afresh
     # after the figures, while the site is quiet.
     "open-data-dump": {"task": "insights.open_data_dump", "schedule": crontab(hour=3, minute=45)},
+    # Scheduled reports of saved views: each hour sends those due (Mondays and the 1st at
+    # settings.REPORT_SEND_HOUR); a missed hour is caught up by the next.
+    "send-reports": {"task": "insights.send_reports", "schedule": crontab(minute=5)},
     # Read rows of past days can never match again (the visitor key holds the day).
     "prune-readers": {"task": "stories.prune_readers", "schedule": crontab(hour=3, minute=15)},
 }

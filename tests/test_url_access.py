@@ -332,7 +332,29 @@ ACCESS: dict[str, Rule] = {
         {**staff_in_scope(), "moderator": 200, "platform_admin": 200},
         kwargs=lambda w: {"slug": w["org"].slug},
     ),
+    # Saved views and their reports: each member of staff's own. The world's view belongs
+    # to `team_member` (not in the cast), so it is not found for anyone else, whatever
+    # their role; an empty save comes back with its errors.
+    "insights:saved_views": Rule(signed_in_only()),
+    "insights:saved_view_save": Rule(signed_in_only(), method="post"),
+    "insights:saved_view_rename": Rule(
+        signed_in_only(404), kwargs=lambda w: {"pk": _saved_view(w).pk}
+    ),
+    "insights:saved_view_delete": Rule(
+        signed_in_only(404), kwargs=lambda w: {"pk": _saved_view(w).pk}, method="post"
+    ),
+    "insights:saved_view_schedule": Rule(
+        signed_in_only(404), kwargs=lambda w: {"pk": _saved_view(w).pk}
+    ),
 }
+
+
+def _saved_view(world: dict[str, Any]) -> Any:
+    from apps.insights.models import SavedView
+
+    return SavedView.objects.create(
+        owner=world["team_member"], name="Ward 7", kind="insight", organisation=world["org"]
+    )
 
 
 # Cache-Control: every response to a signed-in person, and every page reached by a

@@ -51,3 +51,9 @@ class OrganisationFigures(models.Model):
 
     def __str__(self) -> str:
         return f"figures of {self.organisation_id} as of {self.as_of}"
+
+
+# Saved views and scheduled reports live in their own module.
+from .models_saved import ReportSchedule, SavedView  # noqa: E402
+
+__all__ = ["OrganisationFigures", "ReportSchedule", "SavedView"]

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from .figures import figures_refresh
 from .open_data import open_data_dump
+from .reports import reports_send
 
 
 @shared_task(name="insights.refresh_figures", ignore_result=True)
@@ -18,3 +19,9 @@ def refresh_figures() -> int:
 def dump_open_data() -> int:
     """The open data written afresh (nightly); the previous dump stays until it is done."""
     return open_data_dump().stories
+
+
+@shared_task(name="insights.send_reports", ignore_result=True)
+def send_reports() -> int:
+    """The scheduled reports of saved views that are due (hourly; each is sent once)."""
+    return reports_send()

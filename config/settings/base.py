@@ -402,3 +402,6 @@ INSIGHT_MAX_MONTHS = 120
 # change under the node retires it at once (the node's figures version moves on); this
 # bounds what nothing announces, such as staff marking stories read.
 INSIGHT_CACHE_SECONDS = env_int("INSIGHT_CACHE_SECONDS", 900)
+# Scheduled reports of saved views go out on Mondays (weekly) or the 1st (monthly) at
+# this hour, site time (the hourly task sends those due).
+REPORT_SEND_HOUR = 7
