@@ -332,6 +332,17 @@ ACCESS: dict[str, Rule] = {
         {**staff_in_scope(), "moderator": 200, "platform_admin": 200},
         kwargs=lambda w: {"slug": w["org"].slug},
     ),
+    # The board report (page and PDF): the staff insight's rule; its targets: the trust's
+    # super-users and platform admins.
+    "insights:board_report": Rule(
+        {**staff_in_scope(), "moderator": 200, "platform_admin": 200},
+        kwargs=lambda w: {"slug": w["org"].slug},
+    ),
+    "insights:board_report_pdf": Rule(
+        {**staff_in_scope(), "moderator": 200, "platform_admin": 200},
+        kwargs=lambda w: {"slug": w["org"].slug},
+    ),
+    "insights:board_targets": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
 }
 
 
