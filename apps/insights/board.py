@@ -206,9 +206,10 @@ def chosen_conversations(stories: list[Story]) -> list[Chosen]:
         story_id__in=ids, status=ResponseStatus.PUBLISHED
     ).select_related("organisation")
     for response in responses:
-        turns[response.story_id].append(Turn("response", response.published_at, response))
+        at = response.published_at or response.created_at
+        turns[response.story_id].append(Turn("response", at, response))
     for reply in AuthorReply.objects.filter(story_id__in=ids, status=AuthorReplyStatus.PUBLISHED):
-        turns[reply.story_id].append(Turn("reply", reply.published_at, reply))
+        turns[reply.story_id].append(Turn("reply", reply.published_at or reply.created_at, reply))
     ordered = sorted(stories, key=lambda s: (s.published_at, s.pk))
     return [Chosen(s, sorted(turns[s.pk], key=lambda t: (t.at, t.kind))) for s in ordered]
 

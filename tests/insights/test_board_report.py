@@ -89,7 +89,9 @@ def march(org: Organisation) -> dict[str, Any]:
     respond(g, service, at(2026, 3, 2, 11))
     respond(f, service, None, status=ResponseStatus.AWAITING_MODERATION)
     AuthorReply.objects.create(
-        story=a, body="Thank you, that helps.", status=AuthorReplyStatus.PUBLISHED,
+        story=a,
+        body="Thank you, that helps.",
+        status=AuthorReplyStatus.PUBLISHED,
         published_at=at(2026, 3, 10, 9),
     )
     Change.objects.create(
@@ -227,7 +229,7 @@ def test_peers_with_few_stories_show_fewer_than_5_and_are_not_ranked(
     text = text_of(client_as("reader").get(url(org, **MARCH)).content.decode())
 
     peers = text.split("Compared with peers", 1)[1]
-    assert f"is number 2 of 2 NHS trusts with at least 5 stories" in peers
+    assert "is number 2 of 2 NHS trusts with at least 5 stories" in peers
     assert "1 Southgate 5 100% 1 hour" in peers
     assert f"2 {org.name} (this report) 7 71% 30 hours" in peers
     assert "not ranked Quiet NHS Trust fewer than 5 – –" in peers
@@ -247,9 +249,7 @@ def test_peers_below_the_top_are_the_same_kind_at_the_same_level_in_the_trust(
     assert f"within {org.name}" in peers
 
 
-def test_staff_outside_the_node_are_refused_and_recorded(
-    client_as: Any, org: Organisation
-) -> None:
+def test_staff_outside_the_node_are_refused_and_recorded(client_as: Any, org: Organisation) -> None:
     for name in ("insights:board_report", "insights:board_report_pdf"):
         assert client_as("other_org_responder").get(url(org, name)).status_code == 403
     assert AuditEntry.objects.filter(action="insights.board_report.refused").count() == 2
