@@ -331,7 +331,7 @@ def test_the_report_queries_do_not_grow_with_the_stories(
 ) -> None:
     client = client_as("reader")
     chosen = f"&story={march['a'].pk}&story={march['b'].pk}"
-    budget = QueryBudget("board report", limit=40)
+    budget = QueryBudget("board report", limit=24)
     budget.measure(7, lambda: client.get(url(org, **MARCH) + chosen))
     ward = OrganisationFactory(
         parent=Organisation.objects.get(path__startswith=org.path, depth=2),
