@@ -88,11 +88,15 @@ class PeerRow:
 
     @property
     def rate(self) -> str:
-        return "" if self.hidden else display.percent_words(self.answered, self.told)
+        if self.hidden or self.answered < settings.INSIGHT_MIN_CELL:
+            return ""
+        return display.percent_words(self.answered, self.told)
 
     @property
     def median(self) -> str:
-        return "" if self.hidden else display.duration_words(self.median_seconds)
+        if self.hidden or self.answered < settings.INSIGHT_MIN_CELL:
+            return ""
+        return display.duration_words(self.median_seconds)
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,10 @@ def _headline(
     return [
         Figure(_("Stories published"), f"{told:,}"),
         Figure(_("All good"), display.percent_words(good, told) if judged else "–"),
-        Figure(_("Something could be improved"), display.percent_words(improve, told) or "–"),
+        Figure(
+            _("Something could be improved"),
+            display.percent_words(improve, told) if judged else "–",
+        ),
         Figure(
             _("Response rate"),
             display.percent_words(journey.answered, told) if judged else "–",

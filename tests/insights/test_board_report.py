@@ -224,14 +224,22 @@ def test_peers_with_few_stories_show_fewer_than_5_and_are_not_ranked(
     for _ in range(5):
         story = StoryFactory(services=[busy], published_at=at(2026, 3, 4, 9))
         respond(story, busy, at(2026, 3, 4, 10))
+    # Enough stories to rank, too few answered to show a rate or time (the public rule).
+    harbour = OrganisationFactory(name="Harbour NHS Trust", kind=OrganisationKind.TRUST)
+    pier = OrganisationFactory(parent=harbour, name="Pier ward", kind=OrganisationKind.SERVICE)
+    for i in range(6):
+        story = StoryFactory(services=[pier], published_at=at(2026, 3, 4, 9))
+        if i < 2:
+            respond(story, pier, at(2026, 3, 4, 10))
     OrganisationFactory(name="A GP practice", kind=OrganisationKind.GP_PRACTICE)
 
     text = text_of(client_as("reader").get(url(org, **MARCH)).content.decode())
 
     peers = text.split("Compared with peers", 1)[1]
-    assert "is number 2 of 2 NHS trusts with at least 5 stories" in peers
+    assert "is number 2 of 3 NHS trusts with at least 5 stories" in peers
     assert "1 Southgate 5 100% 1 hour" in peers
     assert f"2 {org.name} (this report) 7 71% 30 hours" in peers
+    assert "3 Harbour NHS Trust 6 – –" in peers
     assert "not ranked Quiet NHS Trust fewer than 5 – –" in peers
     assert "A GP practice" not in peers
 
