@@ -346,6 +346,17 @@ ACCESS: dict[str, Rule] = {
     "insights:saved_view_schedule": Rule(
         signed_in_only(404), kwargs=lambda w: {"pk": _saved_view(w).pk}
     ),
+    # The board report (page and PDF): the staff insight's rule; its targets: the trust's
+    # super-users and platform admins.
+    "insights:board_report": Rule(
+        {**staff_in_scope(), "moderator": 200, "platform_admin": 200},
+        kwargs=lambda w: {"slug": w["org"].slug},
+    ),
+    "insights:board_report_pdf": Rule(
+        {**staff_in_scope(), "moderator": 200, "platform_admin": 200},
+        kwargs=lambda w: {"slug": w["org"].slug},
+    ),
+    "insights:board_targets": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
 }
 
 

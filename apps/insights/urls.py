@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_saved
+from . import views, views_board, views_saved
 
 app_name = "insights"
 
@@ -13,4 +13,20 @@ urlpatterns = [
     path("staff/saved-views/<int:pk>/rename/", views_saved.rename, name="saved_view_rename"),
     path("staff/saved-views/<int:pk>/delete/", views_saved.delete, name="saved_view_delete"),
     path("staff/saved-views/<int:pk>/report/", views_saved.schedule, name="saved_view_schedule"),
+    # The board report (views_board.py).
+    path(
+        "staff/organisations/<slug:slug>/board-report/",
+        views_board.board_report_page,
+        name="board_report",
+    ),
+    path(
+        "staff/organisations/<slug:slug>/board-report.pdf",
+        views_board.board_report_pdf,
+        name="board_report_pdf",
+    ),
+    path(
+        "staff/organisations/<slug:slug>/board-report/targets/",
+        views_board.targets,
+        name="board_targets",
+    ),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Replace, Upper
@@ -81,6 +82,22 @@ class Organisation(MP_Node, TimeStampedModel):
     response_target_working_days = models.PositiveSmallIntegerField(
         default=2,
         help_text="Working days after publication before unanswered stories remind staff.",
+    )
+    # The board report's targets (docs/insight.md, "Board report"): what the trust aims for.
+    target_response_rate = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MaxValueValidator(100)],
+        help_text="Percent of stories the trust aims to answer in public.",
+    )
+    target_within_response_target = models.PositiveSmallIntegerField(
+        default=80,
+        validators=[MaxValueValidator(100)],
+        help_text="Percent of stories the trust aims to answer within its response target.",
+    )
+    target_median_response_days = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MaxValueValidator(365)],
+        help_text="Days within which the typical (median) first response should come.",
     )
 
     class Meta:

@@ -92,6 +92,28 @@ def past_response_target(now: Any) -> RawSQL:
     )
 
 
+# The story's first published response, in place of `now` in _OVERDUE.
+_FIRST_RESPONSE = """(
+    SELECT min(r.published_at) FROM responses_response r
+    WHERE r.story_id = "stories_story"."id" AND r.status = %s
+)"""
+
+
+def answered_within_target() -> RawSQL:
+    """Whether the story (the query's own row, `stories_story`) had its first published
+    response before its trust's response target passed: the deadline past_response_target
+    counts, met by the first response (for the board report's headline)."""
+    zone = settings.TIME_ZONE
+    late = _OVERDUE.replace("%s::timestamptz", f"{_FIRST_RESPONSE}::timestamptz", 1)
+    # Constant statements; the zone, the status and the step are parameters.
+    return RawSQL(  # noqa: S611
+        f"({_FIRST_RESPONSE} IS NOT NULL AND NOT {late})",
+        (ResponseStatus.PUBLISHED.value, zone, ResponseStatus.PUBLISHED.value, zone, zone)
+        + (Organisation.steplen,),
+        output_field=BooleanField(),
+    )
+
+
 def _overdue(now: Any) -> Case:
     """Whether the story (the query's own row) waits for a response past its target."""
     return Case(
