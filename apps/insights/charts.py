@@ -354,10 +354,10 @@ def swarm_chart(
         else:
             fill, shape = PROGRESS_STYLE.get(mark.progress, (GREY, "circle"))
         title = mark.title or _("Story %(pk)s") % {"pk": mark.pk}
-        day = mark.published_at.date()
-        if day not in days_in_words:
-            days_in_words[day] = date_format(day, "j F Y")
-        words = f"{title} ({days_in_words[day]}, {category_words(mark)})"
+        told_on = mark.published_at.date()
+        if told_on not in days_in_words:
+            days_in_words[told_on] = date_format(told_on, "j F Y")
+        words = f"{title} ({days_in_words[told_on]}, {category_words(mark)})"
         drawn.append(
             SwarmMark(mark.pk, title, words, shape_path(shape, x, y, 4), fill, href(mark.pk))
         )
