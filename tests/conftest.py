@@ -37,6 +37,26 @@ CAST = (
 
 
 # --- isolation -------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> None:
+    """The test database as pytest-django makes it, with its serialized contents (what
+    `serialized_rollback` restores) readable from every connection object.
+
+    Django keeps a connection per thread and, under a running event loop, per context:
+    a browser test drives Playwright's sync API, which runs a loop, so its connection is
+    a new object without the contents. Its restore was then silently skipped, and its
+    flush ran the post-migrate hooks that the first one had inhibited: a browser test
+    after another transactional test found no permissions (guardian's assign_perm
+    failed). On the class, every connection finds them."""
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Each test starts with an empty cache: rate-limit counters (sign-in, telling, votes)
