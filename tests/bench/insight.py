@@ -7,7 +7,8 @@ busiest trust narrowed to one topic; then the staff view of the busiest trust, s
 as one of its super-users, which adds criticality. Each row carries the target (p95
 under INSIGHT_TARGET_MS) in its note. Repeated requests find the view kept in the cache
 (docs/insight.md, "How fresh the figures are"); a last row times the busiest trust's page
-with a change announced before each request, so each works the view out afresh.
+with a change announced before each request, so each works the view out afresh. Then
+the busiest trust's board report for the last full month, its page and its PDF.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from apps.stories.models import Story, StoryTag
 from tests.bench.common import BROWSER, Row, log, measure, measure_after, row
 
 INSIGHT_TARGET_MS = 150.0
+BOARD_PDF_RUNS = 5
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
@@ -112,6 +114,16 @@ def run(
             "change",
         )
     )
+    # The board report of the busiest trust for the last full month, as its lead prepares
+    # it: the page, then the PDF (fewer runs: it is a download made now and then).
+    for name, route, runs in (
+        ("page", "insights:board_report", repeat),
+        ("PDF", "insights:board_report_pdf", BOARD_PDF_RUNS),
+    ):
+        label = f"board report ({scale}): busiest trust, last full month, {name}"
+        log(f"Timing {label} ({runs} requests)…")
+        times, queries = measure(staff, reverse(route, kwargs={"slug": trust.slug}), runs)
+        rows.append(row(label, times, queries, f"{trust.name}; a super-user"))
     meta = {
         "insight": f"{within} of {len(timed)} insight scenarios have p95 under "
         f"{INSIGHT_TARGET_MS:.0f} ms"
