@@ -25,14 +25,13 @@ from apps.stories.models import StoryTag, Tag
 from apps.stories.taxonomy import TagGroup
 from tests.browser.accessibility import assert_accessible
 from tests.factories import (
-    TEST_PASSWORD,
     OrganisationFactory,
     RoleFactory,
     StoryFactory,
     UserFactory,
-    totp_code,
     with_second_factor,
 )
+from tests.insights.test_browser import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -62,16 +61,6 @@ def trust() -> dict[str, Any]:
     RoleFactory(user=manager, role=RoleName.READER, organisation=trust)
     with_second_factor(manager)
     return {"trust": trust, "ward": ward}
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name="Sign out")).to_be_visible()
 
 
 def fits(page: Page) -> None:
