@@ -54,13 +54,16 @@ class PartRow:
     critical: str
 
 
-def _rate(journey: Journey, limit: int) -> str:
+def rate_shown(journey: Journey, limit: int) -> str:
+    """The response rate in words, or "" where the small-number rule hides it (a limit of
+    0: staff, shown whenever any story was told)."""
     if journey.told < max(limit, 1) or (limit and journey.answered < limit):
         return ""
     return display.percent_words(journey.answered, journey.told)
 
 
-def _median(journey: Journey, limit: int) -> str:
+def median_shown(journey: Journey, limit: int) -> str:
+    """The median time to a first response in words, or "" where the rule hides it."""
     if limit and journey.answered < limit:
         return ""
     return display.duration_words(journey.median_seconds)
@@ -106,8 +109,8 @@ def part_rows(
                 href=href(part.organisation),
                 journey=journey,
                 hidden=journey.told < limit,
-                rate=_rate(journey, limit),
-                median=_median(journey, limit),
+                rate=rate_shown(journey, limit),
+                median=median_shown(journey, limit),
                 critical=critical,
             )
         )

@@ -32,7 +32,7 @@ from apps.stories.search import StoryFilters
 from . import display
 from .charts import fewer_than
 from .models_saved import RelativeRange, ReportSchedule, SavedView
-from .page import period_words
+from .page import median_shown, period_words, rate_shown
 from .permissions import can_see_staff_insight
 from .saved import (
     local_day,
@@ -102,18 +102,6 @@ def _improve(months: list[Month]) -> int:
     return sum(m.improve for m in months)
 
 
-def _rate(journey: Journey, limit: int) -> str:
-    if not journey.told or (limit and (journey.told < limit or journey.answered < limit)):
-        return ""
-    return display.percent_words(journey.answered, journey.told)
-
-
-def _median(journey: Journey, limit: int) -> str:
-    if limit and journey.answered < limit:
-        return ""
-    return display.duration_words(journey.median_seconds)
-
-
 def headline(data: ReportData, *, limit: int, staff: bool) -> list[tuple[str, str]]:
     """(label, figure) pairs; a figure too small to show in public says so."""
     journey = data.insight.journey
@@ -123,8 +111,8 @@ def headline(data: ReportData, *, limit: int, staff: bool) -> list[tuple[str, st
         (_("Stories published"), f"{journey.told:,}"),
         (_("Only good things said"), _cell(_good(months), limit)),
         (_("Something could be improved"), _cell(_improve(months), limit)),
-        (_("Responded to"), _rate(journey, limit) or too_few),
-        (_("Median time to respond"), _median(journey, limit) or (too_few if limit else "–")),
+        (_("Responded to"), rate_shown(journey, limit) or too_few),
+        (_("Median time to respond"), median_shown(journey, limit) or (too_few if limit else "–")),
         (_("With a change made"), _cell(journey.made, limit)),
     ]
     if staff:
@@ -165,7 +153,7 @@ def _count_sentence(label: str, now: int, before: int, limit: int) -> str:
 
 
 def _rate_sentence(now: Journey, before: Journey, limit: int) -> str:
-    this, last = _rate(now, limit), _rate(before, limit)
+    this, last = rate_shown(now, limit), rate_shown(before, limit)
     if not this or not last:
         return ""
     this_value = display.whole_percent(now.answered, now.told) or 0
