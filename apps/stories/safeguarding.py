@@ -60,11 +60,11 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     # Each word matched at the start of a word; spaces and hyphens inside a phrase match
     # either ("self harm", "self-harm").
     parts = [r"[\s\-]+".join(map(re.escape, re.split(r"[\s\-]+", word))) for word in words]
-    return re.compile(r"\b(?:" + "|".join(parts) + ")", re.IGNORECASE)
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\w*", re.IGNORECASE)
 
 
 def risk_cues(text: str) -> list[str]:
-    """The words in `text` that suggest someone may be at risk now (as written)."""
+    """The words in `text` that suggest someone may be at risk now, whole, as written."""
     words = tuple(risk_words())
     if not words:
         return []
@@ -157,9 +157,10 @@ def level_set(*, story: Story, moderator: User, level: str, note: str) -> None:
         safeguarding_level=level, safeguarding_set_at=story.safeguarding_set_at
     )
     audit(actor=moderator, action="stories.story.safeguarding_set", target=story, level=level)
-    if level == Level.SIGNPOST:
+    if level in (Level.SIGNPOST, Level.SERIOUS):
+        # Someone may need help: the author hears where to get it (once per story).
         send_help(story)
-    elif level == Level.SERIOUS and case is None:
+    if level == Level.SERIOUS and case is None:
         _case_open(story, moderator, note)
 
 

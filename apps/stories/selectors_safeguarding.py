@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, F, Func, Max, QuerySet
+from django.db.models import Aggregate, Count, DurationField, F, Max, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -41,8 +41,9 @@ def open_cases() -> QuerySet[SafeguardingCase]:
     )
 
 
-class _Median(Func):
-    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+class _Median(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = DurationField()
 
 
