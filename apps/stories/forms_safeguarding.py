@@ -14,7 +14,7 @@ HELP_MAX = 4000
 
 class RecordForm(Form):
     note = forms.CharField(
-        label=_("What was done"),
+        label=_("Record what was done"),
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Who was told, what was done, and whether anyone is still at risk."),
