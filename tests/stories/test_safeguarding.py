@@ -474,3 +474,15 @@ def test_super_users_name_contacts_within_their_scope_only(
     assert signed_in(other_super).post(remove).status_code == 403
     assert client.post(remove).status_code == 302
     assert not SafeguardingContact.objects.exists()
+
+
+def test_a_case_that_no_one_could_be_told_of_says_so_to_the_moderator(
+    org: Organisation, moderator: User, settings: Any
+) -> None:
+    settings.SAFEGUARDING_FALLBACK_EMAIL = ""
+    story = held(org, moderator)
+    mark_serious(story, moderator)
+    assert not OutboxEmail.objects.filter(kind="stories.safeguarding_case").exists()
+    page = signed_in(moderator).get(reverse("moderation:story", kwargs={"pk": story.pk}))
+    assert "No one could be told" in page.content.decode()
+    assert AuditEntry.objects.get(action="stories.safeguarding_case.opened").details["told"] == 0
