@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("apps.responses.urls_public")),
     path("moderation/conversation/", include("apps.responses.urls_moderation")),
     path("moderation/", include("apps.stories.urls_moderation")),
+    path("staff/safeguarding/", include("apps.stories.urls_safeguarding")),
     path("staff/", include("apps.alerts.urls")),
     path("staff/", include("apps.responses.urls")),
     path("staff/", include("apps.responders.urls")),

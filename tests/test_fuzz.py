@@ -189,3 +189,50 @@ def test_odd_query_values_never_make_a_server_error(
         _assert_no_server_error(client, url, dict(zip(chosen, values, strict=False)), htmx)
 
     several_at_once()
+
+
+# Staff forms of safeguarding: odd values in every field come back as field errors (or
+# are saved as text), never a server error.
+SAFEGUARDING_FORMS = {
+    "safeguarding:case": ("note", "submission_key"),
+    "safeguarding:settings": ("help_text", "fallback_email", "risk_words"),
+    "safeguarding:node": ("name", "email"),
+    "safeguarding:node_help": ("text",),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAFEGUARDING_FORMS))
+def test_odd_values_in_safeguarding_forms_never_make_a_server_error(
+    name: str, org: Organisation, platform_admin: Any
+) -> None:
+    from apps.stories.models import SafeguardingCase
+
+    story = StoryFactory(services=[org])
+    case = SafeguardingCase.objects.create(story=story)
+    kwargs = {"safeguarding:case": {"pk": case.pk}, "safeguarding:settings": {}}.get(
+        name, {"slug": org.slug}
+    )
+    url = reverse(name, kwargs=kwargs)
+    client = Client()
+    client.force_login(platform_admin)
+    for field in SAFEGUARDING_FORMS[name]:
+        for value in NASTY:
+            response = client.post(url, {field: value})
+            assert response.status_code < 500, f"{url} {field}={value!r}: {response.status_code}"
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_odd_safeguarding_levels_never_make_a_server_error(
+    value: str, org: Organisation, moderator: Any
+) -> None:
+    from apps.stories.models import StoryRevision
+
+    story = StoryFactory(services=[org], status="awaiting_moderation", published_at=None)
+    StoryRevision.objects.create(story=story, number=0, title=story.title, body=story.body)
+    client = Client()
+    client.force_login(moderator)
+    client.get(reverse("moderation:story", kwargs={"pk": story.pk}))
+    for action in ("save", "publish"):
+        url = reverse(f"moderation:story_{action}", kwargs={"pk": story.pk})
+        data = {"title": "T", "body": story.body, "criticality": "1", "safeguarding_level": value}
+        assert client.post(url, data).status_code < 500

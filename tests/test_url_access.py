@@ -357,7 +357,37 @@ ACCESS: dict[str, Rule] = {
         kwargs=lambda w: {"slug": w["org"].slug},
     ),
     "insights:board_targets": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
+    # Safeguarding: a serious case's page for moderators and the contacts told (the world's
+    # case went to `org`, whose contact is the super-user's address; the trust's other
+    # staff are not contacts); open cases for platform staff; the platform's settings for
+    # platform admins; a node's contacts and help text for its super-users.
+    "safeguarding:cases": Rule(platform_staff_only()),
+    "safeguarding:case": Rule(
+        {**platform_staff_only(), "super_user": 200},
+        kwargs=lambda w: {"pk": _safeguarding(w)[0].pk},
+    ),
+    "safeguarding:settings": Rule({**platform_staff_only(), "moderator": 403}),
+    "safeguarding:node": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
+    "safeguarding:node_help": Rule(
+        managers_only(302), kwargs=lambda w: {"slug": w["org"].slug}, method="post"
+    ),
+    "safeguarding:contact_remove": Rule(
+        managers_only(302), kwargs=lambda w: {"pk": _safeguarding(w)[1].pk}, method="post"
+    ),
 }
+
+
+def _safeguarding(world: dict[str, Any]) -> tuple[Any, Any]:
+    """A serious case about the world's story, told to `org`, whose contact is the cast's
+    super-user (by address)."""
+    from apps.stories.models import SafeguardingCase, SafeguardingContact
+
+    contact = SafeguardingContact.objects.create(
+        organisation=world["org"], name="Sasha Super", email="super_user.sasha@staff.example"
+    )
+    case = SafeguardingCase.objects.create(story=world["story"])
+    case.organisations.add(world["org"])
+    return case, contact
 
 
 def _saved_view(world: dict[str, Any]) -> Any:

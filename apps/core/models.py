@@ -58,6 +58,8 @@ class OutboxEmail(models.Model):
     body_html = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Higher goes first: a safeguarding alert is sent ahead of the queue of other mail.
+    priority = models.SmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

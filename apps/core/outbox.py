@@ -24,6 +24,7 @@ from .jobs import delay_or_log
 from .models import OutboxEmail
 
 MAX_ATTEMPTS = 8
+URGENT = 10  # `priority` of mail that must go ahead of the rest (safeguarding alerts)
 SUBJECT_MAX = 255  # OutboxEmail.subject
 # Characters that end a header line or hide text: control (Cc), format (Cf: zero-width,
 # bidirectional overrides), line and paragraph separators (Zl, Zp).
@@ -66,6 +67,7 @@ class Email:
     to: str
     subject: str
     text: str
+    priority: int = 0
 
     def row(self, now: dt.datetime, html: str) -> OutboxEmail:
         """The outbox row, with `html` as its HTML part (rendered by the caller, once)."""
@@ -77,14 +79,16 @@ class Email:
             body_text=self.text,
             body_html=html,
             next_attempt_at=now,
+            priority=self.priority,
         )
 
 
 def outbox_add(
-    *, kind: str, key: str, to: str, subject: str, text: str, html: str = ""
+    *, kind: str, key: str, to: str, subject: str, text: str, html: str = "", priority: int = 0
 ) -> OutboxEmail:
-    """Queue one email in the current transaction; the same key again changes nothing."""
-    row = Email(kind=kind, key=key, to=to, subject=subject, text=text).row(
+    """Queue one email in the current transaction; the same key again changes nothing.
+    A higher `priority` is sent ahead of other mail waiting (URGENT: safeguarding)."""
+    row = Email(kind=kind, key=key, to=to, subject=subject, text=text, priority=priority).row(
         timezone.now(), html=html or as_html(header_safe(subject), text)
     )
     email, created = OutboxEmail.objects.get_or_create(
@@ -96,6 +100,7 @@ def outbox_add(
             "body_text": row.body_text,
             "body_html": row.body_html,
             "next_attempt_at": row.next_attempt_at,
+            "priority": row.priority,
         },
     )
     if created:
@@ -178,12 +183,12 @@ def outbox_send(pk: int) -> bool:
 
 
 def outbox_due(limit: int = 500) -> list[int]:
-    """Ids of the emails waiting whose time has come, oldest first."""
+    """Ids of the emails waiting whose time has come: urgent ones first, then oldest."""
     return list(
         OutboxEmail.objects.filter(
             status=OutboxEmail.Status.PENDING, next_attempt_at__lte=timezone.now()
         )
-        .order_by("next_attempt_at")
+        .order_by("-priority", "next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
 

@@ -25,6 +25,7 @@ from .taxonomy import (
     Channel,
     Criticality,
     RejectionReason,
+    SafeguardingLevel,
     TagGroup,
 )
 
@@ -359,6 +360,16 @@ class ModerateForm(Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    safeguarding_level = forms.ChoiceField(
+        label=_("Safeguarding level (staff only)"),
+        choices=SafeguardingLevel.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "Serious tells the safeguarding contacts at once and keeps the story unpublished "
+            "until what was done is recorded. Signpost emails the author where to get help."
+        ),
+    )
     reason = forms.ChoiceField(
         label="If not publishing: why",
         required=False,
@@ -381,6 +392,7 @@ class ModerateForm(Form):
             good=list(data["good"]),
             improve=list(data["improve"]),
             feelings=list(data["feelings"]),
+            safeguarding_level=data["safeguarding_level"],
         )
 
 

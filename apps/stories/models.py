@@ -29,6 +29,7 @@ from .taxonomy import (
     Polarity,
     Progress,
     RejectionReason,
+    SafeguardingLevel,
     TagGroup,
 )
 
@@ -126,6 +127,13 @@ class Story(TimeStampedModel):
     submission_key = models.UUIDField(unique=True, null=True, blank=True)
     read_count = models.PositiveIntegerField(default=0)
     me_too_count = models.PositiveIntegerField(default=0)
+    # Safeguarding (staff-only): words suggesting risk now, found when it was told; the
+    # level a moderator set ("" until one is set) and when it was first set.
+    risk_cue = models.BooleanField(default=False)
+    safeguarding_level = models.CharField(
+        max_length=10, choices=SafeguardingLevel.choices, blank=True
+    )
+    safeguarding_set_at = models.DateTimeField(null=True, blank=True)
     # The words of the public title (weight A) and body (weight B), English stems, kept by
     # PostgreSQL itself on every write. Only public text: never the email, notes or the
     # author's original revision, so a search cannot reveal them.
@@ -364,3 +372,30 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} flag on story {self.story_id}"
+
+
+from .models_safeguarding import (  # noqa: E402  (they refer to Story)
+    SafeguardingCase,
+    SafeguardingContact,
+    SafeguardingHelp,
+    SafeguardingRecord,
+    SafeguardingSettings,
+)
+
+__all__ = [
+    "AuthorAccess",
+    "Flag",
+    "ModerationDecision",
+    "SafeguardingCase",
+    "SafeguardingContact",
+    "SafeguardingHelp",
+    "SafeguardingRecord",
+    "SafeguardingSettings",
+    "Story",
+    "StoryReader",
+    "StoryRevision",
+    "StoryService",
+    "StoryStatus",
+    "StoryTag",
+    "Tag",
+]

@@ -25,7 +25,8 @@ from apps.core.outbox import outbox_add
 from apps.core.signals import figures_changed
 from apps.responders.permissions import can_moderate
 
-from .models import ModerationDecision, Story, StoryRevision, StoryStatus, Tag
+from . import safeguarding
+from .models import ModerationDecision, SafeguardingCase, Story, StoryRevision, StoryStatus, Tag
 from .selectors import story_service_paths
 from .selectors_moderation import QUEUE_STATUSES
 from .services import author_access_new, author_link_url, story_set_tags
@@ -82,6 +83,8 @@ class StoryEdits:
     good: Sequence[Tag] = ()
     improve: Sequence[Tag] = ()
     feelings: Sequence[Tag] = ()
+    # "" keeps the level the story has (none set yet, for most).
+    safeguarding_level: str = ""
 
 
 @transaction.atomic
@@ -89,9 +92,15 @@ def story_publish(*, story_id: int, moderator: User, edits: StoryEdits) -> Story
     """Publish with the edits; needs a criticality. After commit the author is emailed,
     the organisations' figures are marked stale and subscribers are alerted."""
     story = _held(story_id, moderator)
+    safeguarding.decision_check(
+        story=story, level=edits.safeguarding_level, publishing_or_rejecting=True
+    )
     if edits.criticality is None:
         raise ValidationError({"criticality": "Set the criticality before publishing."})
     edited = _apply_edits(story, moderator, edits)
+    safeguarding.case_close(
+        story=story, moderator=moderator, decision=SafeguardingCase.Decision.PUBLISHED
+    )
     story.status = StoryStatus.PUBLISHED
     story.published_at = timezone.now()
     _record(story, moderator, Decision.PUBLISHED, edited=edited)
@@ -105,6 +114,9 @@ def story_publish(*, story_id: int, moderator: User, edits: StoryEdits) -> Story
 def story_ask_author(*, story_id: int, moderator: User, edits: StoryEdits) -> Story:
     """Save the edits and ask the author to approve them; the author is emailed."""
     story = _held(story_id, moderator)
+    safeguarding.decision_check(
+        story=story, level=edits.safeguarding_level, publishing_or_rejecting=False
+    )
     edited = _apply_edits(story, moderator, edits)
     story.status = StoryStatus.AWAITING_AUTHOR
     _record(story, moderator, Decision.ASKED_AUTHOR, edited=edited)
@@ -118,11 +130,17 @@ def story_reject(
     """Reject with a reason (and a note when the reason is "other"); the author is
     emailed the reason, never anything staff-only."""
     story = _held(story_id, moderator)
+    safeguarding.decision_check(
+        story=story, level=edits.safeguarding_level, publishing_or_rejecting=True
+    )
     if not reason:
         raise ValidationError({"reason": "Choose why the story is not published."})
     if reason == RejectionReason.OTHER and not note.strip():
         raise ValidationError({"rejection_note": "Explain the reason to the author."})
     edited = _apply_edits(story, moderator, edits)
+    safeguarding.case_close(
+        story=story, moderator=moderator, decision=SafeguardingCase.Decision.REJECTED
+    )
     story.status = StoryStatus.REJECTED
     story.rejection_reason = reason
     story.rejection_note = note.strip()
@@ -169,6 +187,12 @@ def _apply_edits(story: Story, moderator: User, edits: StoryEdits) -> bool:
         story.title, story.body = title, body
     story.criticality = edits.criticality
     story.moderator_note = edits.moderator_note.strip()
+    safeguarding.level_set(
+        story=story,
+        moderator=moderator,
+        level=edits.safeguarding_level,
+        note=story.moderator_note,
+    )
     story_set_tags(
         story=story,
         good=list(edits.good),

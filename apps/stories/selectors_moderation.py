@@ -12,18 +12,23 @@ from apps.organisations.models import Organisation
 
 from .models import ModerationDecision, Story, StoryRevision, StoryStatus
 from .selectors import services_named
+from .taxonomy import SafeguardingLevel
 
 QUEUE_STATUSES = (StoryStatus.AWAITING_MODERATION, StoryStatus.AWAITING_AUTHOR)
 
 
 def moderation_queue() -> QuerySet[Story]:
-    """Stories waiting for a moderator or their author, oldest first."""
+    """Stories waiting for a moderator or their author: first those whose words suggest
+    risk now or that are serious safeguarding cases, then the rest; oldest first."""
     return (
         Story.objects.filter(status__in=QUEUE_STATUSES)
         .select_related("locked_by")
         .prefetch_related(services_named())
-        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
-        .order_by("created_at", "pk")
+        .annotate(
+            open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)),
+            urgent=Q(risk_cue=True) | Q(safeguarding_level=SafeguardingLevel.SERIOUS),
+        )
+        .order_by("-urgent", "created_at", "pk")
     )
 
 

@@ -21,6 +21,7 @@ from apps.core.outbox import outbox_add
 from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 
+from . import safeguarding
 from .models import (
     AuthorAccess,
     Flag,
@@ -92,6 +93,8 @@ def story_submit(
     StoryRevision.objects.create(story=story, number=0, title=story.title, body=story.body)
     token = _grant_access(story)
     audit(actor=entered_by, action="stories.story.submitted", target=story, channel=channel)
+    # Screened before anything else (DESIGN.md "Duty of care"): help goes out at once.
+    safeguarding.story_screen(story)
     return Told(story=story, token=token)
 
 

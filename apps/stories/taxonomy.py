@@ -112,3 +112,50 @@ TAG_HEADINGS = (
     (Polarity.IMPROVE, _("What could be improved")),
     ("feeling", _("How it felt")),
 )
+
+
+class SafeguardingLevel(models.TextChoices):
+    """TAXONOMY.md "Safeguarding level": staff-only, set by the moderator."""
+
+    NONE = "none", _("None: no one seems to need help")
+    SIGNPOST = "signpost", _("Signpost: someone may need help, but no one is at risk now")
+    SERIOUS = "serious", _("Serious: someone may be at risk now")
+
+
+# Words that suggest someone may be at risk now. A story whose title or text holds one
+# goes to the top of the queue and its author is sent where to get help at once. Each is
+# matched at the start of a word, so "abuse" finds "abused" and "abusive"; platform
+# admins add their own (SafeguardingSettings.risk_words).
+RISK_WORDS = (
+    "self-harm",
+    "self harm",
+    "selfharm",
+    "harm myself",
+    "harming myself",
+    "hurt myself",
+    "hurting myself",
+    "suicid",
+    "kill myself",
+    "end my life",
+    "end it all",
+    "take my own life",
+    "overdose",
+    "abuse",
+    "abusing",
+    "neglect",
+    "violen",
+    "assault",
+    "beaten",
+    "unsafe at home",
+    "not safe at home",
+    "threatened to kill",
+)
+
+# Where to get help now, when a platform admin has written nothing of their own (UK).
+DEFAULT_HELP_TEXT = _(
+    "If you or someone else is in danger now, or may be seriously harmed, call 999.\n\n"
+    "If you need medical help fast but it is not an emergency, call NHS 111 or go to "
+    "111.nhs.uk.\n\n"
+    "If you are struggling to cope or want to talk to someone, call Samaritans free on "
+    "116 123, at any time, day or night, or email jo@samaritans.org."
+)

@@ -20,9 +20,9 @@ from apps.core.forms import add_service_errors
 from apps.core.pii import highlight
 from apps.responders.permissions import can_enter_stories, can_moderate
 
-from . import moderation, selectors, selectors_moderation, services
+from . import moderation, safeguarding, selectors, selectors_moderation, services
 from .forms import EnterStoryForm, ModerateForm
-from .models import Story
+from .models import SafeguardingCase, Story
 from .taxonomy import CRITICALITY_CRITERIA, Polarity
 
 moderators_only = allowed_only(can_moderate)
@@ -151,6 +151,8 @@ def _page(
         "criteria": CRITICALITY_CRITERIA,
         "revisions": history.revisions,
         "decisions": history.decisions,
+        "risk_cues": safeguarding.risk_cues(f"{story.title}\n{story.body}"),
+        "case": SafeguardingCase.objects.filter(story=story).first(),
     }
     return render(request, "moderation/story.html", context)
 
@@ -162,6 +164,7 @@ def _initial(story: Story) -> dict[str, Any]:
         "body": story.body,
         "criticality": story.criticality,
         "moderator_note": story.moderator_note,
+        "safeguarding_level": story.safeguarding_level,
         "good": [st.tag_id for st in tags if st.polarity == Polarity.GOOD],
         "improve": [st.tag_id for st in tags if st.polarity == Polarity.IMPROVE],
         "feelings": [st.tag_id for st in tags if st.tag.group == "feeling"],

@@ -15,6 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_NAME = env_str("SITE_NAME", "CareVoice")
 # The public address, for links in emails (no trailing slash).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Told of a serious safeguarding case when no node up the tree names contacts and platform
+# admins have set no address of their own (the safeguarding settings page).
+SAFEGUARDING_FALLBACK_EMAIL = env_str("SAFEGUARDING_FALLBACK_EMAIL", "")
 # The public address people write to (contact page, privacy notice, accessibility
 # statement). Empty: those pages point to the ways in the site itself instead.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL")
