@@ -124,6 +124,7 @@ def story_reject(
         raise ValidationError({"rejection_note": "Explain the reason to the author."})
     edited = _apply_edits(story, moderator, edits)
     story.status = StoryStatus.REJECTED
+    story.closed_at = timezone.now()  # its words are purged after settings.PURGE_AFTER_DAYS
     story.rejection_reason = reason
     story.rejection_note = note.strip()
     _record(story, moderator, Decision.REJECTED, edited=edited, reason=reason, note=note.strip())
