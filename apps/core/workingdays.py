@@ -19,19 +19,3 @@ def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
         if moment.weekday() < 5:
             left -= 1
     return moment
-
-
-def working_days_between(start: dt.datetime, end: dt.datetime) -> int:
-    """Whole working days from `start` to `end` as `add_working_days` counts them: the
-    largest n with add_working_days(start, n) <= end (0 when end is before start)."""
-    if end <= start:
-        return 0
-    local_end = timezone.localtime(end)
-    moment = timezone.localtime(start)
-    days = 0
-    while True:
-        moment += dt.timedelta(days=1)
-        if moment > local_end:
-            return days
-        if moment.weekday() < 5:
-            days += 1

@@ -139,6 +139,8 @@ class Story(TimeStampedModel):
     is_referred: bool
     read_by_me: bool
     answerable: bool
+    # Set on rows of the moderation queue (selectors_moderation.mark_past_target).
+    past_target: bool
 
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.core import extensions
@@ -148,3 +148,26 @@ def stories_purge(
         "Retention purge: %s stories, %s old emails, rows %s", run.stories, run.old_emails, run.rows
     )
     return run
+
+
+@dataclass(frozen=True)
+class RetentionFigures:
+    purge_after_days: int
+    due: int  # closed long enough ago, words still kept: the next run's work
+    waiting: int  # closed, words kept, not yet due
+    purged: int
+
+
+def retention_figures(now: dt.datetime) -> RetentionFigures:
+    """For the platform admins' page: what the purge has done and has to do. One query."""
+    counts = Story.objects.filter(status__in=CLOSED).aggregate(
+        due=Count("pk", filter=Q(purged_at__isnull=True, closed_at__lte=purge_cutoff(now))),
+        kept=Count("pk", filter=Q(purged_at__isnull=True)),
+        purged=Count("pk", filter=Q(purged_at__isnull=False)),
+    )
+    return RetentionFigures(
+        purge_after_days=settings.PURGE_AFTER_DAYS,
+        due=counts["due"],
+        waiting=counts["kept"] - counts["due"],
+        purged=counts["purged"],
+    )
