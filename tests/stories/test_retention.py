@@ -317,6 +317,11 @@ def test_the_author_page_says_when_the_words_go(client: Client, org: Organisatio
     token = author_link(story)
     page = client.get(reverse("stories:author", kwargs={"token": token}))
     assert "will be deleted for good on" in page.content.decode()
+    live = StoryFactory(services=[org])
+    confirm = client.get(reverse("stories:withdraw", kwargs={"token": author_link(live)}))
+    assert (
+        "Its words are deleted for good 30 days after you withdraw it." in confirm.content.decode()
+    )
     with later(31):
         stories_purge()
         page = client.get(reverse("stories:author", kwargs={"token": token}))
