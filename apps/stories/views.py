@@ -116,7 +116,10 @@ def _author_page(
         "email_form": email_form,
         "changes": selectors.pending_edits(story),
         "purge_on": purge_date(story),
-        "sections": [
+        # A purged story's conversation has no words left to show.
+        "sections": []
+        if story.purged_at
+        else [
             section(request, story, token)
             for section in extensions.author_page_sections.providers()
         ],
