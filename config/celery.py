@@ -32,4 +32,7 @@ app.conf.beat_schedule = {
     "send-reports": {"task": "insights.send_reports", "schedule": crontab(minute=5)},
     # Read rows of past days can never match again (the visitor key holds the day).
     "prune-readers": {"task": "stories.prune_readers", "schedule": crontab(hour=3, minute=15)},
+    # Retention: words of stories withdrawn or rejected PURGE_AFTER_DAYS ago, erased
+    # emails and old sent mail, deleted for good (apps/stories/retention.py).
+    "purge-stories": {"task": "stories.purge", "schedule": crontab(hour=4, minute=15)},
 }

@@ -236,3 +236,24 @@ def test_odd_safeguarding_levels_never_make_a_server_error(
         url = reverse(f"moderation:story_{action}", kwargs={"pk": story.pk})
         data = {"title": "T", "body": story.body, "criticality": "1", "safeguarding_level": value}
         assert client.post(url, data).status_code < 500
+
+
+# --- retention (issue 17, part 4): the year a story happened, and the download's link --
+@pytest.mark.parametrize("value", NASTY)
+def test_odd_years_and_months_on_the_tell_form_never_make_a_server_error(
+    value: str, org: Organisation
+) -> None:
+    client = Client()
+    for field in ("year", "month"):
+        data = {"services": [org.pk], "body": "x" * 40, "year": "2025", "month": "1"}
+        data[field] = value
+        response = client.post(reverse("stories:tell"), data)
+        assert response.status_code < 500, f"{field}={value!r}: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", ["stories:author_download", "stories:author_download_json"])
+def test_odd_links_to_the_download_never_make_a_server_error(name: str) -> None:
+    client = Client()
+    for token in ("x", "a" * 500, "%00", "..", "ü" * 100, "' OR 1=1"):
+        response = client.get(reverse(name, kwargs={"token": token}))
+        assert response.status_code == 404, f"{token!r}: {response.status_code}"

@@ -111,6 +111,9 @@ ACCESS: dict[str, Rule] = {
         everyone(302), kwargs=lambda w: {"token": w["token"]}, method="post"
     ),
     "stories:withdraw": Rule(everyone(200), kwargs=lambda w: {"token": w["token"]}),
+    # The author's download (page and JSON file): the private link is the key.
+    "stories:author_download": Rule(everyone(200), kwargs=lambda w: {"token": w["token"]}),
+    "stories:author_download_json": Rule(everyone(200), kwargs=lambda w: {"token": w["token"]}),
     "stories:list": Rule(everyone(200)),
     "stories:detail": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
     "stories:me_too": Rule(everyone(302), kwargs=lambda w: {"pk": w["story"].pk}, method="post"),
@@ -138,6 +141,10 @@ ACCESS: dict[str, Rule] = {
         platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
     ),
     "moderation:enter": Rule(signed_in_only()),
+    # The platform admin page (moderation within its target, retention): admins only.
+    "moderation:admin": Rule(
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 403), "platform_admin": 200}
+    ),
     # Invitations: the token is the key; a valid one opens the page for anyone holding it.
     "staff:accept": Rule(everyone(200), kwargs=lambda w: {"token": w["invitation_token"]}),
     # The staff inbox: every member of staff (the cast all have a second factor); a
@@ -268,6 +275,13 @@ ACCESS: dict[str, Rule] = {
     ),
     "staff:revoke_role": Rule(
         managers_only(302), kwargs=lambda w: {"pk": w["role"].pk}, method="post"
+    ),
+    # Someone who left (a reader at `org`, in a team there): their super-user or an admin.
+    "staff:deactivate": Rule(
+        managers_only(302), kwargs=lambda w: {"pk": w["team_member"].pk}, method="post"
+    ),
+    "staff:reactivate": Rule(
+        managers_only(302), kwargs=lambda w: {"pk": w["team_member"].pk}, method="post"
     ),
     "staff:invitation_resend": Rule(
         managers_only(302), kwargs=lambda w: {"pk": w["invitation"].pk}, method="post"
@@ -407,6 +421,8 @@ PRIVATE_LINK = (
     "stories:author_approve",
     "stories:author_email",
     "stories:author_erase",
+    "stories:author_download",
+    "stories:author_download_json",
     "stories:told",
     "stories:withdraw",
     "staff:accept",

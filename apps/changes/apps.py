@@ -16,5 +16,6 @@ class ChangesConfig(AppConfig):
         extensions.response_outcomes.register(sections.response_outcomes)
         extensions.story_page_sections.register("changes", sections.story_changes)
         extensions.author_page_sections.register("changes", sections.author_changes)
+        extensions.author_export_parts.register("changes", sections.author_export)
         extensions.staff_story_page_sections.register("changes", sections.staff_story_changes)
         extensions.organisation_page_sections.register("changes", sections.organisation_changes)

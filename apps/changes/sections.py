@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apps.core.extensions import Section
+from apps.core.extensions import ExportPart, Section
 from apps.core.request_memo import memo
 from apps.organisations.models import Organisation
 from apps.responses.models import Response, ResponseStatus
@@ -94,3 +94,21 @@ def organisation_changes(request: HttpRequest, organisation: Organisation) -> Se
     )
     counts = selectors.register_counts(organisation)
     return Section("changes/_organisation_changes.html", {"latest": latest, "counts": counts})
+
+
+def author_export(story: Story) -> ExportPart:
+    """The author's download: the changes recorded because of their story. One query."""
+    changes = [
+        {
+            "organisation": change.organisation.name,
+            "status": change.status,
+            "status_label": str(change.get_status_display()),
+            "what_will_change": change.summary,
+            "by": change.due_on.isoformat(),
+            "what_changed": change.made_summary,
+            "changed_on": change.made_on.isoformat() if change.made_on else None,
+            "why_not_going_ahead": change.reason,
+        }
+        for change in selectors.story_changes(story)
+    ]
+    return ExportPart({"changes": changes}, "changes/_author_export.html")

@@ -62,6 +62,19 @@ ModerationWaiting = Callable[[], object]  # the counts `moderation/_waiting.html
 StaffHomeSection = Callable[[Any], Section]  # (request) -> the part of the staff home
 
 
+@dataclass(frozen=True)
+class ExportPart:
+    """A part of the author's download: JSON-ready `data` (merged into the JSON file's
+    top level) and the template that shows it on the readable page (`part` = data)."""
+
+    data: dict[str, Any]
+    template: str
+
+
+AuthorExport = Callable[[Any], ExportPart]  # (story) -> its part of the download
+StoryPurge = Callable[[Any], dict[str, int]]  # (story) -> rows whose words it removed
+
+
 class SingleSlot(Generic[T]):
     """A point with one provider at most: a second registration is a mistake (two apps
     would each believe theirs is used), so it is refused."""
@@ -168,6 +181,12 @@ story_progress: SingleSlot[StoryProgress] = SingleSlot("story_progress")
 story_responded: SingleSlot[StoryResponded] = SingleSlot("story_responded")
 # What waits for a moderator, for the story queue's page.
 moderation_waiting: SingleSlot[ModerationWaiting] = SingleSlot("moderation_waiting")
+# The author's download (/my-story/<token>/download/): what apps above stories hold.
+author_export_parts: OrderedSlots[AuthorExport] = OrderedSlots(
+    "author_export_parts", ("conversation", "changes")
+)
+# The retention purge: apps above stories remove their words about a purged story.
+story_purge_parts: OrderedSlots[StoryPurge] = OrderedSlots("story_purge_parts", ("conversation",))
 
 POINTS: tuple[SingleSlot[Any] | OrderedSlots[Any], ...] = (
     story_page_sections,
@@ -180,6 +199,8 @@ POINTS: tuple[SingleSlot[Any] | OrderedSlots[Any], ...] = (
     story_progress,
     story_responded,
     moderation_waiting,
+    author_export_parts,
+    story_purge_parts,
 )
 
 

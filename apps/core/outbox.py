@@ -15,7 +15,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
@@ -207,3 +207,26 @@ def outbox_requeue(pk: int) -> bool:
     if updated:
         transaction.on_commit(lambda: delay_or_log(send_email, pk))
     return bool(updated)
+
+
+def outbox_prune(*, before: dt.datetime) -> int:
+    """Delete mail queued before `before`, sent or not: its address and subject are
+    people's data, no one needs them once the retention period has passed (the privacy
+    notice's promise for erased emails), and mail still unsent after it (its retries
+    end within a day) will not be sent. Returns rows."""
+    deleted, _ = OutboxEmail.objects.filter(created_at__lt=before).delete()
+    return deleted
+
+
+def outbox_forget(*, address: str = "", phrases: tuple[str, ...] = ()) -> int:
+    """Delete mail sent (or given up on) to `address`, and such mail whose subject holds
+    one of `phrases` (a purged story's title), whatever its age: what a purge removes
+    from a story must not live on in its emails. Waiting mail is left to be sent (it may
+    be about another story of the same address). Returns rows."""
+    condition = Q(to__iexact=address) if address else Q(pk__in=[])
+    for phrase in phrases:
+        if phrase.strip():
+            condition |= Q(subject__icontains=phrase.strip())
+    done = (OutboxEmail.Status.SENT, OutboxEmail.Status.FAILED)
+    deleted, _ = OutboxEmail.objects.filter(condition, status__in=done).delete()
+    return deleted

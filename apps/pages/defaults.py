@@ -10,10 +10,12 @@ the moderation policy names the same reasons moderators choose from.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.stories.models import Flag
 from apps.stories.taxonomy import RejectionReason
@@ -21,7 +23,7 @@ from apps.stories.taxonomy import RejectionReason
 from .models import PageSlug
 
 
-def _context() -> dict[str, str]:
+def _context() -> dict[str, Any]:
     email = settings.CONTACT_EMAIL
     return {
         "site": settings.SITE_NAME,
@@ -34,6 +36,8 @@ def _context() -> dict[str, str]:
         "moderation": reverse("pages:page", kwargs={"slug": PageSlug.MODERATION}),
         "contact": reverse("pages:page", kwargs={"slug": PageSlug.CONTACT}),
         "directory": reverse("organisations:directory"),
+        "years": settings.STORY_MAX_AGE_YEARS,
+        "days": settings.PURGE_AFTER_DAYS,
     }
 
 
@@ -151,15 +155,55 @@ def privacy() -> str:
             "at any time from your private link; after that we cannot contact you."
         ),
         "## " + _("How long we keep it"),
-        _(
-            "A published story stays on %(site)s until you withdraw it. When a story is "
-            "withdrawn or not published, it leaves the public site at once; its words are "
-            "kept privately only as long as moderators need them to deal with questions "
-            "about it. Your email address is kept while your story is with us, unless you "
-            "erase it sooner. Staff accounts are kept while the person works with a service "
-            "here; the record of what they did is kept so that actions stay accountable."
+        ngettext(
+            "We only publish stories about care in the last year, so that services can "
+            "still learn from them and act: the form asks when it happened, and refuses "
+            "anything older.",
+            "We only publish stories about care in the last %(years)s years, so that "
+            "services can still learn from them and act: the form asks when it happened, "
+            "and refuses anything older.",
+            c["years"],
         )
         % c,
+        ngettext(
+            "A published story stays on %(site)s until you withdraw it. When a story is "
+            "withdrawn or not published, it leaves the public site at once. %(days)s day "
+            "later its words are deleted for good: the title, the story as you told it and "
+            "as edited, the name you chose, your email address, your replies, the responses "
+            "to it and the moderators' notes. We keep only what statistics need, with no "
+            "words: the dates, the services, the tags, how critical it was and why it ended. "
+            "The deletion runs every night, is recorded without any of the words, and "
+            "cannot be undone.",
+            "A published story stays on %(site)s until you withdraw it. When a story is "
+            "withdrawn or not published, it leaves the public site at once. %(days)s days "
+            "later its words are deleted for good: the title, the story as you told it and "
+            "as edited, the name you chose, your email address, your replies, the responses "
+            "to it and the moderators' notes. We keep only what statistics need, with no "
+            "words: the dates, the services, the tags, how critical it was and why it ended. "
+            "The deletion runs every night, is recorded without any of the words, and "
+            "cannot be undone.",
+            c["days"],
+        )
+        % c,
+        ngettext(
+            "Your email address is kept while your story is with us, unless you erase it "
+            "sooner from your private link; your link keeps working after that. Copies of "
+            "the emails we sent you, which hold your address, are deleted %(days)s day after "
+            "they were sent.",
+            "Your email address is kept while your story is with us, unless you erase it "
+            "sooner from your private link; your link keeps working after that. Copies of "
+            "the emails we sent you, which hold your address, are deleted %(days)s days "
+            "after they were sent.",
+            c["days"],
+        )
+        % c,
+        _(
+            "Staff accounts are kept while the person works with a service here. When they "
+            "leave, the service's super-user deactivates the account: it can no longer sign "
+            "in or receive email. Their public responses stay, under the name and job title "
+            "they had when they wrote them, and the record of what they did is kept so that "
+            "actions stay accountable."
+        ),
         "## " + _("Our lawful basis"),
         _(
             "We use your information because you chose to share it and asked us to publish "
@@ -172,10 +216,12 @@ def privacy() -> str:
         _(
             "You have the right to see the information we hold about you, to have it "
             "corrected or erased, to object to how we use it, and to withdraw your consent. "
-            "You can withdraw your story and erase your email address yourself from your "
-            "private link. For anything else, contact us. If you are unhappy with how we "
-            "have used your information, you can complain to the Information Commissioner's "
-            "Office (ico.org.uk)."
+            "From your private link you can yourself: download everything you wrote and "
+            "received (your story as told and as published, the responses, your replies and "
+            "the changes recorded), as a page to read or print and as a file; erase your "
+            "email address; and withdraw your story. For anything else, contact us. If you "
+            "are unhappy with how we have used your information, you can complain to the "
+            "Information Commissioner's Office (ico.org.uk)."
         ),
         "## " + _("Contact"),
         _("To ask about your information or this notice:") + " " + _write_to_us(c),

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from apps.accounts.http import AnyUser
 from apps.accounts.mfa import has_second_factor
+from apps.accounts.models import User
 from apps.organisations.models import Organisation
 
-from .models import RoleName
+from .models import PLATFORM_ROLES, Role, RoleName, Team
 from .scope import MANAGE_ROLES, RESPOND, VIEW_STAFF_DATA, scope_of
 
 
@@ -80,3 +81,37 @@ def holds_address(user: AnyUser, email: str) -> bool:
     if not (user.is_authenticated and user.is_active) or not email:
         return False
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def can_deactivate(actor: AnyUser, person: User) -> bool:
+    """Whether `actor` may deactivate (or reactivate) the account of someone who left:
+    platform admins anyone but themselves; a super-user (with a second factor) only
+    someone whose every role and team lies inside the super-user's own subtrees, and who
+    holds no platform role, so one trust never locks out another's staff."""
+    return person.pk in deactivatable_among(actor, [person.pk])
+
+
+def deactivatable_among(actor: AnyUser, people: list[int]) -> set[int]:
+    """The ids among `people` that `actor` may deactivate (see `can_deactivate`), in two
+    queries whatever their number, for a page listing many."""
+    if not has_second_factor(actor) or not isinstance(actor, User):
+        return set()
+    others = [pk for pk in people if pk != actor.pk]
+    if is_platform_admin(actor):
+        return set(others)
+    held: dict[int, list[str | None]] = {pk: [] for pk in others}
+    for pk, role, path in Role.objects.filter(user__in=others).values_list(
+        "user", "role", "organisation__path"
+    ):
+        held[pk].append(None if role in PLATFORM_ROLES else path)
+    for pk, path in Team.objects.filter(group__user__in=others).values_list(
+        "group__user", "organisation__path"
+    ):
+        held[pk].append(path)
+    managed = scope_of(actor).paths(MANAGE_ROLES)
+    return {
+        pk
+        for pk, paths in held.items()
+        if paths
+        and all(path is not None and any(path.startswith(m) for m in managed) for path in paths)
+    }

@@ -20,7 +20,7 @@ from apps.core.audit import audit, refuse
 from apps.organisations.models import Organisation
 
 from .models import ORGANISATION_ROLES, PLATFORM_ROLES, Role, RoleName, Team
-from .permissions import can_grant
+from .permissions import can_deactivate, can_grant
 from .scope import forget_scopes
 
 # Each role includes the ones before it.
@@ -191,3 +191,34 @@ def object_permission_take(
 ) -> None:
     remove_perm(codename, _holder(user, team), obj)
     forget_scopes()
+
+
+def _set_active(*, actor: User, person: User, active: bool) -> User:
+    verb = "reactivate" if active else "deactivate"
+    if not can_deactivate(actor, person):
+        refuse(
+            actor=actor,
+            action=f"responders.user.{verb}_refused",
+            target=person,
+            message=f"You cannot {verb} this account.",
+        )
+    with transaction.atomic():
+        changed = User.objects.filter(pk=person.pk, is_active=not active).update(is_active=active)
+        if changed:
+            audit(actor=actor, action=f"responders.user.{verb}d", target=person)
+    forget_scopes()
+    person.refresh_from_db(fields=["is_active"])
+    return person
+
+
+def staff_deactivate(*, actor: User, person: User) -> User:
+    """Someone has left: their account can no longer sign in (a session they left open
+    ends on its next request), gets no email, and holds nothing, while their roles stay
+    listed so they can be brought back. Their public responses keep the name and job
+    title they were published under (stored on each response). Audited; a refusal too."""
+    return _set_active(actor=actor, person=person, active=False)
+
+
+def staff_reactivate(*, actor: User, person: User) -> User:
+    """Undo a deactivation (someone came back, or the wrong person was chosen). Audited."""
+    return _set_active(actor=actor, person=person, active=True)

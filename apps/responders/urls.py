@@ -18,6 +18,8 @@ urlpatterns = [
     path("organisations/<slug:slug>/teams/", views.team_list, name="teams"),
     path("organisations/<slug:slug>/audit/", views.audit_log, name="audit"),
     path("roles/<int:pk>/revoke/", views.revoke_role, name="revoke_role"),
+    path("people/<int:pk>/deactivate/", views.deactivate, name="deactivate"),
+    path("people/<int:pk>/reactivate/", views.reactivate, name="reactivate"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
     path("teams/<int:pk>/members/<int:user_pk>/remove/", views.team_remove, name="team_remove"),
 ]

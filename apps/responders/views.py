@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
@@ -32,8 +33,8 @@ from .forms import (
 )
 from .invitations import InvitationInvalid, invitation_accept, invitation_for_token
 from .models import Invitation, Role, Team
-from .permissions import can_manage, holds_address
-from .services import role_grant, role_revoke
+from .permissions import can_manage, deactivatable_among, holds_address
+from .services import role_grant, role_revoke, staff_deactivate, staff_reactivate
 
 PAGE_SIZE = 50
 
@@ -134,11 +135,13 @@ def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     page = Paginator(selectors.members_of(organisation), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    people = [role.user_id for role in page.object_list if role.user_id]
     context = {
         "organisation": organisation,
         "page": page,
         "above": list(selectors.roles_above(organisation)),
         "form": form,
+        "deactivatable": deactivatable_among(request.user, people),
     }
     return render(request, "responders/members.html", context)
 
@@ -315,3 +318,38 @@ def audit_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed(request, slug)
     page = Paginator(selectors.audit_log(organisation), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "responders/audit.html", {"organisation": organisation, "page": page})
+
+
+def _person_action(request: AuthenticatedHttpRequest, pk: int, active: bool) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    if active:
+        staff_reactivate(actor=request.user, person=person)
+        messages.success(request, _("%(name)s can sign in again.") % {"name": person})
+    else:
+        staff_deactivate(actor=request.user, person=person)
+        messages.success(
+            request,
+            _(
+                "%(name)s is deactivated: they can no longer sign in and get no email. "
+                "Their responses keep the name and job title they were published under."
+            )
+            % {"name": person},
+        )
+    back = Organisation.objects.filter(slug=request.POST.get("organisation", "")).first()
+    if back is not None and can_manage(request.user, back):
+        return redirect("staff:members", slug=back.slug)
+    return redirect("inbox:index")
+
+
+@require_POST
+@second_factor_required
+def deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A super-user (in scope) or platform admin deactivates someone who has left."""
+    return _person_action(request, pk, active=False)
+
+
+@require_POST
+@second_factor_required
+def reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The same people undo it."""
+    return _person_action(request, pk, active=True)

@@ -4,14 +4,17 @@ nothing from here)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 
 from apps.core import extensions
-from apps.core.extensions import Section
+from apps.core.extensions import ExportPart, Section
 from apps.responders.permissions import can_moderate
 from apps.stories.models import Story
 
 from .forms import AuthorReplyForm
+from .models import AuthorReply, Response, ResponseStatus
 from .selectors import Entry, conversation
 
 
@@ -48,4 +51,38 @@ def author_conversation(request: HttpRequest, story: Story, token: str) -> Secti
             "form": AuthorReplyForm(),
             "token": token,
         },
+    )
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def author_export(story: Story) -> ExportPart:
+    """The author's download: the responses they received (published) and every reply
+    they wrote, with its state. Two queries."""
+    responses = [
+        {
+            "from": r.author_name,
+            "job_title": r.author_job_title,
+            "organisation": r.organisation.name,
+            "published_at": _iso(r.published_at),
+            "text": r.body,
+        }
+        for r in Response.objects.filter(story=story, status=ResponseStatus.PUBLISHED)
+        .select_related("organisation")
+        .order_by("published_at", "pk")
+    ]
+    replies = [
+        {
+            "status": r.status,
+            "status_label": str(r.get_status_display()),
+            "written_at": _iso(r.created_at),
+            "published_at": _iso(r.published_at),
+            "text": r.body,
+        }
+        for r in AuthorReply.objects.filter(story=story).order_by("created_at", "pk")
+    ]
+    return ExportPart(
+        {"responses": responses, "your_replies": replies}, "responses/_author_export.html"
     )

@@ -7,9 +7,11 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form, choice_field
@@ -20,7 +22,6 @@ from .moderation import StoryEdits
 from .taxonomy import (
     BODY_MAX,
     BODY_MIN,
-    EXPERIENCE_MAX_YEARS,
     AuthorRole,
     Channel,
     Criticality,
@@ -128,6 +129,24 @@ def check_pseudonym(value: str) -> None:
             "This looks like a real full name. Stories are anonymous: choose a name that "
             "does not identify you or anyone else, such as ‘Grateful daughter’."
         )
+
+
+def oldest_experience(today: dt.date) -> dt.date:
+    """The first month a story may be about: the platform's limit
+    (settings.STORY_MAX_AGE_YEARS) back from this month."""
+    return dt.date(today.year - settings.STORY_MAX_AGE_YEARS, today.month, 1)
+
+
+def too_old_message() -> str:
+    """Why a story about care longer ago than the limit is refused, and where to go."""
+    years = settings.STORY_MAX_AGE_YEARS
+    return ngettext(
+        "We can only publish experiences from the last year, so staff can still learn "
+        "from them and act. For something older, the service's complaints team can help.",
+        "We can only publish experiences from the last %(years)s years, so staff can still "
+        "learn from them and act. For something older, the service's complaints team can help.",
+        years,
+    ) % {"years": years}
 
 
 class PseudonymField(forms.CharField):
@@ -240,8 +259,14 @@ class TellForm(Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
-        choice_field(self, "year").choices = [("", "Year")] + [
-            (y, str(y)) for y in range(this_year, this_year - EXPERIENCE_MAX_YEARS - 1, -1)
+        limit = settings.STORY_MAX_AGE_YEARS
+        earliest = this_year - limit - 1
+        # One year more than the limit, "or earlier", so someone whose care was longer ago
+        # finds their answer and is told why, instead of picking a wrong year.
+        choice_field(self, "year").choices = [
+            ("", "Year"),
+            *((y, str(y)) for y in range(this_year, earliest, -1)),
+            (earliest, gettext("%(year)s or earlier") % {"year": earliest}),
         ]
 
     def hold(self) -> None:
@@ -252,6 +277,10 @@ class TellForm(Form):
 
     def is_valid(self) -> bool:
         return not getattr(self, "held", False) and super().is_valid()
+
+    @property
+    def max_age_years(self) -> int:
+        return int(settings.STORY_MAX_AGE_YEARS)
 
     @property
     def is_robot(self) -> bool:
@@ -291,16 +320,10 @@ class TellForm(Form):
         if month and year:
             when = dt.date(year, month, 1)
             today = timezone.localdate()
-            oldest = dt.date(today.year - EXPERIENCE_MAX_YEARS, today.month, 1)
             if when > today:
                 self.add_error("month", "That month has not happened yet.")
-            elif when < oldest:
-                self.add_error(
-                    "year",
-                    f"We can only publish experiences from the last {EXPERIENCE_MAX_YEARS} "
-                    "years, so staff can still learn from them and act. For something older, "
-                    "the service's complaints team can help.",
-                )
+            elif when < oldest_experience(today):
+                self.add_error("year", too_old_message())
             else:
                 data["experienced_on"] = when
         both = {t.pk for t in data.get("good", [])} & {t.pk for t in data.get("improve", [])}
@@ -421,3 +444,13 @@ class EnterStoryForm(TellForm):
         label="The author agreed that a moderator may edit the story.",
         error_messages={"required": "Confirm that the author agreed to edits."},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # This page shows each field's help (the public form says it above the month).
+        limit = settings.STORY_MAX_AGE_YEARS
+        self.fields["year"].help_text = ngettext(
+            "Experiences from the last year only.",
+            "Experiences from the last %(years)s years only.",
+            limit,
+        ) % {"years": limit}

@@ -125,6 +125,10 @@ class Story(TimeStampedModel):
     locked_until = models.DateTimeField(null=True, blank=True)
     # A double submit carries the same key and makes one story.
     submission_key = models.UUIDField(unique=True, null=True, blank=True)
+    # Retention: when the story was withdrawn or rejected (the purge counts from here),
+    # and when its words were purged (never undone; what statistics need is kept).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
     read_count = models.PositiveIntegerField(default=0)
     me_too_count = models.PositiveIntegerField(default=0)
     # Safeguarding (staff-only): words suggesting risk now, found when it was told; the
@@ -143,6 +147,8 @@ class Story(TimeStampedModel):
     is_referred: bool
     read_by_me: bool
     answerable: bool
+    # Set on rows of the moderation queue (selectors_moderation.mark_past_target).
+    past_target: bool
 
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
@@ -171,6 +177,12 @@ class Story(TimeStampedModel):
             # The few stories not published: a subtree's count is its story links less
             # these, never a story row per link.
             models.Index(fields=["id"], condition=~Q(status="published"), name="story_unpublished"),
+            # The purge's work: closed stories whose words are still kept.
+            models.Index(
+                fields=["closed_at"],
+                condition=Q(closed_at__isnull=False, purged_at__isnull=True),
+                name="story_to_purge",
+            ),
             # Full-text search of the published stories.
             GinIndex(
                 fields=["search_vector"],
@@ -232,6 +244,9 @@ class Story(TimeStampedModel):
 
     @property
     def display_title(self) -> str:
+        if self.purged_at is not None:
+            # Its words, title and pseudonym included, are gone for good.
+            return gettext("Story %(number)s (its words were deleted)") % {"number": self.pk}
         return self.title or f"{self.pseudonym}'s story"
 
     @property

@@ -142,6 +142,7 @@ def story_reject(
         story=story, moderator=moderator, decision=SafeguardingCase.Decision.REJECTED
     )
     story.status = StoryStatus.REJECTED
+    story.closed_at = timezone.now()  # its words are purged after settings.PURGE_AFTER_DAYS
     story.rejection_reason = reason
     story.rejection_note = note.strip()
     _record(story, moderator, Decision.REJECTED, edited=edited, reason=reason, note=note.strip())

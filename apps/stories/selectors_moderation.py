@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from apps.core.pii import Mark, find_personal_data
+from apps.core.workingdays import add_working_days
 from apps.organisations.models import Organisation
 
 from .models import ModerationDecision, Story, StoryRevision, StoryStatus
@@ -75,4 +78,52 @@ def story_history(story: Story) -> History:
     return History(
         revisions=story.revisions.select_related("made_by"),
         decisions=story.decisions.select_related("moderator").order_by("at"),
+    )
+
+
+# --- moderation within a target (settings.MODERATION_TARGET_WORKING_DAYS) ---------------
+def moderation_due(submitted: dt.datetime) -> dt.datetime:
+    """When a story submitted at `submitted` passes the moderation target: that many
+    working days later, counted as the response target and its reminders count them."""
+    return add_working_days(submitted, settings.MODERATION_TARGET_WORKING_DAYS)
+
+
+def mark_past_target(stories: list[Story], now: dt.datetime) -> list[Story]:
+    """Set `past_target` on each queue row: waiting for a moderator (not for its author,
+    whose turn it is) beyond the target."""
+    for story in stories:
+        story.past_target = (
+            story.status == StoryStatus.AWAITING_MODERATION
+            and moderation_due(story.created_at) <= now
+        )
+    return stories
+
+
+@dataclass(frozen=True)
+class ModerationTarget:
+    """The platform admins' count: stories waiting for a moderator, how many are past the
+    target, and since when the oldest has waited."""
+
+    target_days: int
+    waiting: int
+    past_target: int
+    oldest: dt.datetime | None
+
+
+def moderation_target(now: dt.datetime) -> ModerationTarget:
+    """Two queries. Waiting longer is never less late (the due time grows with the
+    submission time), so the count walks the oldest first and stops at the first on time."""
+    waiting = Story.objects.filter(status=StoryStatus.AWAITING_MODERATION)
+    late = 0
+    oldest = None
+    for submitted in waiting.order_by("created_at").values_list("created_at", flat=True).iterator():
+        oldest = oldest or submitted
+        if moderation_due(submitted) > now:
+            break
+        late += 1
+    return ModerationTarget(
+        target_days=settings.MODERATION_TARGET_WORKING_DAYS,
+        waiting=waiting.count(),
+        past_target=late,
+        oldest=oldest,
     )

@@ -223,7 +223,8 @@ def story_withdraw(*, story_id: int) -> Story:
         )
     was_public = story.status == StoryStatus.PUBLISHED
     story.status = StoryStatus.WITHDRAWN
-    story.save(update_fields=["status", "updated_at"])
+    story.closed_at = timezone.now()
+    story.save(update_fields=["status", "closed_at", "updated_at"])
     audit(actor=None, action="stories.story.withdrawn", target=story)
     if was_public:
         figures_changed(Story, story_service_paths(story.pk))

@@ -103,7 +103,6 @@ PROGRESS_STEP_LABELS = {
 # Story lengths.
 BODY_MIN = 30
 BODY_MAX = 10_000
-EXPERIENCE_MAX_YEARS = 3
 
 
 # How a story's tags read to the public: grouped under headings, as people would say them.

@@ -13,6 +13,12 @@ urlpatterns = [
     path("my-story/<str:token>/email/", views.author_email, name="author_email"),
     path("my-story/<str:token>/email/erase/", views.author_erase, name="author_erase"),
     path("my-story/<str:token>/withdraw/", views.withdraw, name="withdraw"),
+    path("my-story/<str:token>/download/", views.author_download, name="author_download"),
+    path(
+        "my-story/<str:token>/download/json/",
+        views.author_download_json,
+        name="author_download_json",
+    ),
     path("stories/", views.story_list, name="list"),
     path("stories/<int:pk>/", views.detail, name="detail"),
     path("stories/<int:pk>/me-too/", views.me_too, name="me_too"),

@@ -13,4 +13,5 @@ urlpatterns = [
     path("stories/<int:pk>/reject/", views.reject, name="story_reject"),
     path("stories/<int:pk>/save/", views.save, name="story_save"),
     path("enter/", views.enter, name="enter"),
+    path("admin/", views.admin, name="admin"),
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -17,8 +17,10 @@ from apps.core.view_markers import private
 from apps.core.visitors import visitor_of
 
 from . import selectors, services
+from .export import author_download as author_download_of
 from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
 from .models import Story, StoryStatus
+from .retention import purge_date
 from .search import StorySearchForm, search_page, search_query_string
 
 TELL_RATE = "20/h"
@@ -113,7 +115,11 @@ def _author_page(
         "token": token,
         "email_form": email_form,
         "changes": selectors.pending_edits(story),
-        "sections": [
+        "purge_on": purge_date(story),
+        # A purged story's conversation has no words left to show.
+        "sections": []
+        if story.purged_at
+        else [
             section(request, story, token)
             for section in extensions.author_page_sections.providers()
         ],
@@ -193,7 +199,35 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("Your story is withdrawn and no longer public."))
         return redirect("stories:author", token=token)
-    return render(request, "stories/withdraw.html", {"story": story, "token": token})
+    context = {"story": story, "token": token, "purge_days": settings.PURGE_AFTER_DAYS}
+    return render(request, "stories/withdraw.html", context)
+
+
+@private
+@require_safe
+def author_download(request: HttpRequest, token: str) -> HttpResponse:
+    """Everything the author wrote and received, as a page to read or print."""
+    story = _author_story(token)
+    download = author_download_of(story.pk)
+    context = {
+        "story": story,
+        "token": token,
+        "data": download.data,
+        "parts": download.templates,
+        "purge_on": purge_date(story),
+    }
+    return render(request, "stories/author_download.html", context)
+
+
+@private
+@require_safe
+def author_download_json(request: HttpRequest, token: str) -> HttpResponse:
+    """The same as a JSON file, saved rather than shown."""
+    story = _author_story(token)
+    download = author_download_of(story.pk)
+    response = JsonResponse(download.data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="my-story-{story.pk}.json"'
+    return response
 
 
 @require_safe

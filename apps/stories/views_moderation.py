@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -18,9 +20,9 @@ from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core import extensions
 from apps.core.forms import add_service_errors
 from apps.core.pii import highlight
-from apps.responders.permissions import can_enter_stories, can_moderate
+from apps.responders.permissions import can_enter_stories, can_moderate, is_platform_admin
 
-from . import moderation, safeguarding, selectors, selectors_moderation, services
+from . import moderation, retention, safeguarding, selectors, selectors_moderation, services
 from .forms import EnterStoryForm, ModerateForm
 from .models import SafeguardingCase, Story
 from .taxonomy import CRITICALITY_CRITERIA, Polarity
@@ -35,11 +37,32 @@ Act = Callable[[ModerateForm], object]
 @moderators_only
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors_moderation.moderation_queue(), 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    selectors_moderation.mark_past_target(list(page.object_list), now)
     flagged = list(selectors_moderation.flagged_stories()[:20])
     counts = extensions.moderation_waiting.get()
     waiting = counts() if counts is not None else None
-    context = {"page": page, "flagged": flagged, "waiting": waiting}
+    context = {
+        "page": page,
+        "flagged": flagged,
+        "waiting": waiting,
+        "target_days": settings.MODERATION_TARGET_WORKING_DAYS,
+        "now": now,
+    }
     return render(request, "moderation/queue.html", context)
+
+
+@require_safe
+@allowed_only(is_platform_admin)
+def admin(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The platform admins' page: moderation against its target, and the retention purge."""
+    now = timezone.now()
+    context = {
+        "target": selectors_moderation.moderation_target(now),
+        "retention": retention.retention_figures(now),
+        "now": now,
+    }
+    return render(request, "moderation/admin.html", context)
 
 
 @require_safe

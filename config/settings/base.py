@@ -307,6 +307,16 @@ FIGURES_RANK_MIN_STORIES = 10
 FIGURES_RANK_MIN_PEERS = 5
 FIGURES_PARTS_PAGE_SIZE = 50
 
+# --- retention and moderation targets (issue 17, parts 4 and 5) ---
+# Stories about care longer ago than this many years are refused at the tell form.
+STORY_MAX_AGE_YEARS = env_int("STORY_MAX_AGE_YEARS", 3)
+# Withdrawn and rejected stories' words, and erased emails, are purged this many days
+# after the story was closed; sent mail leaves the outbox after the same time.
+PURGE_AFTER_DAYS = env_int("PURGE_AFTER_DAYS", 30)
+# A story waiting longer than this many working days for a moderator is past the target.
+MODERATION_TARGET_WORKING_DAYS = env_int("MODERATION_TARGET_WORKING_DAYS", 1)
+# --- end retention ---
+
 # --- search (stories) ---
 # Searches count and page through this many matches at most ("more than 500"), and
 # "most relevant" ranks the newest this many matches: both bounded at any size.
