@@ -148,6 +148,9 @@ def story_edit_published(*, story_id: int, moderator: User, edits: StoryEdits) -
     edit; the author sees the difference on their private page and may withdraw. Its
     open reports are closed as edited; the author and the responders are told."""
     story = _held(story_id, moderator, statuses=(StoryStatus.PUBLISHED,))
+    if not story.revisions.exists():
+        # The text as published is what the author compares the edit with.
+        StoryRevision.objects.create(story=story, number=0, title=story.title, body=story.body)
     edited = _apply_edits(story, moderator, edits)
     story.locked_by, story.locked_until = None, None
     story.save()
