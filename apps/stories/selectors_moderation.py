@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from apps.core.pii import Mark, find_personal_data
 from apps.organisations.models import Organisation
 
-from .models import ModerationDecision, Story, StoryRevision, StoryStatus
+from .models import Flag, ModerationDecision, Story, StoryRevision, StoryStatus
 from .selectors import services_named
 
 QUEUE_STATUSES = (StoryStatus.AWAITING_MODERATION, StoryStatus.AWAITING_AUTHOR)
@@ -35,6 +35,11 @@ def flagged_stories() -> QuerySet[Story]:
         .distinct()
         .order_by("pk")
     )
+
+
+def open_reports(story: Story) -> list[Flag]:
+    """The story's reports nobody has dealt with yet, oldest first."""
+    return list(story.flags.filter(resolved_at__isnull=True).order_by("at", "pk"))
 
 
 def story_for_moderation(pk: int) -> Story:

@@ -167,6 +167,8 @@ def _page(
         "criteria": CRITICALITY_CRITERIA,
         "revisions": history.revisions,
         "decisions": history.decisions,
+        # Readers' open reports of a published story, which an edit here closes.
+        "open_reports": selectors_moderation.open_reports(story),
     }
     return render(request, "moderation/story.html", context)
 

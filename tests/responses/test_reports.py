@@ -266,7 +266,9 @@ def test_a_moderator_edits_a_published_story_and_the_author_sees_the_difference(
     token = author_link(story)
     report(reverse("stories:report", kwargs={"pk": story.pk}))
     client = signed_in(moderator)
-    assert client.get(reverse("moderation:story", kwargs={"pk": story.pk})).status_code == 200
+    page = client.get(reverse("moderation:story", kwargs={"pk": story.pk}))
+    assert "Reported by 1 reader" in page.content.decode()
+    assert "Save the edits to the published story" in page.content.decode()
     done = client.post(
         reverse("moderation:story_edit_published", kwargs={"pk": story.pk}),
         {"title": "Ward 7", "body": "A nurse ignored my mother for hours on ward 7."},
