@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("apps.stories.urls")),
     path("", include("apps.responses.urls_public")),
     path("moderation/conversation/", include("apps.responses.urls_moderation")),
+    path("moderation/reports/", include("apps.responses.urls_reports")),
     path("moderation/", include("apps.stories.urls_moderation")),
     path("staff/safeguarding/", include("apps.stories.urls_safeguarding")),
     path("staff/", include("apps.alerts.urls")),

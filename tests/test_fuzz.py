@@ -24,9 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.organisations.models import Organisation
+from apps.responses.models import AuthorReply
 
-from .factories import StoryFactory, author_link, invite
-from .test_url_access import ACCESS, _change
+from .factories import StoryFactory, UserFactory, author_link, invite
+from .test_url_access import ACCESS, _change, _response
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,9 @@ def _world(org: Organisation) -> dict[str, Any]:
         "token": author_link(story),
         "invitation_token": invite(org),
         "change": _change(org, story),
+        # The conversation's report pages: a published response and author reply.
+        "response": _response(org, story, UserFactory()),
+        "reply": AuthorReply.objects.create(story=story, body="Thank you for answering."),
     }
 
 
@@ -257,3 +261,35 @@ def test_odd_links_to_the_download_never_make_a_server_error(name: str) -> None:
     for token in ("x", "a" * 500, "%00", "..", "ü" * 100, "' OR 1=1"):
         response = client.get(reverse(name, kwargs={"token": token}))
         assert response.status_code == 404, f"{token!r}: {response.status_code}"
+
+
+# The reports' forms (anonymous) and the moderators' decisions take posted words: odd
+# ones come back as the form with its errors, never a server error.
+REPORT_FORMS = ("stories:report", "conversation:report_response", "conversation:report_reply")
+
+
+@pytest.mark.parametrize("name", REPORT_FORMS)
+def test_odd_report_forms_never_make_a_server_error(name: str, org: Organisation) -> None:
+    cache.clear()
+    url = reverse(name, kwargs=ACCESS[name].kwargs(_world(org)))
+    for value in NASTY:
+        cache.clear()  # the rate limit would answer before the form is read
+        data = {"reason": value, "note": value, "submission_key": value, "website": ""}
+        response = Client().post(url, data)
+        assert response.status_code < 500, f"{url} {value!r}: {response.status_code}"
+
+
+@pytest.mark.parametrize("action", ["reports:hide", "reports:dismiss"])
+def test_odd_report_decisions_never_make_a_server_error(
+    action: str, org: Organisation, moderator: Any
+) -> None:
+    world = _world(org)
+    client = Client()
+    client.force_login(moderator)
+    for kind, pk in (("story", world["story"].pk), ("reply", world["reply"].pk), ("x", 1)):
+        url = reverse(action, kwargs={"kind": kind, "pk": pk})
+        for value in NASTY:
+            prefix = f"{kind}-{pk}-"
+            data = {f"{prefix}reason": value, f"{prefix}public_note": value, f"{prefix}note": value}
+            response = client.post(url, data)
+            assert response.status_code < 500, f"{url} {value!r}: {response.status_code}"

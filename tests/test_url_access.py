@@ -140,6 +140,10 @@ ACCESS: dict[str, Rule] = {
     "moderation:story_save": Rule(
         platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
     ),
+    # Editing a published story after a report: an empty post comes back with its errors.
+    "moderation:story_edit_published": Rule(
+        platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
+    ),
     "moderation:enter": Rule(signed_in_only()),
     # The platform admin page (moderation within its target, retention): admins only.
     "moderation:admin": Rule(
@@ -188,6 +192,24 @@ ACCESS: dict[str, Rule] = {
     ),
     "conversation:author_reply": Rule(
         everyone(200), kwargs=lambda w: {"token": w["token"]}, method="post"
+    ),
+    # Reporting a published response or author reply: anyone, as a story's report.
+    "conversation:report_response": Rule(everyone(200), kwargs=lambda w: {"pk": w["response"].pk}),
+    "conversation:report_reply": Rule(
+        everyone(200), kwargs=lambda w: {"pk": published(w["reply"]).pk}
+    ),
+    # The reports queue and its decisions: moderators only. An empty hide has no reason
+    # and a dismissal with no open reports comes back as the page with the error.
+    "reports:queue": Rule(platform_staff_only()),
+    "reports:hide": Rule(
+        platform_staff_only(),
+        kwargs=lambda w: {"kind": "story", "pk": w["story"].pk},
+        method="post",
+    ),
+    "reports:dismiss": Rule(
+        platform_staff_only(),
+        kwargs=lambda w: {"kind": "response", "pk": w["response"].pk},
+        method="post",
     ),
     # Moderating responses and author replies (an empty decision redirects with a message).
     "conversation_moderation:queue": Rule(platform_staff_only()),
@@ -402,6 +424,12 @@ def _safeguarding(world: dict[str, Any]) -> tuple[Any, Any]:
     case = SafeguardingCase.objects.create(story=world["story"])
     case.organisations.add(world["org"])
     return case, contact
+
+
+def published(reply: AuthorReply) -> AuthorReply:
+    """The world's author reply, published (only a published one can be reported)."""
+    AuthorReply.objects.filter(pk=reply.pk).update(status="published", published_at=timezone.now())
+    return reply
 
 
 def _saved_view(world: dict[str, Any]) -> Any:

@@ -17,8 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.stories.models import Flag
-from apps.stories.taxonomy import RejectionReason
+from apps.stories.taxonomy import RejectionReason, ReportReason
 
 from .models import PageSlug
 
@@ -236,7 +235,7 @@ def moderation() -> str:
         if reason != RejectionReason.OTHER
     )
     reports = "\n".join(
-        f"- {reason.label}" for reason in Flag.Reason if reason != Flag.Reason.OTHER
+        f"- {reason.label}" for reason in ReportReason if reason != ReportReason.OTHER
     )
     return _join(
         _(
@@ -261,14 +260,18 @@ def moderation() -> str:
         ),
         "## " + _("Reporting something published"),
         _(
-            "Anyone can report a published story with the link under it. A moderator looks "
-            "at every report. The reasons people give are:"
+            "Anyone can report a published story, a response from staff or an author's "
+            "reply, with the link under it. A moderator looks at every report. The reasons "
+            "people give are:"
         ),
         reports,
         _(
-            "A moderator may edit, hide or remove what was reported, and records why. A "
-            "story is never removed only because it is critical of a service: services "
-            "answer criticism in public instead."
+            "A moderator may edit a story (its author sees the change and may withdraw the "
+            "story), hide what was reported, or leave it as it is, and records why. Hidden "
+            "words are replaced by a notice that says they were hidden by the moderators "
+            "and why; the story's author and the service's staff are told. A story is never "
+            "hidden only because it is critical of a service: services answer criticism in "
+            "public instead."
         ),
         "## " + _("Answers from staff"),
         _(

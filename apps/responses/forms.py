@@ -11,7 +11,7 @@ from apps.accounts.models import User
 from apps.core.forms import Form, LongSelect, choice_field, model_choice_field
 from apps.organisations.models import Organisation
 from apps.responders.models import Team
-from apps.stories.taxonomy import Criticality
+from apps.stories.taxonomy import Criticality, ReportReason
 
 from .selectors import NEEDS_DOING, NEWEST, InboxFilters
 
@@ -174,5 +174,28 @@ class DecisionForm(Form):
     note = forms.CharField(
         label="Reason (shown to the writer)",
         required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReportDecisionForm(Form):
+    """What a moderator decides about the reports of one item: the reason the public
+    sees if it is hidden (with words of its own for "other"), and a private note."""
+
+    reason = forms.ChoiceField(
+        label=_("If hiding: the reason the public will see"),
+        required=False,
+        choices=[("", "—"), *ReportReason.choices],
+    )
+    public_note = forms.CharField(
+        label=_("The reason in your words (needed for “something else”; public)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note = forms.CharField(
+        label=_("Note for moderators (never public)"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

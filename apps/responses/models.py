@@ -8,12 +8,16 @@ from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.models import TimeStampedModel
+from apps.stories.models import ReportBase
+from apps.stories.taxonomy import ReportReason, hidden_because
 
 
 class ResponseStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
     AWAITING_MODERATION = "awaiting_moderation", "Awaiting moderation"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # Published, then reported and hidden by a moderator: a placeholder with the reason.
+    HIDDEN = "hidden", "Hidden by the moderators"
 
 
 class Response(TimeStampedModel):
@@ -45,6 +49,8 @@ class Response(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawn_reason = models.TextField(blank=True)
+    hidden_reason = models.CharField(max_length=24, choices=ReportReason.choices, blank=True)
+    hidden_note = models.TextField(blank=True)
     helpful_count = models.PositiveIntegerField(default=0)
     # A double submit carries the same key and makes one response.
     submission_key = models.UUIDField(unique=True, null=True, blank=True)
@@ -68,11 +74,16 @@ class Response(TimeStampedModel):
     def is_public(self) -> bool:
         return self.status == ResponseStatus.PUBLISHED
 
+    @property
+    def hidden_because(self) -> str:
+        return hidden_because(self.hidden_reason, self.hidden_note)
+
 
 class AuthorReplyStatus(models.TextChoices):
     AWAITING_MODERATION = "awaiting_moderation", "Awaiting moderation"
     PUBLISHED = "published", "Published"
     REJECTED = "rejected", "Not published"
+    HIDDEN = "hidden", "Hidden by the moderators"
 
 
 class AuthorReply(TimeStampedModel):
@@ -96,6 +107,8 @@ class AuthorReply(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     rejection_note = models.TextField(blank=True)
+    hidden_reason = models.CharField(max_length=24, choices=ReportReason.choices, blank=True)
+    hidden_note = models.TextField(blank=True)
     submission_key = models.UUIDField(unique=True, null=True, blank=True)
 
     class Meta:
@@ -113,6 +126,41 @@ class AuthorReply(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"author reply {self.pk} on story {self.story_id}"
+
+    @property
+    def hidden_because(self) -> str:
+        return hidden_because(self.hidden_reason, self.hidden_note)
+
+
+class ConversationReport(ReportBase):
+    """A reader's report of a published response or author reply (exactly one)."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    reply = models.ForeignKey(
+        AuthorReply, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(
+                fields=["at"],
+                condition=Q(resolved_at__isnull=True),
+                name="conversation_report_open",
+            ),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(response__isnull=False, reply__isnull=True)
+                | Q(response__isnull=True, reply__isnull=False),
+                name="conversation_report_one_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = f"response {self.response_id}" if self.response_id else f"reply {self.reply_id}"
+        return f"{self.reason} report on {what}"
 
 
 class HelpfulVote(models.Model):

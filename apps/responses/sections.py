@@ -30,9 +30,9 @@ def story_conversation(request: HttpRequest, story: Story) -> Section:
     """Published responses and author replies, with "helpful" buttons. Two queries (and
     the outcomes' own). Moderators, who may change any response at any time, get its edit
     link here."""
-    entries = _with_outcomes(story, conversation(story))
+    entries = _with_outcomes(story, conversation(story, placeholders=True))
     editable = (
-        {e.item.pk for e in entries if e.kind == "response"}
+        {e.item.pk for e in entries if e.kind == "response" and e.item.is_public}
         if can_moderate(request.user)
         else set()
     )
@@ -47,7 +47,7 @@ def author_conversation(request: HttpRequest, story: Story, token: str) -> Secti
     return Section(
         "responses/_author_conversation.html",
         {
-            "entries": _with_outcomes(story, conversation(story, author=True)),
+            "entries": _with_outcomes(story, conversation(story, author=True, placeholders=True)),
             "form": AuthorReplyForm(),
             "token": token,
         },

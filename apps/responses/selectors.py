@@ -21,13 +21,14 @@ from django.utils.timesince import timesince
 from apps.accounts.http import AnyUser
 from apps.organisations.models import Organisation
 from apps.responders.scope import RESPOND, VIEW_STAFF_DATA, Scope, scope_of
-from apps.stories.models import Story, StoryService, StoryStatus
+from apps.stories.models import Flag, Story, StoryService, StoryStatus
 from apps.stories.moderation import QUEUE_STATUSES
 from apps.stories.selectors import services_named
 
 from .models import (
     AuthorReply,
     AuthorReplyStatus,
+    ConversationReport,
     Referral,
     Response,
     ResponseStatus,
@@ -266,14 +267,21 @@ class Entry:
     item: Any
 
 
-def conversation(story: Story, *, staff: bool = False, author: bool = False) -> list[Entry]:
+def conversation(
+    story: Story, *, staff: bool = False, author: bool = False, placeholders: bool = False
+) -> list[Entry]:
     """A story's responses and author replies in time order, in two queries. The public
     sees what is published; staff also see responses waiting for a moderator; the author
-    also sees their own replies waiting or declined."""
+    also sees their own replies waiting or declined. With `placeholders`, what the
+    moderators hid after a report is there too, for the page to show its placeholder
+    (never its text)."""
     response_statuses = [ResponseStatus.PUBLISHED]
     if staff:
         response_statuses.append(ResponseStatus.AWAITING_MODERATION)
     reply_statuses = [AuthorReplyStatus.PUBLISHED]
+    if placeholders:
+        response_statuses.append(ResponseStatus.HIDDEN)
+        reply_statuses.append(AuthorReplyStatus.HIDDEN)
     if author:
         reply_statuses += [AuthorReplyStatus.AWAITING_MODERATION, AuthorReplyStatus.REJECTED]
     responses = Response.objects.filter(story=story, status__in=response_statuses).select_related(
@@ -310,6 +318,8 @@ class ModerationWaiting:
     stories: int
     responses: int
     replies: int
+    # Open reports of published stories, responses and replies (the reports queue).
+    reports: int = 0
 
 
 def moderation_waiting() -> ModerationWaiting:
@@ -318,6 +328,8 @@ def moderation_waiting() -> ModerationWaiting:
         Story.objects.filter(status__in=QUEUE_STATUSES),
         Response.objects.filter(status=ResponseStatus.AWAITING_MODERATION),
         AuthorReply.objects.filter(status=AuthorReplyStatus.AWAITING_MODERATION),
+        Flag.objects.filter(resolved_at__isnull=True),
+        ConversationReport.objects.filter(resolved_at__isnull=True),
     ]
     selects: list[str] = []
     params: list[Any] = []
@@ -328,8 +340,10 @@ def moderation_waiting() -> ModerationWaiting:
         params.extend(query_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
-        stories, responses, replies = cursor.fetchone()
-    return ModerationWaiting(stories=stories, responses=responses, replies=replies)
+        stories, responses, replies, flags, reports = cursor.fetchone()
+    return ModerationWaiting(
+        stories=stories, responses=responses, replies=replies, reports=flags + reports
+    )
 
 
 def story_path(story: Story) -> str:

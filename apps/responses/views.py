@@ -101,7 +101,7 @@ def _story_page(
     may_refer = can_refer(user, story)
     may_respond = can_respond(user, story)
     teams = teams_managed_by(user) if may_refer else Team.objects.none()
-    entries = selectors.conversation(story, staff=True)
+    entries = selectors.conversation(story, staff=True, placeholders=True)
     context = {
         "story": story,
         "referrals": selectors.story_referrals(story),

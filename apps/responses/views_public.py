@@ -7,18 +7,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from apps.core.forms import add_service_errors
 from apps.core.http import HtmxHttpRequest, limited
 from apps.core.view_markers import private
 from apps.core.visitors import visitor_of
+from apps.stories.forms import FlagForm
+from apps.stories.models import StoryStatus
 from apps.stories.services import story_for_token
+from apps.stories.views import REPORT_RATE
 
 from . import services
 from .forms import AuthorReplyForm
-from .models import Response, ResponseStatus
+from .models import AuthorReply, AuthorReplyStatus, Response, ResponseStatus
 
 
 @require_POST
@@ -65,3 +69,56 @@ def author_reply(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect("stories:author", token=token)
     return render(request, "responses/reply.html", {"story": story, "form": form, "token": token})
+
+
+def _report(
+    request: HttpRequest, item: Response | AuthorReply, what: str, anchor: str
+) -> HttpResponse:
+    """The report form of a published response or author reply, as the story's own:
+    rate-limited per address, a honeypot, one report per submission key."""
+    back = f"{item.story.get_absolute_url()}#{anchor}"
+    form = FlagForm(request.POST or None, what=what)
+    context = {"item": item, "story": item.story, "form": form, "what": what, "back": back}
+    if request.method == "POST":
+        if limited(request):
+            form.add_error(None, _("Too many reports from here. Please try again later."))
+            return render(request, "responses/report.html", context, status=429)
+        if form.is_valid():
+            if not form.is_robot:  # say nothing to a robot
+                data = form.cleaned_data
+                services.conversation_report(
+                    response=item if isinstance(item, Response) else None,
+                    reply=item if isinstance(item, AuthorReply) else None,
+                    reason=data["reason"],
+                    note=data["note"],
+                    submission_key=data["submission_key"],
+                )
+            messages.success(request, _("Thank you. A moderator will look at it."))
+            return redirect(back)
+    return render(request, "responses/report.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=REPORT_RATE, method="POST", block=False)
+def report_response(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reader reports a published response (on a published story) to the moderators."""
+    response = get_object_or_404(
+        Response.objects.select_related("story", "organisation"),
+        pk=pk,
+        status=ResponseStatus.PUBLISHED,
+        story__status=StoryStatus.PUBLISHED,
+    )
+    return _report(request, response, _("response"), f"response-{pk}")
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=REPORT_RATE, method="POST", block=False)
+def report_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reader reports a published author reply (on a published story)."""
+    reply = get_object_or_404(
+        AuthorReply.objects.select_related("story"),
+        pk=pk,
+        status=AuthorReplyStatus.PUBLISHED,
+        story__status=StoryStatus.PUBLISHED,
+    )
+    return _report(request, reply, _("reply"), f"reply-{pk}")

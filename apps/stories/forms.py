@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.forms import Form, choice_field
 from apps.organisations.models import Organisation
 
-from .models import Flag, Tag
+from .models import Tag
 from .moderation import StoryEdits
 from .taxonomy import (
     BODY_MAX,
@@ -26,6 +26,7 @@ from .taxonomy import (
     Channel,
     Criticality,
     RejectionReason,
+    ReportReason,
     SafeguardingLevel,
     TagGroup,
 )
@@ -338,19 +339,43 @@ class ResendLinkForm(Form):
 
 
 class FlagForm(Form):
+    """A reader's report of something published: a story here, a response or an author
+    reply in the conversation (`what` names it in the question)."""
+
     reason = forms.ChoiceField(
-        label="Why should a moderator look at this story?",
-        choices=Flag.Reason.choices,
+        label=_("Why should a moderator look at this story?"),
+        choices=ReportReason.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a reason."},
+        error_messages={"required": _("Choose a reason.")},
     )
     note = forms.CharField(
-        label="Anything else the moderator should know (optional)",
+        label=_("Anything else the moderator should know (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when the reason is “something else”."),
     )
-    website = forms.CharField(required=False, label="Leave this empty")
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, what: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if what:
+            self.fields["reason"].label = _("Why should a moderator look at this %(what)s?") % {
+                "what": what
+            }
+        self.initial.setdefault("submission_key", uuid.uuid4())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason") == ReportReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Say what the moderator should look at."))
+        return data
+
+    @property
+    def is_robot(self) -> bool:
+        """The honeypot was filled in: thank the sender and record nothing."""
+        return bool(self.cleaned_data.get("website"))
 
 
 class ModerateForm(Form):

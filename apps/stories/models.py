@@ -29,8 +29,11 @@ from .taxonomy import (
     Polarity,
     Progress,
     RejectionReason,
+    ReportOutcome,
+    ReportReason,
     SafeguardingLevel,
     TagGroup,
+    hidden_because,
 )
 
 
@@ -40,6 +43,9 @@ class StoryStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
     REJECTED = "rejected", "Not published"
     WITHDRAWN = "withdrawn", "Withdrawn by the author"
+    # Published, then reported and hidden by a moderator: the page answers with a
+    # placeholder giving the reason; every list, feed, search, API and count drops it.
+    HIDDEN = "hidden", "Hidden by the moderators"
 
 
 class Tag(models.Model):
@@ -110,6 +116,9 @@ class Story(TimeStampedModel):
     moderator_note = models.TextField(blank=True)
     rejection_reason = models.CharField(max_length=24, choices=RejectionReason.choices, blank=True)
     rejection_note = models.TextField(blank=True)
+    # Why a moderator hid the published story (its placeholder says so in public).
+    hidden_reason = models.CharField(max_length=24, choices=ReportReason.choices, blank=True)
+    hidden_note = models.TextField(blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -222,6 +231,11 @@ class Story(TimeStampedModel):
         return self.status == StoryStatus.PUBLISHED
 
     @property
+    def hidden_because(self) -> str:
+        """The public reason of a hidden story's placeholder."""
+        return hidden_because(self.hidden_reason, self.hidden_note)
+
+    @property
     def progress_label(self) -> str:
         """The progress step's words, when a selector annotated `progress`."""
         step = getattr(self, "progress", "")
@@ -244,8 +258,9 @@ class Story(TimeStampedModel):
 
     @property
     def display_title(self) -> str:
-        if self.purged_at is not None:
-            # Its words, title and pseudonym included, are gone for good.
+        if not (self.title or self.pseudonym):
+            # Purged: its words, title and pseudonym included, are gone for good. (Asked
+            # of the text, not of `purged_at`, which public lists do not load.)
             return gettext("Story %(number)s (its words were deleted)") % {"number": self.pk}
         return self.title or f"{self.pseudonym}'s story"
 
@@ -327,6 +342,9 @@ class ModerationDecision(models.Model):
         ASKED_AUTHOR = "asked_author", "Asked the author to approve edits"
         REJECTED = "rejected", "Rejected"
         AUTHOR_APPROVED = "author_approved", "The author approved the edits"
+        # After publication, on a reader's report.
+        EDITED_PUBLISHED = "edited_published", "Edited after publication"
+        HIDDEN = "hidden", "Hidden after publication"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="decisions")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -370,20 +388,42 @@ class StoryReader(models.Model):
         return f"{self.kind} of story {self.story_id}"
 
 
-class Flag(models.Model):
-    """A reader's report of a published story to the moderators."""
+class ReportBase(models.Model):
+    """A reader's report of something published, and what a moderator did about it.
+    Stories' reports are `Flag`s here; responses' and author replies' live in the
+    responses app, on this same base."""
 
-    class Reason(models.TextChoices):
-        PERSONAL = "personal", "It identifies someone"
-        ABUSIVE = "abusive", "It is abusive or offensive"
-        FALSE = "false", "It is not a genuine experience"
-        OTHER = "other", "Something else"
-
-    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="flags")
-    reason = models.CharField(max_length=10, choices=Reason.choices)
+    reason = models.CharField(max_length=24, choices=ReportReason.choices)
     note = models.TextField(blank=True, max_length=2000)
     at = models.DateTimeField(auto_now_add=True)
+    # A double submit carries the same key and makes one report.
+    submission_key = models.UUIDField(unique=True, null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=12, choices=ReportOutcome.choices, blank=True)
+    # The moderator's private note on the decision (never public).
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class Flag(ReportBase):
+    """A reader's report of a published story to the moderators."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="flags")
+
+    class Meta:
+        indexes: ClassVar = [
+            # The reports queue: open reports, oldest first.
+            models.Index(fields=["at"], condition=Q(resolved_at__isnull=True), name="flag_open"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reason} flag on story {self.story_id}"

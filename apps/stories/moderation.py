@@ -27,10 +27,11 @@ from apps.responders.permissions import can_moderate
 
 from . import safeguarding
 from .models import ModerationDecision, SafeguardingCase, Story, StoryRevision, StoryStatus, Tag
+from .reports import report_outcome_tell, story_flags_close
 from .selectors import story_service_paths
 from .selectors_moderation import QUEUE_STATUSES
 from .services import author_access_new, author_link_url, story_set_tags
-from .taxonomy import RejectionReason
+from .taxonomy import RejectionReason, ReportOutcome
 from .tokens import token_hash
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "story_lock",
     "story_publish",
     "story_reject",
+    "story_edit_published",
     "story_save_edits",
 ]
 
@@ -159,7 +161,44 @@ def story_save_edits(*, story_id: int, moderator: User, edits: StoryEdits) -> St
     return story
 
 
-def _held(story_id: int, moderator: User) -> Story:
+@transaction.atomic
+def story_edit_published(*, story_id: int, moderator: User, edits: StoryEdits) -> Story:
+    """Edit a published story after a reader's report: it stays published with the
+    edit; the author sees the difference on their private page and may withdraw. Its
+    open reports are closed as edited; the author and the responders are told."""
+    story = _held(story_id, moderator, statuses=(StoryStatus.PUBLISHED,))
+    if not story.revisions.exists():
+        # The text as published is what the author compares the edit with.
+        StoryRevision.objects.create(story=story, number=0, title=story.title, body=story.body)
+    edited = _apply_edits(story, moderator, edits)
+    story.locked_by, story.locked_until = None, None
+    story.save()
+    ModerationDecision.objects.create(
+        story=story, action=Decision.EDITED_PUBLISHED, moderator=moderator
+    )
+    closed = story_flags_close(story=story, moderator=moderator, outcome=ReportOutcome.EDITED)
+    audit(
+        actor=moderator,
+        action="stories.story.edited_published",
+        target=story,
+        edited=edited,
+        reports=closed,
+    )
+    figures_changed(Story, story_service_paths(story.pk))
+    revision = story.revisions.order_by("-number").values_list("number", flat=True).first()
+    report_outcome_tell(
+        story=story,
+        item="story",
+        outcome=ReportOutcome.EDITED,
+        because="",
+        key=f"story:{story.pk}:revision:{revision}",
+    )
+    return story
+
+
+def _held(
+    story_id: int, moderator: User, statuses: tuple[StoryStatus, ...] = QUEUE_STATUSES
+) -> Story:
     """The story, locked for update, if this moderator holds it and it is undecided."""
     if not can_moderate(moderator):
         raise PermissionDenied
@@ -171,7 +210,7 @@ def _held(story_id: int, moderator: User) -> Story:
             if holder
             else "Your hold on this story has expired: open it again to carry on."
         )
-    if story.status not in QUEUE_STATUSES:
+    if story.status not in statuses:
         raise ValidationError("This story has already been decided.")
     return story
 

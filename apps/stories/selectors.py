@@ -10,7 +10,7 @@ from apps.organisations.models import Organisation
 from apps.organisations.selectors import organisation_search, with_place
 
 from .diff import word_diff
-from .models import Story, StoryService, StoryStatus, StoryTag
+from .models import ModerationDecision, Story, StoryService, StoryStatus, StoryTag
 from .taxonomy import Progress
 
 SERVICE_OPTIONS_LIMIT = 10
@@ -89,6 +89,16 @@ def story_public(pk: int) -> Story:
     )
 
 
+def story_hidden(pk: int) -> Story | None:
+    """A story the moderators hid after publication (its page shows the placeholder with
+    the reason, never the text), or None."""
+    return (
+        Story.objects.filter(pk=pk, status=StoryStatus.HIDDEN)
+        .only("pk", "status", "title", "pseudonym", "hidden_reason", "hidden_note")
+        .first()
+    )
+
+
 def story_list_public(progress: str = "") -> QuerySet[Story]:
     """Published stories, newest first, each with its progress; only those at `progress`
     when it is one of the steps."""
@@ -140,3 +150,18 @@ def pending_edits(story: Story) -> SafeString | None:
     if original is None:
         return None
     return word_diff(f"{original.title}\n{original.body}", f"{story.title}\n{story.body}")
+
+
+def published_edits(story: Story) -> SafeString | None:
+    """A moderator's edit of the published story after a report, as a difference from
+    the text before it, while it is the story's latest decision (two queries)."""
+    if story.status != StoryStatus.PUBLISHED:
+        return None
+    latest = story.decisions.order_by("-at", "-pk").values_list("action", flat=True).first()
+    if latest != ModerationDecision.Action.EDITED_PUBLISHED:
+        return None
+    last_two = list(story.revisions.order_by("-number")[:2])
+    if len(last_two) < 2:
+        return None
+    after, before = last_two
+    return word_diff(f"{before.title}\n{before.body}", f"{after.title}\n{after.body}")

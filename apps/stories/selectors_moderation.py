@@ -13,7 +13,7 @@ from apps.core.pii import Mark, find_personal_data
 from apps.core.workingdays import add_working_days
 from apps.organisations.models import Organisation
 
-from .models import ModerationDecision, Story, StoryRevision, StoryStatus
+from .models import Flag, ModerationDecision, Story, StoryRevision, StoryStatus
 from .selectors import services_named
 from .taxonomy import SafeguardingLevel
 
@@ -43,6 +43,11 @@ def flagged_stories() -> QuerySet[Story]:
         .distinct()
         .order_by("pk")
     )
+
+
+def open_reports(story: Story) -> list[Flag]:
+    """The story's reports nobody has dealt with yet, oldest first."""
+    return list(story.flags.filter(resolved_at__isnull=True).order_by("at", "pk"))
 
 
 def story_for_moderation(pk: int) -> Story:

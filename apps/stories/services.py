@@ -24,7 +24,6 @@ from apps.organisations.models import Organisation
 from . import safeguarding
 from .models import (
     AuthorAccess,
-    Flag,
     ModerationDecision,
     Story,
     StoryReader,
@@ -182,14 +181,6 @@ def story_me_too(*, story: Story, visitor: str | None) -> bool:
     if visitor is None or not story.is_public:
         return False
     return _count_once(story, visitor, "me_too", "me_too_count")
-
-
-@transaction.atomic
-def story_flag(*, story: Story, reason: str, note: str) -> Flag:
-    """A reader reports a published story to the moderators."""
-    flag = Flag.objects.create(story=story, reason=reason, note=note.strip())
-    audit(actor=None, action="stories.flag.created", target=flag, reason=reason)
-    return flag
 
 
 def _author_story(story_id: int) -> Story:

@@ -158,3 +158,40 @@ DEFAULT_HELP_TEXT = _(
     "If you are struggling to cope or want to talk to someone, call Samaritans free on "
     "116 123, at any time, day or night, or email jo@samaritans.org."
 )
+
+
+class ReportReason(models.TextChoices):
+    """Why a reader reported something published (TAXONOMY.md, `report_reason`)."""
+
+    IDENTIFIES_SOMEONE = "identifies_someone", _("It names or identifies a person")
+    UNTRUE_OR_UNFAIR = "untrue_or_unfair", _("It is untrue or unfair")
+    ABUSIVE = "abusive", _("It is abusive or offensive")
+    NOT_ABOUT_CARE = "not_about_care", _("It is not about an experience of care")
+    SPAM = "spam", _("It is spam or advertising")
+    OTHER = "other", _("Something else (please say what)")
+
+
+# The words after "hidden by the moderators because …" for each reason; "other" uses the
+# moderator's own note to the public.
+HIDDEN_BECAUSE = {
+    ReportReason.IDENTIFIES_SOMEONE: _("it names or identifies a person"),
+    ReportReason.UNTRUE_OR_UNFAIR: _("it is untrue or unfair"),
+    ReportReason.ABUSIVE: _("it is abusive or offensive"),
+    ReportReason.NOT_ABOUT_CARE: _("it is not about an experience of care"),
+    ReportReason.SPAM: _("it is spam or advertising"),
+}
+
+
+class ReportOutcome(models.TextChoices):
+    """What a moderator did about a report."""
+
+    DISMISSED = "dismissed", _("Dismissed: it stays as it is")
+    HIDDEN = "hidden", _("Hidden behind a placeholder")
+    EDITED = "edited", _("Edited by a moderator")
+
+
+def hidden_because(reason: str, note: str) -> str:
+    """The public reason for a placeholder: the reason's words, or the moderator's note."""
+    if reason == ReportReason.OTHER or reason not in HIDDEN_BECAUSE:
+        return note
+    return str(HIDDEN_BECAUSE[ReportReason(reason)])

@@ -12,6 +12,7 @@ urlpatterns = [
     path("stories/<int:pk>/ask-author/", views.ask_author, name="story_ask_author"),
     path("stories/<int:pk>/reject/", views.reject, name="story_reject"),
     path("stories/<int:pk>/save/", views.save, name="story_save"),
+    path("stories/<int:pk>/edit-published/", views.edit_published, name="story_edit_published"),
     path("enter/", views.enter, name="enter"),
     path("admin/", views.admin, name="admin"),
 ]

@@ -16,7 +16,7 @@ from apps.core.http import HtmxHttpRequest, limited
 from apps.core.view_markers import private
 from apps.core.visitors import visitor_of
 
-from . import selectors, services
+from . import reports, selectors, services
 from .export import author_download as author_download_of
 from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
 from .models import Story, StoryStatus
@@ -116,6 +116,7 @@ def _author_page(
         "email_form": email_form,
         "changes": selectors.pending_edits(story),
         "purge_on": purge_date(story),
+        "published_changes": selectors.published_edits(story),
         # A purged story's conversation has no words left to show.
         "sections": []
         if story.purged_at
@@ -259,7 +260,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         story = selectors.story_public(pk)
     except Story.DoesNotExist as exc:
-        raise Http404("No such published story") from exc
+        hidden = selectors.story_hidden(pk)
+        if hidden is None:
+            raise Http404("No such published story") from exc
+        # Hidden after a report: the address still answers, with the reason alone.
+        return render(request, "stories/hidden.html", {"story": hidden})
     # One address reading more stories an hour than a person could is not counted.
     reader = None if limited(request) else visitor_of(request, per_day=True)
     services.story_record_read(story=story, visitor=reader)
@@ -287,16 +292,29 @@ def me_too(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect(story.get_absolute_url())
 
 
+REPORT_RATE = "10/h"
+
+
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+@ratelimit(key="ip", rate=REPORT_RATE, method="POST", block=False)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reader reports a published story to the moderators (reason, optional note)."""
     story = get_object_or_404(Story, pk=pk, status=StoryStatus.PUBLISHED)
     form = FlagForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if not form.cleaned_data["website"] and not limited(request):
-            services.story_flag(
-                story=story, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+    if request.method == "POST":
+        if limited(request):
+            form.add_error(None, _("Too many reports from here. Please try again later."))
+            return render(
+                request, "stories/report.html", {"story": story, "form": form}, status=429
             )
-        messages.success(request, "Thank you. A moderator will look at this story.")
-        return redirect(story.get_absolute_url())
+        if form.is_valid():
+            if not form.is_robot:  # say nothing to a robot
+                reports.story_flag(
+                    story=story,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    submission_key=form.cleaned_data["submission_key"],
+                )
+            messages.success(request, _("Thank you. A moderator will look at this story."))
+            return redirect(story.get_absolute_url())
     return render(request, "stories/report.html", {"story": story, "form": form})

@@ -131,6 +131,21 @@ def save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+@moderators_only
+def edit_published(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """After a reader's report: edit the published story, which stays published."""
+    return _act(
+        request,
+        pk,
+        lambda form: moderation.story_edit_published(
+            story_id=pk, moderator=request.user, edits=form.edits()
+        ),
+        _("Edited: %(title)s. The author and the responders are told."),
+        then="reports:queue",
+    )
+
+
 def _act(
     request: AuthenticatedHttpRequest,
     pk: int,
@@ -138,6 +153,7 @@ def _act(
     done: str,
     *,
     stay: bool = False,
+    then: str = "moderation:queue",
 ) -> HttpResponse:
     """Check the posted edits, call the service if this moderator holds the story, and go
     on (back to the story if `stay`, else to the queue); otherwise show the page with what
@@ -156,7 +172,7 @@ def _act(
             messages.success(request, done % {"title": story.display_title})
             if stay:
                 return redirect("moderation:story", pk=story.pk)
-            return redirect("moderation:queue")
+            return redirect(then)
     return _page(request, story, lock, form)
 
 
@@ -176,6 +192,8 @@ def _page(
         "decisions": history.decisions,
         "risk_cues": safeguarding.risk_cues(f"{story.title}\n{story.body}"),
         "case": SafeguardingCase.objects.filter(story=story).first(),
+        # Readers' open reports of a published story, which an edit here closes.
+        "open_reports": selectors_moderation.open_reports(story),
     }
     return render(request, "moderation/story.html", context)
 

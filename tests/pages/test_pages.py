@@ -116,7 +116,7 @@ def test_moderation_policy_names_the_reasons_moderators_use(client: Client, db: 
     assert "Abusive, threatening or discriminatory" in html
     assert "the experience ended more than 3 years ago".capitalize() in html
     assert str(RejectionReason.LEGAL.label)[1:] in html
-    assert "It identifies someone" in html  # a reason for reporting
+    assert "It names or identifies a person" in html  # a reason for reporting
 
 
 def test_pages_use_the_sites_name_and_contact_address(

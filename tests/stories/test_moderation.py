@@ -345,7 +345,7 @@ def test_stories_readers_reported_are_listed_for_moderators(
 
     reported = StoryFactory(title="Reported one")
     StoryFactory(title="Not reported")
-    Flag.objects.create(story=reported, reason="personal")
+    Flag.objects.create(story=reported, reason="identifies_someone")
     Flag.objects.create(story=reported, reason="abusive")
     response = signed_in(moderator).get(reverse("moderation:queue"))
     assert [(s.title, s.open_flags) for s in response.context["flagged"]] == [("Reported one", 2)]

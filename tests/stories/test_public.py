@@ -51,7 +51,9 @@ def test_story_page_shows_the_story_and_nothing_staff_only(org: Organisation) ->
         assert private not in body
 
 
-@pytest.mark.parametrize("status", [s for s in StoryStatus.values if s != "published"])
+@pytest.mark.parametrize(
+    "status", [s for s in StoryStatus.values if s not in ("published", "hidden")]
+)
 def test_unpublished_stories_are_not_public(org: Organisation, status: str) -> None:
     story = StoryFactory(
         services=[service_of(org)],
@@ -142,10 +144,11 @@ def test_a_reader_reports_a_story_with_a_reason(org: Organisation) -> None:
     url = reverse("stories:report", kwargs={"pk": story.pk})
     missing = visitor().post(url, {"reason": ""})
     assert "Choose a reason." in missing.content.decode()
-    done = visitor().post(url, {"reason": "personal", "note": "It names my neighbour"}, follow=True)
+    sent = {"reason": "identifies_someone", "note": "It names my neighbour"}
+    done = visitor().post(url, sent, follow=True)
     assert "A moderator will look at this story" in done.content.decode()
     flag = Flag.objects.get()
-    assert (flag.story, flag.reason, flag.note) == (story, "personal", "It names my neighbour")
+    assert (flag.story, flag.reason, flag.note) == (story, *sent.values())
 
 
 def test_organisation_pages_list_the_stories_of_their_whole_subtree(

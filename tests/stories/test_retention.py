@@ -31,7 +31,6 @@ from apps.responses.services import (
 )
 from apps.stories import moderation
 from apps.stories.models import (
-    Flag,
     ModerationDecision,
     SafeguardingCase,
     SafeguardingRecord,
@@ -42,9 +41,10 @@ from apps.stories.models import (
     Tag,
 )
 from apps.stories.moderation import StoryEdits
+from apps.stories.reports import story_flag
 from apps.stories.retention import stories_due_for_purge, stories_purge, story_purge
-from apps.stories.services import story_flag
 from apps.stories.tasks import purge as purge_task
+from apps.stories.taxonomy import ReportReason
 from tests.factories import StoryFactory, author_link
 
 from .test_tell import TELL, valid
@@ -136,7 +136,7 @@ def _told_and_answered(
         story=story, body=f"Thank you, the {MARK} nurses were lovely.", response_id=response.pk
     )
     author_reply_publish(moderator=moderator, reply=reply)
-    story_flag(story=story, reason=Flag.Reason.OTHER, note=f"Mentions a {MARK}.")
+    story_flag(story=story, reason=ReportReason.OTHER, note=f"Mentions a {MARK}.")
     referral_create(referrer=super_user, story=story, user=responder, note=f"About the {MARK}.")
     change_plan(
         actor=responder,

@@ -8,6 +8,11 @@ from .replies import (
     conversation_staff,
     response_vote_helpful,
 )
+from .reports import (
+    conversation_item_hide,
+    conversation_report,
+    conversation_reports_dismiss,
+)
 from .responding import (
     EDIT_MINUTES,
     Preview,
@@ -29,6 +34,9 @@ __all__ = [
     "author_reply_create",
     "author_reply_publish",
     "author_reply_reject",
+    "conversation_item_hide",
+    "conversation_report",
+    "conversation_reports_dismiss",
     "conversation_staff",
     "may_edit",
     "referral_create",
