@@ -14,6 +14,7 @@ from apps.core.forms import add_service_errors
 from apps.core.http import HtmxHttpRequest, limited
 from apps.core.view_markers import private
 from apps.core.visitors import visitor_of
+from apps.stories.models import StoryStatus
 from apps.stories.services import story_for_token
 
 from . import services
@@ -25,7 +26,10 @@ from .models import Response, ResponseStatus
 @ratelimit(key="ip", rate="60/h", method="POST", block=False)
 def helpful(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """ "This response was helpful": once per visitor."""
-    response = get_object_or_404(Response, pk=pk, status=ResponseStatus.PUBLISHED)
+    # Only on a published story: not one held for the right of reply, nor restricted.
+    response = get_object_or_404(
+        Response, pk=pk, status=ResponseStatus.PUBLISHED, story__status=StoryStatus.PUBLISHED
+    )
     if not limited(request):
         services.response_vote_helpful(response=response, visitor=visitor_of(request))
         response.refresh_from_db(fields=["helpful_count"])

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .moderation import stories_release_held
 from .services import story_readers_prune
 
 
 @shared_task(name="stories.prune_readers", ignore_result=True)
 def prune_readers() -> int:
     return story_readers_prune()
+
+
+@shared_task(name="stories.release_held", ignore_result=True)
+def release_held() -> int:
+    """Publish held stories whose right of reply has ended (each once, however often run)."""
+    return stories_release_held()

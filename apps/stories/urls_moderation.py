@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_moderation as views
+from . import views_restrict
 
 app_name = "moderation"
 
@@ -13,4 +14,11 @@ urlpatterns = [
     path("stories/<int:pk>/reject/", views.reject, name="story_reject"),
     path("stories/<int:pk>/save/", views.save, name="story_save"),
     path("enter/", views.enter, name="enter"),
+    # Platform admins restrict a published story at a provider's request, or lift it.
+    path("stories/<int:pk>/restrict/", views_restrict.restrict, name="story_restrict"),
+    path(
+        "stories/<int:pk>/lift-restriction/",
+        views_restrict.lift,
+        name="story_lift_restriction",
+    ),
 ]

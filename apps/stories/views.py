@@ -224,8 +224,8 @@ def _read_rate(group: str, request: HttpRequest) -> str:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         story = selectors.story_public(pk)
-    except Story.DoesNotExist as exc:
-        raise Http404("No such published story") from exc
+    except Story.DoesNotExist:
+        return _restricted(request, pk)
     # One address reading more stories an hour than a person could is not counted.
     reader = None if limited(request) else visitor_of(request, per_day=True)
     services.story_record_read(story=story, visitor=reader)
@@ -238,6 +238,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     }
     return render(request, "stories/detail.html", context)
+
+
+def _restricted(request: HttpRequest, pk: int) -> HttpResponse:
+    """A restricted story's page: who asked and why, in place of its text and its
+    conversation; any other story that is not published is not found."""
+    try:
+        story = selectors.story_restricted(pk)
+    except Story.DoesNotExist as exc:
+        raise Http404("No such published story") from exc
+    return render(request, "stories/restricted.html", {"story": story})
 
 
 @require_POST

@@ -18,7 +18,7 @@ from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core import extensions
 from apps.core.forms import add_service_errors
 from apps.core.pii import highlight
-from apps.responders.permissions import can_enter_stories, can_moderate
+from apps.responders.permissions import can_enter_stories, can_moderate, is_platform_admin
 
 from . import moderation, selectors, selectors_moderation, services
 from .forms import EnterStoryForm, ModerateForm
@@ -151,6 +151,7 @@ def _page(
         "criteria": CRITICALITY_CRITERIA,
         "revisions": history.revisions,
         "decisions": history.decisions,
+        "may_restrict": is_platform_admin(request.user),
     }
     return render(request, "moderation/story.html", context)
 
