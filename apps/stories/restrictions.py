@@ -89,7 +89,11 @@ def story_lift_restriction(*, story_id: int, admin: User, reason: str) -> Story:
     if not is_platform_admin(admin):
         raise PermissionDenied
     reason = _clean_reason(reason)
-    story = Story.objects.select_for_update().select_related("restricted_by").get(pk=story_id)
+    story = (
+        Story.objects.select_for_update(of=("self",))
+        .select_related("restricted_by")
+        .get(pk=story_id)
+    )
     if story.status != StoryStatus.RESTRICTED:
         raise ValidationError("This story is not restricted.")
     was = story.restricted_by
