@@ -37,7 +37,6 @@ class RestrictForm(Form):
         super().__init__(*args, **kwargs)
         field = model_choice_field(self, "organisation")
         field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
-        field.label_from_instance = lambda o: o.name  # type: ignore[method-assign]
 
 
 class LiftRestrictionForm(Form):
