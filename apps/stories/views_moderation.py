@@ -39,6 +39,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts = extensions.moderation_waiting.get()
     waiting = counts() if counts is not None else None
     context = {"page": page, "flagged": flagged, "waiting": waiting}
+    context["held"] = list(selectors_moderation.held_stories()[:50])
     return render(request, "moderation/queue.html", context)
 
 

@@ -281,3 +281,21 @@ def test_the_release_task_is_on_the_beat_schedule() -> None:
 
     tasks_scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "stories.release_held" in tasks_scheduled
+
+
+def test_moderators_see_the_held_stories_below_the_queue(
+    org: Organisation, moderator: User
+) -> None:
+    story = StoryFactory(
+        services=[service_of(org)],
+        title="Waiting for the trust",
+        status=StoryStatus.HELD,
+        held_until=HOLD_ENDS,
+        published_at=None,
+    )
+    queue = signed_in(moderator).get(reverse("moderation:queue")).content.decode()
+    assert "Held for the right of reply" in queue
+    assert "Waiting for the trust" in queue
+    assert "14 December 2026" in queue
+    page = signed_in(moderator).get(reverse("moderation:story", kwargs={"pk": story.pk}))
+    assert "Held for the right of reply: it will be published on" in page.content.decode()
