@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.alerts.models import StoryAlertRun
@@ -299,3 +300,24 @@ def test_moderators_see_the_held_stories_below_the_queue(
     assert "14 December 2026" in queue
     page = signed_in(moderator).get(reverse("moderation:story", kwargs={"pk": story.pk}))
     assert "Held for the right of reply: it will be published on" in page.content.decode()
+
+
+def test_a_response_during_the_hold_counts_as_answered_at_once_never_in_negative_time(
+    org: Organisation, responder: User
+) -> None:
+    from apps.insights.figures import figures_compute
+
+    now = timezone.now()
+    story = StoryFactory(services=[service_of(org)], published_at=now - dt.timedelta(hours=1))
+    Response.objects.create(
+        story=story,
+        organisation=service_of(org),
+        author=responder,
+        author_name=responder.display_name,
+        body="Answered during the hold.",
+        body_html="<p>Answered during the hold.</p>",
+        published_at=now - dt.timedelta(days=3),
+    )
+    (figures,) = figures_compute([org])
+    assert (figures.stories_12m, figures.responded_12m) == (1, 1)
+    assert figures.median_response_seconds == 0
