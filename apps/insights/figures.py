@@ -255,7 +255,9 @@ per_target AS (
            percentile_cont(0.5) WITHIN GROUP (
                -- A response posted while the story was held for the right of reply came
                -- before it was published: answered at once, never in negative time.
-               ORDER BY greatest(extract(epoch FROM ps.first_at - st.published_at), 0)::float8
+               ORDER BY extract(
+                   epoch FROM ps.first_at - least(ps.first_at, st.published_at)
+               )::float8
            ) AS median_response_seconds,
            coalesce(sum(ps.responses), 0)::bigint AS responses_12m,
            coalesce(sum(ps.generic), 0)::bigint AS generic_12m,

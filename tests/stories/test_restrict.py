@@ -202,6 +202,7 @@ def test_a_double_submit_restricts_once(
     assert restrict(admin, story, organisation=org.pk).status_code == 302
     again = restrict(admin, story, organisation=org.pk)
     assert again.status_code == 200
+    assert "Only a published story can be restricted." in again.content.decode()
     assert AuditEntry.objects.filter(action="stories.story.restricted").count() == 1
 
 
