@@ -247,7 +247,7 @@ def test_a_held_story_withdrawn_by_its_author_is_never_published(
     assert Story.objects.get(pk=story.pk).status == StoryStatus.WITHDRAWN
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_the_same_moment_publish_a_held_story_once(org: Organisation) -> None:
     story = StoryFactory(
         services=[service_of(org)],
