@@ -30,6 +30,8 @@ app.conf.beat_schedule = {
     # Scheduled reports of saved views: each hour sends those due (Mondays and the 1st at
     # settings.REPORT_SEND_HOUR); a missed hour is caught up by the next.
     "send-reports": {"task": "insights.send_reports", "schedule": crontab(minute=5)},
+    # Held stories go public when their right of reply ends; each is published once.
+    "release-held": {"task": "stories.release_held", "schedule": 300.0},
     # Read rows of past days can never match again (the visitor key holds the day).
     "prune-readers": {"task": "stories.prune_readers", "schedule": crontab(hour=3, minute=15)},
     # Retention: words of stories withdrawn or rejected PURGE_AFTER_DAYS ago, erased

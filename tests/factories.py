@@ -171,3 +171,20 @@ def api_key_for(organisation: Organisation, *, name: str = "Trust dashboard") ->
         nonce_hash=keys.digest(nonce),
     )
     return row, key
+
+
+def status_fields(status: str, organisation: Organisation) -> dict[str, Any]:
+    """What a story of this status needs beyond the status (the table's constraints): a
+    rejected one its reason, a held one the end of its hold, a restricted one who asked,
+    why, and its publication date. `organisation` is the one that asked."""
+    if status == StoryStatus.REJECTED:
+        return {"rejection_reason": "other", "published_at": None}
+    if status == StoryStatus.HELD:
+        return {"held_until": timezone.now(), "published_at": None}
+    if status == StoryStatus.RESTRICTED:
+        return {
+            "restricted_by": organisation,
+            "restriction_reason": "it is the subject of a complaint",
+            "published_at": timezone.now(),
+        }
+    return {}

@@ -86,6 +86,10 @@ def platform_staff_only() -> dict[str, int | str]:
     }
 
 
+def platform_admins_only(status: int = 200) -> dict[str, int | str]:
+    return {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 403), "platform_admin": status}
+
+
 ACCESS: dict[str, Rule] = {
     # Public pages: the same for everyone.
     "home": Rule(everyone(200)),
@@ -148,6 +152,14 @@ ACCESS: dict[str, Rule] = {
     # The platform admin page (moderation within its target, retention): admins only.
     "moderation:admin": Rule(
         {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 403), "platform_admin": 200}
+    ),
+    # Restricting a published story, and lifting a restriction: platform admins only (not
+    # moderators). The world's story is published, so lifting comes back with its error.
+    "moderation:story_restrict": Rule(
+        platform_admins_only(), kwargs=lambda w: {"pk": w["story"].pk}
+    ),
+    "moderation:story_lift_restriction": Rule(
+        platform_admins_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
     ),
     # Invitations: the token is the key; a valid one opens the page for anyone holding it.
     "staff:accept": Rule(everyone(200), kwargs=lambda w: {"token": w["invitation_token"]}),

@@ -1,4 +1,5 @@
-"""Working days: the calendar of the response and moderation targets and reminders."""
+"""Working days: the calendar the response and moderation targets, their reminders and
+the right-of-reply hold count in."""
 
 from __future__ import annotations
 

@@ -258,7 +258,10 @@ def _peer_figures(
             )
             SELECT l.peer, count(*), count(s.first_response_at),
                    percentile_cont(0.5) WITHIN GROUP (
-                       ORDER BY extract(epoch FROM s.first_response_at - s.published_at)::float8
+                       ORDER BY extract(
+                           epoch FROM s.first_response_at
+                                      - least(s.first_response_at, s.published_at)
+                       )::float8
                    )
             FROM linked l JOIN s ON s.id = l.story_id
             GROUP BY l.peer

@@ -253,7 +253,11 @@ per_target AS (
            count(*) FILTER (WHERE st.published_at >= %(since_30d)s) AS stories_30d,
            count(ps.story_id) FILTER (WHERE st.published_at >= %(since_30d)s) AS responded_30d,
            percentile_cont(0.5) WITHIN GROUP (
-               ORDER BY extract(epoch FROM ps.first_at - st.published_at)::float8
+               -- A response posted while the story was held for the right of reply came
+               -- before it was published: answered at once, never in negative time.
+               ORDER BY extract(
+                   epoch FROM ps.first_at - least(ps.first_at, st.published_at)
+               )::float8
            ) AS median_response_seconds,
            coalesce(sum(ps.responses), 0)::bigint AS responses_12m,
            coalesce(sum(ps.generic), 0)::bigint AS generic_12m,

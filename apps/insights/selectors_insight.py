@@ -313,7 +313,9 @@ _JOURNEY = """
     count(s.first_response_at) AS answered,
     count(*) FILTER (WHERE s.criticality >= %s) AS critical,
     percentile_cont(0.5) WITHIN GROUP (
-        ORDER BY extract(epoch FROM s.first_response_at - s.published_at)::float8
+        ORDER BY extract(
+            epoch FROM s.first_response_at - least(s.first_response_at, s.published_at)
+        )::float8
     ) AS median_seconds
 """
 

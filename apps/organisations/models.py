@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.contrib.postgres.indexes import GinIndex
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Replace, Upper
@@ -82,6 +82,20 @@ class Organisation(MP_Node, TimeStampedModel):
     response_target_working_days = models.PositiveSmallIntegerField(
         default=2,
         help_text="Working days after publication before unanswered stories remind staff.",
+    )
+    # The right of reply (docs/decisions.md, "Right of reply and restriction"): how long a
+    # story is held after moderation so the trust can answer before it goes public, and
+    # whether every story about its services is held (an independent provider may ask).
+    right_of_reply_working_days = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Working days a held story waits, so the trust can respond before it is "
+        "published.",
+    )
+    hold_every_story = models.BooleanField(
+        default=False,
+        help_text="Hold every story about this trust's services for the right of reply, "
+        "not only the severely critical ones.",
     )
     # The board report's targets (docs/insight.md, "Board report"): what the trust aims for.
     target_response_rate = models.PositiveSmallIntegerField(

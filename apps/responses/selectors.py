@@ -21,7 +21,13 @@ from django.utils.timesince import timesince
 from apps.accounts.http import AnyUser
 from apps.organisations.models import Organisation
 from apps.responders.scope import RESPOND, VIEW_STAFF_DATA, Scope, scope_of
-from apps.stories.models import Flag, Story, StoryService, StoryStatus
+from apps.stories.models import (
+    ANSWERABLE_STATUSES,
+    STAFF_VISIBLE_STATUSES,
+    Flag,
+    Story,
+    StoryService,
+)
 from apps.stories.moderation import QUEUE_STATUSES
 from apps.stories.selectors import services_named
 
@@ -151,7 +157,8 @@ def _referred_ids(scope: Scope) -> QuerySet[Any]:
 
 def _chosen(scope: Scope, filters: InboxFilters, to: str = "") -> Q:
     """The filters, as conditions on a story reached through the relation `to`."""
-    condition = Q(**{f"{to}status": StoryStatus.PUBLISHED})
+    # Held stories too: staff answer them during the right of reply, before they are public.
+    condition = Q(**{f"{to}status__in": ANSWERABLE_STATUSES})
     if filters.unanswered:
         answered = Response.objects.filter(status=ResponseStatus.PUBLISHED).values("story_id")
         condition &= ~Q(**{f"{to}pk__in": answered})
@@ -251,10 +258,15 @@ def story_referrals(story: Story) -> list[Referral]:
 
 
 def story_queryset() -> QuerySet[Story]:
-    """Published stories with what the staff page shows, in a fixed number of queries."""
-    return Story.objects.filter(status=StoryStatus.PUBLISHED).prefetch_related(
-        services_named(),
-        "story_tags__tag",
+    """Stories staff may see (published, held for the right of reply, restricted) with
+    what the staff page shows, in a fixed number of queries."""
+    return (
+        Story.objects.filter(status__in=STAFF_VISIBLE_STATUSES)
+        .select_related("restricted_by")
+        .prefetch_related(
+            services_named(),
+            "story_tags__tag",
+        )
     )
 
 

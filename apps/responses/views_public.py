@@ -29,7 +29,10 @@ from .models import AuthorReply, AuthorReplyStatus, Response, ResponseStatus
 @ratelimit(key="ip", rate="60/h", method="POST", block=False)
 def helpful(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """ "This response was helpful": once per visitor."""
-    response = get_object_or_404(Response, pk=pk, status=ResponseStatus.PUBLISHED)
+    # Only on a published story: not one held for the right of reply, nor restricted.
+    response = get_object_or_404(
+        Response, pk=pk, status=ResponseStatus.PUBLISHED, story__status=StoryStatus.PUBLISHED
+    )
     if not limited(request):
         services.response_vote_helpful(response=response, visitor=visitor_of(request))
         response.refresh_from_db(fields=["helpful_count"])

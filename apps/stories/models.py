@@ -46,6 +46,24 @@ class StoryStatus(models.TextChoices):
     # Published, then reported and hidden by a moderator: the page answers with a
     # placeholder giving the reason; every list, feed, search, API and count drops it.
     HIDDEN = "hidden", "Hidden by the moderators"
+    # Moderated and to be published when `held_until` passes: the trust's right of reply.
+    HELD = "held", "Held for the right of reply"
+    # Was published; a platform admin restricted it at a provider's request. Its page
+    # says so in place of the text; it is in no list, feed, search, API answer or count.
+    RESTRICTED = "restricted", "Restricted"
+
+
+# Staff of the story's services see these as staff (a held story so they may answer it
+# before it is public, a restricted or hidden one to know what it said); the public sees
+# PUBLISHED.
+STAFF_VISIBLE_STATUSES = (
+    StoryStatus.PUBLISHED,
+    StoryStatus.HELD,
+    StoryStatus.RESTRICTED,
+    StoryStatus.HIDDEN,
+)
+# Staff may respond to these (during the hold, so the response is there when it ends).
+ANSWERABLE_STATUSES = (StoryStatus.PUBLISHED, StoryStatus.HELD)
 
 
 class Tag(models.Model):
@@ -108,6 +126,19 @@ class Story(TimeStampedModel):
         "organisations.Organisation", through="StoryService", related_name="stories"
     )
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The right of reply: when a held story is published (by stories.release_held).
+    held_until = models.DateTimeField(null=True, blank=True)
+    # A restriction: who asked (a node over the story's services), why, and when. The
+    # platform admin who did it, and any lifting, are in the audit log.
+    restricted_by = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    restriction_reason = models.TextField(blank=True)
+    restricted_at = models.DateTimeField(null=True, blank=True)
     # Private: the author's email (erasable), staff-only moderation data.
     author_email = models.EmailField(blank=True)
     criticality = models.PositiveSmallIntegerField(
@@ -207,6 +238,18 @@ class Story(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""),
                 name="story_rejected_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(held_until__isnull=False),
+                name="story_held_has_end",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="restricted")
+                | (
+                    Q(restricted_by__isnull=False, published_at__isnull=False)
+                    & ~Q(restriction_reason="")
+                ),
+                name="story_restricted_has_reason",
             ),
         ]
 

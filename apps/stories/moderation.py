@@ -20,12 +20,11 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.audit import audit
-from apps.core.jobs import enqueue_after_commit
 from apps.core.outbox import outbox_add
 from apps.core.signals import figures_changed
 from apps.responders.permissions import can_moderate
 
-from . import safeguarding
+from . import holds, safeguarding
 from .models import ModerationDecision, SafeguardingCase, Story, StoryRevision, StoryStatus, Tag
 from .reports import report_outcome_tell, story_flags_close
 from .selectors import story_service_paths
@@ -42,8 +41,10 @@ __all__ = [
     "story_ask_author",
     "story_lock",
     "story_publish",
+    "stories_release_held",
     "story_reject",
     "story_edit_published",
+    "story_release_held",
     "story_save_edits",
 ]
 
@@ -103,12 +104,13 @@ def story_publish(*, story_id: int, moderator: User, edits: StoryEdits) -> Story
     safeguarding.case_close(
         story=story, moderator=moderator, decision=SafeguardingCase.Decision.PUBLISHED
     )
-    story.status = StoryStatus.PUBLISHED
-    story.published_at = timezone.now()
+    # Severely critical stories, and those of a trust that asks, wait for its right of
+    # reply first (holds.py); the author is told when it will be published.
+    held = holds.publish_or_hold(story, timezone.now())
     _record(story, moderator, Decision.PUBLISHED, edited=edited)
-    figures_changed(Story, story_service_paths(story.pk))
-    # The alerts app (above this one) tells the subscribers; by name, after commit.
-    enqueue_after_commit("alerts.fan_out_story", story.pk)
+    if held:
+        audit(actor=moderator, action="stories.story.held", target=story, reason="")
+    holds.after_publish_or_hold(story)
     return story
 
 
@@ -196,6 +198,41 @@ def story_edit_published(*, story_id: int, moderator: User, edits: StoryEdits) -
     return story
 
 
+def story_release_held(*, story_id: int, now: dt.datetime | None = None) -> bool:
+    """Publish a held story whose right of reply has ended, as a publish decision does
+    (figures, subscribers' alerts, the author's email), with any response already beside
+    it. Exactly once: the row is locked and its status tested in the same statement, so a
+    second run, at once or later, finds it no longer held and does nothing."""
+    now = now or timezone.now()
+    story = (
+        Story.objects.select_for_update()
+        .filter(pk=story_id, status=StoryStatus.HELD, held_until__lte=now)
+        .first()
+    )
+    if story is None:
+        return False
+    story.status = StoryStatus.PUBLISHED
+    story.published_at = now
+    story.save(update_fields=["status", "published_at", "updated_at"])
+    audit(actor=None, action="stories.story.hold_ended", target=story)
+    holds.after_publish_or_hold(story)
+    if story.author_email:
+        _tell_author(story, Decision.PUBLISHED)
+    return True
+
+
+def stories_release_held(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Publish every held story whose right of reply has ended (the oldest first, at most
+    `limit` a run); each in its own transaction. Returns how many this run published."""
+    now = now or timezone.now()
+    due = (
+        Story.objects.filter(status=StoryStatus.HELD, held_until__lte=now)
+        .order_by("held_until", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(story_release_held(story_id=pk, now=now) for pk in list(due))
+
+
 def _held(
     story_id: int, moderator: User, statuses: tuple[StoryStatus, ...] = QUEUE_STATUSES
 ) -> Story:
@@ -275,6 +312,12 @@ _SUBJECTS = {
 }
 
 
+def _subject(story: Story, decision: ModerationDecision.Action) -> str:
+    if story.status == StoryStatus.HELD:
+        return "Your story will be published soon"
+    return _SUBJECTS[decision]
+
+
 def _tell_author(story: Story, decision: ModerationDecision.Action) -> None:
     """Email the author about a decision, with a fresh private link. Nothing staff-only."""
     token = author_access_new(story)
@@ -289,6 +332,6 @@ def _tell_author(story: Story, decision: ModerationDecision.Action) -> None:
         kind=f"stories.{decision}",
         key=f"{story.pk}:{token_hash(token)[:16]}",
         to=story.author_email,
-        subject=f"{_SUBJECTS[decision]} – {settings.SITE_NAME}",
+        subject=f"{_subject(story, decision)} – {settings.SITE_NAME}",
         text=render_to_string("stories/email/decision.txt", context),
     )

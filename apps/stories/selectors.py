@@ -99,6 +99,17 @@ def story_hidden(pk: int) -> Story | None:
     )
 
 
+def story_restricted(pk: int) -> Story:
+    """A restricted story with what its page shows instead of the text: its title,
+    services, and who asked for the restriction. Raises Story.DoesNotExist otherwise."""
+    return (
+        Story.objects.filter(status=StoryStatus.RESTRICTED)
+        .select_related("restricted_by")
+        .prefetch_related(services_named())
+        .get(pk=pk)
+    )
+
+
 def story_list_public(progress: str = "") -> QuerySet[Story]:
     """Published stories, newest first, each with its progress; only those at `progress`
     when it is one of the steps."""

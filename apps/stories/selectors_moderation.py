@@ -50,6 +50,15 @@ def open_reports(story: Story) -> list[Flag]:
     return list(story.flags.filter(resolved_at__isnull=True).order_by("at", "pk"))
 
 
+def held_stories() -> QuerySet[Story]:
+    """Stories held for the right of reply, those published soonest first."""
+    return (
+        Story.objects.filter(status=StoryStatus.HELD)
+        .only("pk", "title", "pseudonym", "held_until")
+        .order_by("held_until", "pk")
+    )
+
+
 def story_for_moderation(pk: int) -> Story:
     """One story of any status, with its services and tags; 404 if there is none."""
     return get_object_or_404(

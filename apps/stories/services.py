@@ -16,12 +16,11 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.audit import audit
-from apps.core.jobs import enqueue_after_commit
 from apps.core.outbox import outbox_add
 from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 
-from . import safeguarding
+from . import holds, safeguarding
 from .models import (
     AuthorAccess,
     ModerationDecision,
@@ -193,14 +192,14 @@ def story_author_approve(*, story_id: int) -> Story:
     story = _author_story(story_id)
     if story.status != StoryStatus.AWAITING_AUTHOR:
         raise ValidationError("There are no edits waiting for your approval.")
-    story.status = StoryStatus.PUBLISHED
-    story.published_at = timezone.now()
-    story.save(update_fields=["status", "published_at", "updated_at"])
+    # As a moderator's publish decision: held first for the right of reply where it applies.
+    held = holds.publish_or_hold(story, timezone.now())
+    story.save(update_fields=["status", "published_at", "held_until", "updated_at"])
     ModerationDecision.objects.create(story=story, action=ModerationDecision.Action.AUTHOR_APPROVED)
     audit(actor=None, action="stories.story.author_approved", target=story)
-    figures_changed(Story, story_service_paths(story.pk))
-    # The alerts app (above this one) tells the subscribers; by name, after commit.
-    enqueue_after_commit("alerts.fan_out_story", story.pk)
+    if held:
+        audit(actor=None, action="stories.story.held", target=story)
+    holds.after_publish_or_hold(story)
     return story
 
 

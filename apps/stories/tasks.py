@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .moderation import stories_release_held
 from .services import story_readers_prune
 
 
@@ -18,3 +19,9 @@ def purge() -> int:
     from .retention import stories_purge
 
     return stories_purge().stories
+
+
+@shared_task(name="stories.release_held", ignore_result=True)
+def release_held() -> int:
+    """Publish held stories whose right of reply has ended (each once, however often run)."""
+    return stories_release_held()

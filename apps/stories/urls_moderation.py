@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_moderation as views
+from . import views_restrict
 
 app_name = "moderation"
 
@@ -15,4 +16,11 @@ urlpatterns = [
     path("stories/<int:pk>/edit-published/", views.edit_published, name="story_edit_published"),
     path("enter/", views.enter, name="enter"),
     path("admin/", views.admin, name="admin"),
+    # Platform admins restrict a published story at a provider's request, or lift it.
+    path("stories/<int:pk>/restrict/", views_restrict.restrict, name="story_restrict"),
+    path(
+        "stories/<int:pk>/lift-restriction/",
+        views_restrict.lift,
+        name="story_lift_restriction",
+    ),
 ]

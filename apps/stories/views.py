@@ -259,12 +259,8 @@ def _read_rate(group: str, request: HttpRequest) -> str:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         story = selectors.story_public(pk)
-    except Story.DoesNotExist as exc:
-        hidden = selectors.story_hidden(pk)
-        if hidden is None:
-            raise Http404("No such published story") from exc
-        # Hidden after a report: the address still answers, with the reason alone.
-        return render(request, "stories/hidden.html", {"story": hidden})
+    except Story.DoesNotExist:
+        return _not_public(request, pk)
     # One address reading more stories an hour than a person could is not counted.
     reader = None if limited(request) else visitor_of(request, per_day=True)
     services.story_record_read(story=story, visitor=reader)
@@ -277,6 +273,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     }
     return render(request, "stories/detail.html", context)
+
+
+def _not_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page of a story that was published and is no longer public: hidden by the
+    moderators after a report, or restricted at a provider's request, it answers with
+    the reason in place of its text and conversation. Any other story is not found."""
+    hidden = selectors.story_hidden(pk)
+    if hidden is not None:
+        return render(request, "stories/hidden.html", {"story": hidden})
+    try:
+        story = selectors.story_restricted(pk)
+    except Story.DoesNotExist as exc:
+        raise Http404("No such published story") from exc
+    return render(request, "stories/restricted.html", {"story": story})
 
 
 @require_POST

@@ -48,6 +48,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         "waiting": waiting,
         "target_days": settings.MODERATION_TARGET_WORKING_DAYS,
         "now": now,
+        "held": list(selectors_moderation.held_stories()[:50]),
     }
     return render(request, "moderation/queue.html", context)
 
@@ -194,6 +195,7 @@ def _page(
         "case": SafeguardingCase.objects.filter(story=story).first(),
         # Readers' open reports of a published story, which an edit here closes.
         "open_reports": selectors_moderation.open_reports(story),
+        "may_restrict": is_platform_admin(request.user),
     }
     return render(request, "moderation/story.html", context)
 

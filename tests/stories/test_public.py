@@ -15,7 +15,7 @@ from apps.organisations.models import Organisation
 from apps.stories.models import Flag, Story, StoryReader, StoryStatus
 from apps.stories.selectors import story_count_for_organisation, story_list_for_organisation
 from apps.stories.taxonomy import Progress
-from tests.factories import StoryFactory
+from tests.factories import StoryFactory, status_fields
 from tests.querybudget import QueryBudget
 
 pytestmark = pytest.mark.django_db
@@ -51,15 +51,17 @@ def test_story_page_shows_the_story_and_nothing_staff_only(org: Organisation) ->
         assert private not in body
 
 
+# A hidden or restricted story's page answers with the reason (tests/responses/
+# test_reports.py, tests/stories/test_restrict.py).
 @pytest.mark.parametrize(
-    "status", [s for s in StoryStatus.values if s not in ("published", "hidden")]
+    "status",
+    [s for s in StoryStatus.values if s not in ("published", "hidden", "restricted")],
 )
 def test_unpublished_stories_are_not_public(org: Organisation, status: str) -> None:
     story = StoryFactory(
         services=[service_of(org)],
         status=status,
-        published_at=None,
-        rejection_reason="other" if status == "rejected" else "",
+        **{"published_at": None, **status_fields(status, org)},
     )
     assert visitor().get(f"/stories/{story.pk}/").status_code == 404
     assert story.title not in visitor().get("/stories/").content.decode()
@@ -176,8 +178,7 @@ def test_organisation_pages_count_each_published_story_of_the_subtree_once(
             StoryFactory(
                 services=[service],
                 status=status,
-                published_at=None,
-                rejection_reason="other" if status == StoryStatus.REJECTED else "",
+                **{"published_at": None, **status_fields(status, org)},
             )
     StoryFactory(services=[service_of(other_org)])
     # The count reads story links, not stories: it agrees with the list it heads.

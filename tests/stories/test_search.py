@@ -27,7 +27,7 @@ from apps.stories.search import (
     search_ids,
     story_search,
 )
-from tests.factories import OrganisationFactory, StoryFactory, UserFactory
+from tests.factories import OrganisationFactory, StoryFactory, UserFactory, status_fields
 from tests.querybudget import QueryBudget
 
 pytestmark = pytest.mark.django_db
@@ -284,8 +284,10 @@ def test_stories_not_published_are_never_found(outpatients: Organisation, status
         title="Hidden hedgehog",
         body="A hedgehog in the garden of the hospital.",
         status=status,
-        published_at=timezone.now() if status == StoryStatus.WITHDRAWN else None,
-        rejection_reason="other" if status == StoryStatus.REJECTED else "",
+        **{
+            "published_at": timezone.now() if status == StoryStatus.WITHDRAWN else None,
+            **status_fields(status, outpatients),
+        },
     )
     assert found(q="hedgehog") == []
     assert found() == []

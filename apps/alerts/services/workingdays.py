@@ -1,7 +1,6 @@
-"""Working days: the calendar lives in core (`apps.core.workingdays`), so the moderation
-queue (in stories, below alerts) counts its target the same way the reminders do."""
-
-from __future__ import annotations
+"""Working days: the calendar the response target and its reminders count in. The count
+itself lives in `core` (apps.core.workingdays), so the stories app (the moderation target,
+the right-of-reply hold) counts the same way without importing this app."""
 
 from apps.core.workingdays import add_working_days
 

@@ -22,7 +22,7 @@ from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 from apps.responders.permissions import can_moderate
 from apps.responders.scope import RESPOND, scope_of
-from apps.stories.models import Story
+from apps.stories.models import Story, StoryStatus
 from apps.stories.selectors import story_service_paths
 from apps.stories.services import author_access_new, author_link_url
 
@@ -202,6 +202,12 @@ def _create(
     return response
 
 
+def _story_is_public(story: Story) -> bool:
+    """Whether the story's author may hear of a response now: not while the story is held
+    for the right of reply (its publication email says responses are beside it)."""
+    return story.status == StoryStatus.PUBLISHED
+
+
 def may_edit(user: User, response: Response, now: dt.datetime | None = None) -> bool:
     """Its writer for 30 minutes (while it is not withdrawn); moderators at any time."""
     if response.status == ResponseStatus.WITHDRAWN:
@@ -309,7 +315,7 @@ def _tell_author(response: Response) -> None:
     """Email the story's author that staff answered, with a fresh private link to reply.
     Public text only; never anyone's email address."""
     story = response.story
-    if not story.author_email:
+    if not story.author_email or not _story_is_public(story):
         return
     token = author_access_new(story)
     context = {
