@@ -34,7 +34,13 @@ from apps.responses.services import (
     response_publish,
     response_vote_helpful,
 )
-from apps.stories.models import Story, StoryStatus, Tag
+from apps.stories.models import (
+    SafeguardingContact,
+    SafeguardingSettings,
+    Story,
+    StoryStatus,
+    Tag,
+)
 from apps.stories.services import story_submit
 
 from .history import load_history
@@ -57,10 +63,12 @@ class DemoUser:
     role: RoleName
     at: str | None  # the node's name; None for the platform-wide roles
     second_factor: bool = True
+    also: str = ""  # another duty, said after the role
 
     @property
     def description(self) -> str:
         where = f"{self.role.label}" + (f" at {self.at}" if self.at else "")
+        where += f"; {self.also}" if self.also else ""
         return where if self.second_factor else f"{where} (sets up a second factor first)"
 
 
@@ -100,6 +108,7 @@ DEMO_USERS = [
         "Governance Officer",
         RoleName.READER,
         "Ashdown General Hospital",
+        also="the trust's safeguarding contact",
     ),
     DemoUser(
         "ward7.sister@ashdown-vale.example",
@@ -152,6 +161,7 @@ def demo_load() -> bool:
         if person.second_factor:
             TOTP.activate(user, DEMO_TOTP_SECRET)
             RecoveryCodes.activate(user)
+    _load_safeguarding()
     _load_team_and_referral()
     _load_conversations()
     _load_changes()
@@ -207,6 +217,22 @@ CONVERSATIONS = [
         False,
     ),
 ]
+
+
+# Serious safeguarding cases of the demo trust go to its governance officer; any other
+# node's to the platform's fallback address (the console shows both emails).
+SAFEGUARDING_FALLBACK = "safeguarding@carevoice.example"
+
+
+def _load_safeguarding() -> None:
+    SafeguardingSettings.objects.update_or_create(
+        pk=1, defaults={"fallback_email": SAFEGUARDING_FALLBACK}
+    )
+    SafeguardingContact.objects.create(
+        organisation=Organisation.objects.get(name="Ashdown Vale Hospitals NHS Foundation Trust"),
+        name="Owen Price",
+        email="governance@ashdown-vale.example",
+    )
 
 
 def _load_conversations() -> None:

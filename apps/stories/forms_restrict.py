@@ -26,8 +26,8 @@ class RestrictForm(Form):
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            'The page will say "This story has been restricted by <organisation> because '
-            '<reason>": write it to follow "because", for example "it names a member of '
+            'The page will say "This story has been restricted by [organisation] because '
+            '[reason]": write it to follow "because", for example "it names a member of '
             'staff who is the subject of an investigation".'
         ),
         error_messages={"required": _("Give the reason, as the story's page will show it.")},

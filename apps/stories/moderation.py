@@ -198,6 +198,7 @@ def story_edit_published(*, story_id: int, moderator: User, edits: StoryEdits) -
     return story
 
 
+@transaction.atomic
 def story_release_held(*, story_id: int, now: dt.datetime | None = None) -> bool:
     """Publish a held story whose right of reply has ended, as a publish decision does
     (figures, subscribers' alerts, the author's email), with any response already beside

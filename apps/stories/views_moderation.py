@@ -22,7 +22,15 @@ from apps.core.forms import add_service_errors
 from apps.core.pii import highlight
 from apps.responders.permissions import can_enter_stories, can_moderate, is_platform_admin
 
-from . import moderation, retention, safeguarding, selectors, selectors_moderation, services
+from . import (
+    moderation,
+    retention,
+    safeguarding,
+    selectors,
+    selectors_moderation,
+    selectors_safeguarding,
+    services,
+)
 from .forms import EnterStoryForm, ModerateForm
 from .models import SafeguardingCase, Story
 from .taxonomy import CRITICALITY_CRITERIA, Polarity
@@ -56,10 +64,13 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_safe
 @allowed_only(is_platform_admin)
 def admin(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The platform admins' page: moderation against its target, and the retention purge."""
+    """The platform admins' page: moderation against its target, open safeguarding cases
+    and the time to a safeguarding decision, and the retention purge."""
     now = timezone.now()
     context = {
         "target": selectors_moderation.moderation_target(now),
+        "open_cases": selectors_safeguarding.open_cases().count(),
+        "times": selectors_safeguarding.decision_times(),
         "retention": retention.retention_figures(now),
         "now": now,
     }

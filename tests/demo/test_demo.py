@@ -175,3 +175,15 @@ def test_demo_lists_the_emails_it_sent_in_one_readable_line_each(
     assert "  to ed.manager@ashdown-vale.example: Helen Marsh asked you to answer a story" in first
     assert any("replied on “Seen quickly on a busy night”" in line for line in lines)
     assert "emails to demo staff" not in load()  # nothing new the second time
+
+
+def test_demo_names_a_safeguarding_contact_and_a_fallback_address() -> None:
+    """A serious case in the demo reaches someone who can sign in and open it."""
+    printed = load()
+    from apps.stories.models import SafeguardingContact, SafeguardingSettings
+
+    contact = SafeguardingContact.objects.get()
+    assert contact.organisation.name == "Ashdown Vale Hospitals NHS Foundation Trust"
+    assert User.objects.filter(email=contact.email).exists()
+    assert SafeguardingSettings.objects.get().fallback_email == "safeguarding@carevoice.example"
+    assert "the trust's safeguarding contact" in printed

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.organisations.models import Organisation
-from apps.stories.models import Story, StoryStatus
+from apps.stories.models import SafeguardingCase, Story, StoryStatus
 from apps.stories.selectors_moderation import moderation_target
 from tests.querybudget import QueryBudget
 
@@ -100,9 +100,21 @@ def test_the_platform_admin_page_counts_the_stories_past_the_target(
 
 def test_the_admin_page_keeps_its_query_budget(org: Organisation, platform_admin: User) -> None:
     client = signed_in(platform_admin)
-    budget = QueryBudget("platform admin page", limit=10)
+    budget = QueryBudget("platform admin page", limit=14)
     for size in (2, 20):
         while Story.objects.count() < size:
             told_at(waiting(org), FRIDAY_10 - dt.timedelta(days=7))
         budget.measure(size, lambda: client.get(reverse("moderation:admin")))
     budget.assert_flat()
+
+
+def test_the_admin_page_counts_open_safeguarding_cases_and_links_to_them(
+    org: Organisation, platform_admin: User
+) -> None:
+    """Open serious cases are counted (decided ones are not), with the way to them."""
+    for decision in ("", "", "published"):
+        SafeguardingCase.objects.create(story=waiting(org), decision=decision)
+    html = signed_in(platform_admin).get(reverse("moderation:admin")).content.decode()
+    assert '<dd id="open-cases-count"><strong>2</strong>' in html
+    assert f'href="{reverse("safeguarding:cases")}"' in html
+    assert f'href="{reverse("safeguarding:settings")}"' in html
