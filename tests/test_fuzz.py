@@ -293,3 +293,18 @@ def test_odd_report_decisions_never_make_a_server_error(
             data = {f"{prefix}reason": value, f"{prefix}public_note": value, f"{prefix}note": value}
             response = client.post(url, data)
             assert response.status_code < 500, f"{url} {value!r}: {response.status_code}"
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_odd_right_of_reply_values_never_make_a_server_error(
+    value: str, org: Organisation, platform_admin: Any
+) -> None:
+    """A trust's right-of-reply form and the admin page's trust chooser."""
+    client = Client()
+    client.force_login(platform_admin)
+    url = reverse("moderation:right_of_reply", kwargs={"slug": org.slug})
+    for data in ({"working_days": value}, {"working_days": "3", "hold_every_story": value}):
+        response = client.post(url, data)
+        assert response.status_code < 500, f"{data!r}: {response.status_code}"
+    chooser = client.get(reverse("moderation:right_of_reply_choose"), {"trust": value})
+    assert chooser.status_code < 500, f"trust={value!r}: {chooser.status_code}"

@@ -153,6 +153,12 @@ ACCESS: dict[str, Rule] = {
     "moderation:admin": Rule(
         {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 403), "platform_admin": 200}
     ),
+    # A trust's right of reply: platform admins only. The chooser without a trust chosen
+    # answers with its field error (400); the world's organisation is a trust.
+    "moderation:right_of_reply_choose": Rule(platform_admins_only(400)),
+    "moderation:right_of_reply": Rule(
+        platform_admins_only(), kwargs=lambda w: {"slug": w["org"].slug}
+    ),
     # Restricting a published story, and lifting a restriction: platform admins only (not
     # moderators). The world's story is published, so lifting comes back with its error.
     "moderation:story_restrict": Rule(

@@ -1,4 +1,5 @@
-"""The platform admin's forms for restricting a published story and lifting it."""
+"""The platform admin's forms for restricting a published story and lifting it, and for a
+trust's right of reply."""
 
 from __future__ import annotations
 
@@ -46,4 +47,43 @@ class LiftRestrictionForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kept in the audit log; not shown on the story's page."),
         error_messages={"required": _("Say why the restriction is lifted.")},
+    )
+
+
+class TrustChoiceForm(Form):
+    """Which trust's right of reply to open (the platform admin page's chooser)."""
+
+    trust = forms.ModelChoiceField(
+        label=_("Trust"),
+        queryset=Organisation.objects.filter(depth=1).order_by("name"),
+        to_field_name="slug",
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the trusts listed.")},
+    )
+
+
+class RightOfReplyForm(Form):
+    working_days = forms.IntegerField(
+        label=_("Right-of-reply period, in working days"),
+        min_value=1,
+        max_value=20,
+        help_text=_(
+            "How long a held story waits after moderation so the trust can respond before "
+            "it is published: 1 to 20 working days (Monday to Friday)."
+        ),
+        error_messages={
+            "required": _("Give the period in working days, from 1 to 20."),
+            "invalid": _("Give the period as a whole number of working days, from 1 to 20."),
+            "min_value": _("Give at least 1 working day."),
+            "max_value": _("Give at most 20 working days."),
+        },
+    )
+    hold_every_story = forms.BooleanField(
+        label=_("Hold every story about this trust's services, not only severely critical ones"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "hold-every-story-hint"}),
+        help_text=_(
+            "For a provider that has agreed a right of reply on every story, for example an "
+            "independent provider. Severely critical stories (rated 5) are always held."
+        ),
     )

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from apps.accounts.models import User
+from apps.core.audit import audit
 from apps.core.jobs import enqueue_after_commit
 from apps.core.outbox import Email, outbox_add_many
 from apps.core.signals import figures_changed
@@ -104,3 +105,46 @@ def alert_holders(story: Story) -> int:
     ]
     outbox_add_many(emails)
     return len(emails)
+
+
+def right_of_reply_set(
+    *, admin: User, trust: Organisation, working_days: int, hold_every_story: bool
+) -> bool:
+    """A platform admin sets a trust's right of reply: how many working days a held story
+    waits, and whether every story about its services is held (an independent provider
+    may ask). Audited with the values before and after. True when anything changed; the
+    same values again (a double submit) change and audit nothing. Stories already held
+    keep the end they were given."""
+    if trust.depth != 1:
+        raise ValueError("The right of reply is a trust's setting: give a root node.")
+    before = {
+        "working_days": trust.right_of_reply_working_days,
+        "hold_every_story": trust.hold_every_story,
+    }
+    after = {"working_days": working_days, "hold_every_story": hold_every_story}
+    if before == after:
+        return False
+    Organisation.objects.filter(pk=trust.pk).update(
+        right_of_reply_working_days=working_days, hold_every_story=hold_every_story
+    )
+    trust.right_of_reply_working_days, trust.hold_every_story = working_days, hold_every_story
+    audit(
+        actor=admin,
+        action="organisations.trust.right_of_reply_set",
+        target=trust,
+        before=before,
+        after=after,
+    )
+    return True
+
+
+def trusts_with_own_right_of_reply() -> list[Organisation]:
+    """Trusts whose right of reply is not the default: every story held, or another
+    period. One query."""
+    default = Organisation._meta.get_field("right_of_reply_working_days").default
+    return list(
+        Organisation.objects.filter(depth=1)
+        .exclude(hold_every_story=False, right_of_reply_working_days=default)
+        .only("name", "slug", "right_of_reply_working_days", "hold_every_story")
+        .order_by("name")
+    )

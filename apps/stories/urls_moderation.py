@@ -16,6 +16,15 @@ urlpatterns = [
     path("stories/<int:pk>/edit-published/", views.edit_published, name="story_edit_published"),
     path("enter/", views.enter, name="enter"),
     path("admin/", views.admin, name="admin"),
+    # Platform admins set a trust's right of reply (its period; every story held or not).
+    path(
+        "admin/right-of-reply/", views_restrict.right_of_reply_choose, name="right_of_reply_choose"
+    ),
+    path(
+        "admin/trusts/<slug:slug>/right-of-reply/",
+        views_restrict.right_of_reply,
+        name="right_of_reply",
+    ),
     # Platform admins restrict a published story at a provider's request, or lift it.
     path("stories/<int:pk>/restrict/", views_restrict.restrict, name="story_restrict"),
     path(

@@ -20,9 +20,11 @@ from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core import extensions
 from apps.core.forms import add_service_errors
 from apps.core.pii import highlight
+from apps.organisations.models import Organisation
 from apps.responders.permissions import can_enter_stories, can_moderate, is_platform_admin
 
 from . import (
+    holds,
     moderation,
     retention,
     safeguarding,
@@ -32,6 +34,7 @@ from . import (
     services,
 )
 from .forms import EnterStoryForm, ModerateForm
+from .forms_restrict import TrustChoiceForm
 from .models import SafeguardingCase, Story
 from .taxonomy import CRITICALITY_CRITERIA, Polarity
 
@@ -72,6 +75,9 @@ def admin(request: AuthenticatedHttpRequest) -> HttpResponse:
         "open_cases": selectors_safeguarding.open_cases().count(),
         "times": selectors_safeguarding.decision_times(),
         "retention": retention.retention_figures(now),
+        "own_reply": holds.trusts_with_own_right_of_reply(),
+        "default_reply_days": Organisation._meta.get_field("right_of_reply_working_days").default,
+        "trust_form": TrustChoiceForm(),
         "now": now,
     }
     return render(request, "moderation/admin.html", context)

@@ -1,4 +1,5 @@
-"""Platform admins restrict a published story at a provider's request, or lift it."""
+"""Platform admins restrict a published story at a provider's request, or lift it, and
+set a trust's right of reply."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.decorators import allowed_only
 from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core.forms import add_service_errors
 from apps.core.view_markers import private
+from apps.organisations.models import Organisation
 from apps.responders.permissions import is_platform_admin
 
-from . import restrictions
-from .forms_restrict import LiftRestrictionForm, RestrictForm
+from . import holds, restrictions
+from .forms_restrict import LiftRestrictionForm, RestrictForm, RightOfReplyForm, TrustChoiceForm
 from .models import Story
 from .selectors import services_named
 
@@ -92,3 +94,37 @@ def lift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("moderation:story_restrict", pk=story.pk)
     return _page(request, _story(pk), lift_form=form)
+
+
+@private
+@require_safe
+@platform_admins_only
+def right_of_reply_choose(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The platform admin page's chooser: to the chosen trust's right-of-reply page."""
+    form = TrustChoiceForm(request.GET)
+    if form.is_valid():
+        return redirect("moderation:right_of_reply", slug=form.cleaned_data["trust"].slug)
+    return render(request, "moderation/right_of_reply_choose.html", {"form": form}, status=400)
+
+
+@private
+@require_http_methods(["GET", "POST"])
+@platform_admins_only
+def right_of_reply(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """A trust's right of reply: its period, and whether every story is held."""
+    trust = get_object_or_404(Organisation, slug=slug, depth=1)
+    initial = {
+        "working_days": trust.right_of_reply_working_days,
+        "hold_every_story": trust.hold_every_story,
+    }
+    form = RightOfReplyForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changed = holds.right_of_reply_set(admin=request.user, trust=trust, **form.cleaned_data)
+        if changed:
+            messages.success(
+                request, _("Saved the right of reply of %(trust)s.") % {"trust": trust}
+            )
+        else:
+            messages.info(request, _("Nothing changed: these are the settings already."))
+        return redirect("moderation:right_of_reply", slug=trust.slug)
+    return render(request, "moderation/right_of_reply.html", {"trust": trust, "form": form})
