@@ -37,6 +37,7 @@ from .models import (
     SafeguardingRecord,
     SafeguardingSettings,
     Story,
+    StoryStatus,
 )
 from .taxonomy import DEFAULT_HELP_TEXT, RISK_WORDS, SafeguardingLevel
 
@@ -63,9 +64,10 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(parts) + r")\w*", re.IGNORECASE)
 
 
-def risk_cues(text: str) -> list[str]:
-    """The words in `text` that suggest someone may be at risk now, whole, as written."""
-    words = tuple(risk_words())
+def risk_cues(text: str, words: tuple[str, ...] | None = None) -> list[str]:
+    """The words in `text` that suggest someone may be at risk now, whole, as written;
+    `words` is the list to look for (by default the shipped words and the admins')."""
+    words = tuple(risk_words()) if words is None else words
     if not words:
         return []
     return sorted({match.group(0) for match in _pattern(words).finditer(text)}, key=str.lower)
@@ -119,10 +121,10 @@ def send_help(story: Story) -> None:
     )
 
 
-def story_screen(story: Story) -> bool:
+def story_screen(story: Story, words: tuple[str, ...] | None = None) -> bool:
     """On submission: mark a story whose words suggest risk now, audit it, and send its
     author the help text at once. Returns whether it was marked."""
-    cues = risk_cues(f"{story.title}\n{story.body}")
+    cues = risk_cues(f"{story.title}\n{story.body}", words)
     if not cues:
         return False
     story.risk_cue = True
@@ -316,7 +318,20 @@ def settings_update(
     row.risk_words = "\n".join(w.strip() for w in risk_words.splitlines() if w.strip())
     row.save()
     audit(actor=actor, action="stories.safeguarding_settings.updated", target=row)
+    stories_rescreen()
     return row
+
+
+def stories_rescreen() -> int:
+    """After the risk words change: screen the stories still waiting for a moderator that
+    carry no cue yet, as on submission (the cue, the audit, the author's help text, once).
+    Returns how many were marked. The queue is short (moderated within a working day)."""
+    words = tuple(risk_words())
+    waiting = Story.objects.filter(
+        status__in=(StoryStatus.AWAITING_MODERATION, StoryStatus.AWAITING_AUTHOR),
+        risk_cue=False,
+    )
+    return sum(story_screen(story, words) for story in waiting.iterator(chunk_size=200))
 
 
 @transaction.atomic

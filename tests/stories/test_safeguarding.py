@@ -99,6 +99,32 @@ def test_platform_admins_extend_the_list(platform_admin: User) -> None:
     assert AuditEntry.objects.filter(action="stories.safeguarding_settings.updated").exists()
 
 
+def test_a_new_risk_word_marks_the_stories_still_waiting_and_sends_their_help_once(
+    org: Organisation, platform_admin: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Stories told before the word was added get the cue and the help text, once; a
+    published story does not."""
+    told = "There was no food in the house when they sent him home."
+    ward = service_of(org)
+    waiting_story = StoryFactory(
+        services=[ward], body=told, status=StoryStatus.AWAITING_MODERATION, published_at=None
+    )
+    Story.objects.filter(pk=waiting_story.pk).update(author_email="told@example.org")
+    published = StoryFactory(services=[ward], body=told)
+    assert not waiting_story.risk_cue
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):  # saved twice: one cue, one help email
+            safeguarding.settings_update(
+                actor=platform_admin, help_text="", fallback_email="", risk_words="no food"
+            )
+    waiting_story.refresh_from_db()
+    published.refresh_from_db()
+    assert (waiting_story.risk_cue, published.risk_cue) == (True, False)
+    rows = OutboxEmail.objects.filter(kind="stories.safeguarding_help")
+    assert list(rows.values_list("to", flat=True)) == ["told@example.org"]
+    assert AuditEntry.objects.filter(action="stories.story.risk_cue_found").count() == 1
+
+
 def test_telling_a_risky_story_marks_it_and_sends_help_at_once(
     client: Client, org: Organisation, django_capture_on_commit_callbacks: Any
 ) -> None:
