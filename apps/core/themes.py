@@ -235,7 +235,9 @@ class ThemeModel:
         scores = self.topic_scores(matrix)[0]
         order = [i for i in np.argsort(-scores) if scores[i] > 0][:limit]
         labels = [self.labels[i] for i in order]
-        polarities = self.polarities(sparse.vstack([matrix] * len(labels)), labels)
+        polarities = (
+            self.polarities(sparse.vstack([matrix] * len(labels)), labels) if labels else []
+        )
         topics = tuple(
             TopicSuggestion(label, round(_sigmoid(float(scores[i])), 3), polarity)
             for i, label, polarity in zip(order, labels, polarities, strict=True)
@@ -247,12 +249,13 @@ class ThemeModel:
     def _phrases(self, matrix: Any, value: int) -> tuple[str, ...]:
         """The words and word pairs of the text that pulled hardest toward `value`."""
         model = self._criticality
-        if model is None or value not in model.classes_:
+        near = np.abs(model.classes_ - value) <= 1 if model is not None else None
+        if model is None or near is None or not near.any():
             return ()
         row = np.asarray(matrix[:, : self._word_count].todense())[0]
         coef = model.coef_[:, : self._word_count]
-        k = int(np.flatnonzero(model.classes_ == value)[0])
-        pull = row * (coef[k] - coef.mean(axis=0))
+        # Toward the values the choice rests on (within one of it), away from the rest.
+        pull = row * (coef[near].mean(axis=0) - coef.mean(axis=0))
         best = [i for i in np.argsort(-pull) if pull[i] > 0]
         chosen: list[str] = []
         for i in best:
@@ -274,7 +277,10 @@ class ThemeModel:
     @classmethod
     def from_bytes(cls, data: bytes) -> ThemeModel:
         """A model this code stored (pickled: never load bytes from anywhere else)."""
-        stored_format, model = joblib.load(io.BytesIO(data))  # noqa: S301
+        try:
+            stored_format, model = joblib.load(io.BytesIO(data))  # noqa: S301
+        except Exception as exc:  # joblib raises many kinds on damaged bytes
+            raise ValueError("The stored model cannot be read: train again.") from exc
         if stored_format != FORMAT or not isinstance(model, cls):
             raise ValueError("The stored model was made by another version: train again.")
         return model
@@ -321,8 +327,13 @@ def cross_validate(
             ranked.append(order)
             chosen.append({model.labels[i] for i in range(len(row)) if row[i] > 0})
         sign_rows = [i for i, e in enumerate(held) if e.polarity is not None]
-        predicted_signs = model.polarities(matrix[sign_rows], [None] * len(sign_rows))
-        signs += [(held[i].polarity, p) for i, p in zip(sign_rows, predicted_signs, strict=True)]  # type: ignore[misc]
+        predicted_signs = (
+            model.polarities(matrix[sign_rows], [None] * len(sign_rows)) if sign_rows else []
+        )
+        for i, predicted_sign in zip(sign_rows, predicted_signs, strict=True):
+            true_sign = held[i].polarity
+            if true_sign is not None and predicted_sign is not None:
+                signs.append((true_sign, predicted_sign))
         for example, value in zip(held, model.criticalities(matrix), strict=True):
             if example.criticality is not None and value is not None:
                 values.append((example.criticality, value))
