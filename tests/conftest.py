@@ -22,6 +22,7 @@ from apps.organisations.models import Organisation, OrganisationKind
 from apps.responders.models import RoleName
 
 from .factories import OrganisationFactory, RoleFactory, UserFactory, with_second_factor
+from .shared_data import SHARED_STORIES, shared_data_file
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 STRICT = os.environ.get("CAREVOICE_STRICT", "").lower() in {"1", "true", "yes"}
@@ -92,15 +93,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 # beside the checkout). Where they are absent the tests that need them skip, even in
 # strict mode, saying so; .ci/run points at them when the machine has them.
 SHARED_DATA_ABSENT = "Shared data absent"
-SHARED_STORIES = "care-opinion-stories.csv"
-
-
-def shared_data_file(name: str = SHARED_STORIES) -> Path | None:
-    root = os.environ.get("CAREVOICE_SHARED_DATA") or str(
-        Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-    path = Path(root) / name
-    return path if path.is_file() else None
 
 
 @pytest.fixture
