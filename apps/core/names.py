@@ -662,3 +662,36 @@ def find_names(text: str) -> list[Name]:
     kept = framed + [n for n in listed if (n.start, n.end) not in spans]
     kept.extend(_again(reader, kept))
     return sorted(set(kept), key=lambda n: n.start)
+
+
+# --- replacing a name with a role ---------------------------------------------------
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
+
+
+def replace_name(text: str, name: str, role: str) -> tuple[str, int]:
+    """The text with every whole-word mention of `name` replaced by `role`, and how many.
+
+    A mention right after the role itself loses the name and its commas ("my father,
+    Gareth Kowalski, was" → "my father was"); a role at the start of a sentence gets a
+    capital ("Dr Patel saw us" → "The doctor saw us"). Case is kept as written: "Will"
+    the name is replaced, "will" the verb is not."""
+    name, role = name.strip(), " ".join(role.split())
+    if not name or not role:
+        return text, 0
+    # The role just before the name, with a comma or an opening bracket between, and
+    # a closing comma or bracket after: all of that becomes the role alone.
+    appositive = re.compile(
+        rf"(?<![\w'’-])({re.escape(role)})(\s*,\s*|\s*\(\s*|\s+){re.escape(name)}"
+        rf"(?![\w-])(\s*\)|,(?=\s))?",
+        re.IGNORECASE,
+    )
+    text, collapsed = appositive.subn(lambda m: m.group(1), text)
+    mention = re.compile(rf"(?<![\w'’-]){re.escape(name)}(?![\w-])")
+
+    def put(match: re.Match[str]) -> str:
+        if _SENTENCE_START.search(text[: match.start()]):
+            return role[0].upper() + role[1:]
+        return role
+
+    text, replaced = mention.subn(put, text)
+    return text, collapsed + replaced

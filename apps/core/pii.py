@@ -62,7 +62,7 @@ class Mark:
     @property
     def description(self) -> str:
         """What it may be, and who, for the moderator: "person's name: relative or friend"."""
-        if self.who:
+        if self.kind == MarkKind.PERSON_NAME and self.who:
             return f"{self.kind.label}: {Who(self.who).label}"
         return self.kind.label
 
