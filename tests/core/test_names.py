@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from apps.core.names import replace_name
 from apps.core.pii import Mark, MarkKind, find_personal_data, highlight
 
 
@@ -150,3 +151,38 @@ def test_the_reason_is_in_the_marked_texts_title_and_read_aloud() -> None:
         'title or role), after the title “Dr”">Dr Patel'
     )
     assert "&lt;b&gt;was&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role", "expected", "count"),
+    [
+        (
+            "Dr Patel saw us. I liked Dr Patel. Dr Patelson did not.",
+            "Dr Patel",
+            "the doctor",
+            "The doctor saw us. I liked the doctor. Dr Patelson did not.",
+            2,
+        ),
+        (
+            "Then my father, Gareth Kowalski, was admitted. Gareth Kowalski was 80.",
+            "Gareth Kowalski",
+            "my father",
+            "Then my father was admitted. My father was 80.",
+            2,
+        ),
+        ("Will said he will come.", "Will", "my son", "My son said he will come.", 1),
+        (
+            "Thanks to Nurse Sarah's care.",
+            "Nurse Sarah",
+            "the nurse",
+            "Thanks to the nurse's care.",
+            1,
+        ),
+        ("Nothing here.", "Dr Patel", "the doctor", "Nothing here.", 0),
+        ("Dr Patel", "Dr Patel", "   ", "Dr Patel", 0),
+    ],
+)
+def test_replacing_a_name_with_a_role(
+    text: str, name: str, role: str, expected: str, count: int
+) -> None:
+    assert replace_name(text, name, role) == (expected, count)
