@@ -17,6 +17,7 @@ written to a small cache file beside the user's other caches, and read from ther
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import hashlib
 import importlib.metadata
@@ -364,7 +365,18 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # An apostrophe in a name comes after its first letter or two, before a capital
 # (O'Brien, D'Souza, Mc'… no): "I'm" and "Don't" are not names.
 _APOSTROPHE_OK = re.compile(r"^(?:[^'’]*|[^\W\d_]{1,2}['’][A-Z][^'’]*)$")
-_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n\"“”(\[]|\s-\s|\s–\s)\s*$")
+_OPENERS = frozenset('.!?:;\n\r"“”([')
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether a word at `at` opens a sentence, a line, a quotation or a bracket. Looks
+    back over spaces only, so a long text costs no more than a short one."""
+    k = at - 1
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    if k < 0 or text[k] in _OPENERS:
+        return True
+    return text[k] in "-–" and k > 0 and text[k - 1] == " "
 
 
 @dataclass(frozen=True)
@@ -414,7 +426,7 @@ class _Reader:
         return i > 0 and self.gap(i) in (" ", ". ")
 
     def sentence_start(self, i: int) -> bool:
-        return bool(_SENTENCE_END.search(self.text[: self.tokens[i].start]))
+        return _starts_sentence(self.text, self.tokens[i].start)
 
     def nameish(self, i: int, *, framed: bool) -> bool:
         """Token i could be (part of) a name: capitalised and not a word that never is."""
@@ -479,6 +491,8 @@ def _title_at(reader: _Reader, i: int) -> tuple[int, str, tuple[str, ...], Who] 
     while j < len(tokens) - 1 and tokens[j].text in TITLE_MODIFIERS and reader.joined(j + 1):
         j += 1
     word = tokens[j].text
+    if word not in STAFF_TITLES and word not in PERSONAL_TITLES and word not in RELIGIOUS_TITLES:
+        return None
     before = reader.words_before(i, 1)
     if word in STAFF_TITLES:
         if word == "Sister" and before and before[0] in POSSESSIVES:
@@ -630,11 +644,15 @@ def _again(reader: _Reader, found: list[Name]) -> list[Name]:
             titled = token.text in STAFF_TITLES or token.text in PERSONAL_TITLES
             if not titled and len(token.text) >= 3 and token.lower not in STOP_WORDS:
                 seen.setdefault(token.text, name)
-    covered = [(n.start, n.end) for n in found]
+    covered = sorted((n.start, n.end) for n in found)
+    starts = [start for start, _end in covered]
     more = []
     for token in reader.tokens:
         first = seen.get(token.text)
-        if first is None or any(s <= token.start < e for s, e in covered):
+        if first is None:
+            continue
+        at = bisect.bisect_right(starts, token.start) - 1
+        if at >= 0 and covered[at][0] <= token.start < covered[at][1]:
             continue
         why = _("the same name as “%(name)s”") % {"name": reader.text[first.start : first.end]}
         more.append(Name(token.start, token.end, first.who, why, first.roles))
@@ -665,9 +683,6 @@ def find_names(text: str) -> list[Name]:
 
 
 # --- replacing a name with a role ---------------------------------------------------
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
-
-
 def replace_name(text: str, name: str, role: str) -> tuple[str, int]:
     """The text with every whole-word mention of `name` replaced by `role`, and how many.
 
@@ -689,7 +704,10 @@ def replace_name(text: str, name: str, role: str) -> tuple[str, int]:
     mention = re.compile(rf"(?<![\w'’-]){re.escape(name)}(?![\w-])")
 
     def put(match: re.Match[str]) -> str:
-        if _SENTENCE_START.search(text[: match.start()]):
+        k = match.start() - 1
+        while k >= 0 and text[k] in " \t":
+            k -= 1
+        if k < 0 or text[k] in ".!?\n\r":
             return role[0].upper() + role[1:]
         return role
 
