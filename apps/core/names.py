@@ -340,6 +340,7 @@ STOP_WORDS = _words(
     chance chase miles don dean gene art bob rob nick sky rain storm brook river page
     major sterling lucky happy sunshine princess queen king prince royal bishop
     victoria elizabeth george albert alexandra mary margaret
+    sure start ideas idea champion champions
     ok okay x xx xxx eye eyes ear nose heart lung lungs chest head hand hands leg arm
     a&e gp gps ae icu itu ccu mri ct ecg
     london manchester birmingham leeds liverpool bristol sheffield newcastle nottingham
@@ -556,7 +557,7 @@ def _role_after(reader: _Reader, j: int) -> tuple[str, str] | None:
     first, second = tokens[j].lower, tokens[j + 1].lower
     if first in ("the", "our", "a") and second in STAFF_ROLES:
         return f"{first} {second}", STAFF_ROLES[second]
-    if first in POSSESSIVES and second in RELATIONS:
+    if first in POSSESSIVES and second in RELATIONS and reader.gap(j).strip() in (",", "("):
         return f"{first} {second}", ""
     return None
 
