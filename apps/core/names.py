@@ -341,6 +341,7 @@ STOP_WORDS = _words(
     major sterling lucky happy sunshine princess queen king prince royal bishop
     victoria elizabeth george albert alexandra mary margaret
     sure start ideas idea champion champions
+    ive im id dont cant wont didnt isnt wasnt thats youre theyre weve
     ok okay x xx xxx eye eyes ear nose heart lung lungs chest head hand hands leg arm
     a&e gp gps ae icu itu ccu mri ct ecg
     london manchester birmingham leeds liverpool bristol sheffield newcastle nottingham
@@ -648,9 +649,10 @@ def _again(reader: _Reader, found: list[Name]) -> list[Name]:
     covered = sorted((n.start, n.end) for n in found)
     starts = [start for start, _end in covered]
     more = []
-    for token in reader.tokens:
+    for index, token in enumerate(reader.tokens):
         first = seen.get(token.text)
-        if first is None:
+        # Not where the words it starts name a place ("Lucy Wade ward").
+        if first is None or reader.run(index, framed=True) == index:
             continue
         at = bisect.bisect_right(starts, token.start) - 1
         if at >= 0 and covered[at][0] <= token.start < covered[at][1]:
