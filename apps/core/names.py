@@ -7,29 +7,21 @@ as "called" or "thank you to", a role after it ("Anna, the midwife"), or because
 first word is a first name in the names list. A name found once is marked wherever it
 comes again in the same text. Each find says who it may be and why it was made.
 
-The first names come from the `names-dataset` package (see docs/decisions.md for its
-licence and where its data comes from): read once per process, on first use, and kept
-as a frozenset of the names common in the countries most UK patients and staff come
-from. The package's pickle takes seconds and about 1 GB to read, so the set is also
-written to a small cache file beside the user's other caches, and read from there
-(tens of milliseconds) by every later process of the same package version.
+The first names come from Faker's curated lists of given names, in all its locales
+(see docs/decisions.md for the licence and where they come from), gathered once per
+process on first use.
 """
 
 from __future__ import annotations
 
 import bisect
-import gzip
-import hashlib
-import importlib.metadata
-import importlib.resources
-import os
-import pickle
+import importlib
+import pkgutil
 import re
-import tempfile
 import threading
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,29 +32,13 @@ def _words(text: str) -> frozenset[str]:
 
 
 # --- the first-name list ------------------------------------------------------------
-# Countries (ISO 3166 alpha-2) whose common first names are kept: the UK and Ireland,
-# and where most of the UK's patients and NHS staff born abroad come from.
-COUNTRIES = _words(
-    "GB IE US CA IN PK BD NG GH ZA JM PL LT RO BG PT IT ES FR DE TR GR CY "
-    "HK MY SG TW CN PH AF IQ IR SA EG SD ET"
-)
-RANK_LIMIT = 5000  # the first 5,000 names of each of those countries
-# A name is "sure" (marked even where nothing around it says so, at the start of a
-# sentence) when nearly all who bear it are of one gender, or it is among the first 200
-# of one of the countries: the lists hold words that some people wrote in the name
-# field ("Even", "Sure", "Made"), and those are borne by men and women alike.
-SURE_GENDER_SHARE = 0.9
-SURE_RANK = 200
-# A name that is also an English word (in lower case in the public-domain web2 word
-# list of the `english-words` package: "pool", "justice", "anna") is kept only when it
-# is among the first WORD_RANK names of a country, and is sure only among the first
-# WORD_SURE_RANK ("Anna" stays; "Pool" and "Constant" go).
-WORD_RANK = 500
-WORD_SURE_RANK = 100
-# … among the names of the countries whose people write English: elsewhere "Low" and
-# "Long" are names but read as words here.
-WORD_COUNTRIES = _words("GB IE US CA ZA JM NG GH IN PK BD")
-_CACHE_FORMAT = 3
+# Faker's lists of first names, in every locale it has, kept where written in the Latin
+# alphabet: curated lists of the names people are given, across the countries most UK
+# patients and NHS staff come from (docs/decisions.md, "Names in the privacy marks").
+# The locales whose people write English: a name there that is also an English word
+# ("Grace", "Anna") is kept; elsewhere such a name ("Long", "Low") reads as the word.
+ENGLISH_LOCALES = _words("en_GB en_IE en_US en_CA en_AU en_NZ ga_IE")
+_NAME_LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
 
 _lock = threading.Lock()
 _first_names: FirstNames | None = None
@@ -71,50 +47,47 @@ _first_names: FirstNames | None = None
 @dataclass(frozen=True)
 class FirstNames:
     every: frozenset[str]
+    # Marked even where nothing around it says so, at the start of a sentence: a name
+    # that is not also an English word, or is one first in English-speaking places.
     sure: frozenset[str]
 
 
-def _cache_file() -> Path:
-    try:
-        version = importlib.metadata.version("names-dataset")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a broken install
-        version = "unknown"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    # The file's name changes with anything that changes its contents.
-    settings = f"{_CACHE_FORMAT} {version} {RANK_LIMIT} {sorted(COUNTRIES)} "
-    settings += f"{SURE_GENDER_SHARE} {SURE_RANK} {WORD_RANK} {WORD_SURE_RANK} "
-    settings += f"{sorted(WORD_COUNTRIES)}"
-    key = hashlib.sha256(settings.encode()).hexdigest()[:16]
-    return Path(base) / "carevoice" / f"first-names-{key}.txt"
+def _latin(name: str) -> bool:
+    return (
+        all(c in "-'’" or (c.isalpha() and "LATIN" in unicodedata.name(c, "")) for c in name)
+        and name[:1].isupper()
+    )
+
+
+def _faker_lists() -> dict[str, set[str]]:
+    """Each Faker locale's first names, by locale."""
+    import faker.providers.person as people
+
+    found: dict[str, set[str]] = {}
+    for module in pkgutil.iter_modules(people.__path__):
+        provider = importlib.import_module(f"{people.__name__}.{module.name}").Provider
+        names = found.setdefault(module.name, set())
+        for attribute in _NAME_LISTS:
+            listed = provider.__dict__.get(attribute)
+            if isinstance(listed, list | tuple | set | frozenset | dict):
+                names.update(n for n in listed if isinstance(n, str) and _latin(n))
+    return found
 
 
 def _from_package() -> FirstNames:
-    source = importlib.resources.files("names_dataset") / "v3" / "first_names.pkl.gz"
-    with source.open("rb") as raw, gzip.open(raw) as handle:
-        # The package's own data file, installed with it like its code: as trusted as
-        # the code we import. Never a file from elsewhere.
-        data = pickle.load(handle)  # noqa: S301
     words = _english_words()
     every, sure = set(), set()
-    for name, info in data.items():
-        ranks = [rank for country, rank in info["rank"].items() if country in COUNTRIES]
-        if " " in name or not ranks:
-            continue
-        best = min(ranks)
-        if name.lower() in words:
-            english = [r for c, r in info["rank"].items() if c in WORD_COUNTRIES]
-            best = min(english, default=RANK_LIMIT + 1)
-            if best <= WORD_RANK:
+    for locale, names in _faker_lists().items():
+        for name in names:
+            if name.lower() not in words:
                 every.add(name)
-            if best <= WORD_SURE_RANK:
                 sure.add(name)
-            continue
-        if best > RANK_LIMIT:
-            continue
-        every.add(name)
-        genders = [share for share in info["gender"].values() if share is not None]
-        if best <= SURE_RANK or max(genders, default=0) >= SURE_GENDER_SHARE:
-            sure.add(name)
+            elif locale in ENGLISH_LOCALES:
+                # "Anna", "Holly": names first in English-speaking places. The words
+                # that open sentences as often as names do ("Will", "May", "Hope") are
+                # in STOP_WORDS, which no rule marks without a title.
+                every.add(name)
+                sure.add(name)
     return FirstNames(frozenset(every), frozenset(sure))
 
 
@@ -124,41 +97,13 @@ def _english_words() -> frozenset[str]:
     return frozenset(w for w in get_english_words_set(["web2"]) if w.islower())
 
 
-def _read_cache(path: Path) -> FirstNames | None:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    every = frozenset(line[2:] for line in lines if len(line) > 2)
-    sure = frozenset(line[2:] for line in lines if line.startswith("S "))
-    return FirstNames(every, sure) if every else None
-
-
-def _write_cache(path: Path, names: FirstNames) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written whole to a temporary file and renamed, so a reader never sees half.
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
-        ) as handle:
-            handle.write("\n".join(f"{'S' if n in names.sure else 'W'} {n}" for n in names.every))
-        os.replace(handle.name, path)
-    except OSError:
-        pass  # a read-only home: every process reads the package instead
-
-
 def first_names() -> FirstNames:
-    """The first-name list, read once per process (from the cache file when it is there)."""
+    """The first-name list, gathered once per process (about 0.2 s)."""
     global _first_names
     if _first_names is None:
         with _lock:
             if _first_names is None:
-                path = _cache_file()
-                names = _read_cache(path)
-                if names is None:
-                    names = _from_package()
-                    _write_cache(path, names)
-                _first_names = names
+                _first_names = _from_package()
     return _first_names
 
 
@@ -284,7 +229,18 @@ NAME_FRAMES = (
     "thank you to",
     "thank you",
     "thanks",
+    "thank",
     "dear",
+    # Care done by someone: "seen by Sarah", "looked after by Cerys Williams".
+    "seen by",
+    "looked after by",
+    "cared for by",
+    "given by",
+    "treated by",
+    "helped by",
+    "supported by",
+    "examined by",
+    "visited by",
     "especially",
     "particularly",
     "in particular",
@@ -635,7 +591,7 @@ def _listed_first_name_at(reader: _Reader, i: int) -> tuple[Name, int] | None:
 
 
 def _LISTED_WHY() -> str:  # noqa: N802 - a constant, translated when asked
-    return _("a first name in the names list (names-dataset)")
+    return _("a first name in the names list")
 
 
 def _again(reader: _Reader, found: list[Name]) -> list[Name]:

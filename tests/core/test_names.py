@@ -70,14 +70,14 @@ def found(text: str) -> list[tuple[str, str, str]]:
             "Anna was lovely.",
             "Anna",
             "person",
-            "a first name in the names list (names-dataset)",
+            "a first name in the names list",
             "a member of staff",
         ),
         (
             "Siobhan O'Brien rang.",
             "Siobhan O'Brien",
             "person",
-            "a first name in the names list (names-dataset)",
+            "a first name in the names list",
             "a member of staff",
         ),
         (

@@ -3,20 +3,16 @@ built in tests/eval/names.py from ../shared/data, seeded, and read at run time o
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
 from tests.eval import names as evaluation
 
 TARGET = 0.95
 
 
-def test_name_marks_find_at_least_95_percent_of_injected_names() -> None:
+def test_name_marks_find_at_least_95_percent_of_injected_names(shared_stories_csv: Path) -> None:
     texts = evaluation.stories()
-    if texts is None:
-        pytest.skip(
-            f"The real stories are not at {evaluation.STORY_DATA} (see shared/data/README.md):"
-            " the names recall cannot be measured without them."
-        )
+    assert texts, f"no stories read from {shared_stories_csv}"
     cases = evaluation.injected(texts)
     recall, total, missed = evaluation.recall(cases)
     assert total >= 1000

@@ -24,9 +24,9 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-STORY_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "care-opinion-stories.csv"
+from tests.shared_data import shared_data_file
+
 SEED = 2026
 INJECTED_STORIES = 1200  # one injected sentence each
 
@@ -128,9 +128,10 @@ class Injected:
 
 def stories() -> list[str] | None:
     """The real stories' text, or None where the data set is absent."""
-    if not STORY_DATA.exists():
+    path = shared_data_file()
+    if path is None:
         return None
-    with STORY_DATA.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8") as handle:
         return [row["feedback"] for row in csv.DictReader(handle) if row["feedback"].strip()]
 
 
@@ -251,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     texts = stories()
     if texts is None:
-        print(json.dumps({"skipped": f"no data set at {STORY_DATA}"}))
+        print(json.dumps({"skipped": "Shared data absent (CAREVOICE_SHARED_DATA, ../shared/data)"}))
         return 0
     print(json.dumps(figures(texts)))
     for line in samples(texts, args.sample):
