@@ -5,9 +5,10 @@ deliberately plain and inspectable (docs/decisions.md, "Suggested topics"):
 
 - the text as TF-IDF of words and word pairs, and of character n-grams (which catch
   misspellings and word forms);
-- topics: a linear SVM, one topic against the rest, classes weighted by their rarity,
+- topics: linear SVMs, one topic against the rest, classes weighted by their rarity,
   so a topic with forty examples is not drowned by one with a thousand; a positive
-  score suggests it;
+  score suggests it (one SVM per topic where stories carry several topics, one over
+  all topics where each carries one);
 - polarity (good / could be improved) of a topic: one linear SVM over the text and
   the topic, so the same words can lean differently for different topics;
 - criticality: a multinomial logistic regression over the scale's values, choosing
@@ -30,7 +31,7 @@ from typing import Any
 import joblib
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -48,6 +49,8 @@ PHRASES = 5
 # Bumped when the stored form changes, so an old stored model is refused, not misread.
 FORMAT = 1
 
+# Words too common to explain anything alone ("the", "and"), but not the negations.
+_NOT_PHRASES = ENGLISH_STOP_WORDS - {"not", "no", "never", "nobody", "nothing", "none", "cannot"}
 _TOPIC_C = 0.3
 _POLARITY_C = 0.3
 _CRITICALITY_C = 10.0
@@ -138,25 +141,48 @@ class ThemeModel:
         return model
 
     def _fit_topics(self, examples: Sequence[Example], matrix: Any, seed: int) -> None:
-        """One row per (story, topic) pair, so a story with three topics teaches all three;
-        with one topic a story, this is a plain one-against-the-rest SVM."""
+        """Where stories carry several topics (the platform's tags), one SVM per topic,
+        against the stories without it, so a story mixing three topics can score
+        positive on all three. Where each story has one (a labelled file), one SVM
+        over the topics, one against the rest, so the scores compare across topics."""
         counts = Counter(label for e in examples for label in e.topics)
-        labels = sorted(label for label, n in counts.items() if n >= MIN_TOPIC_EXAMPLES)
+        labels = sorted(
+            label for label, n in counts.items() if MIN_TOPIC_EXAMPLES <= n < len(examples)
+        )
         width = matrix.shape[1]
         self.labels = tuple(labels)
         self._topic_weights = np.zeros((0, width))
         self._topic_bias = np.zeros(0)
-        if len(labels) < 2:
+        if not labels:
             return
-        known = set(labels)
-        pairs = [(i, label) for i, e in enumerate(examples) for label in e.topics if label in known]
+        if any(len(e.topics) > 1 for e in examples):
+            self._fit_each_topic(examples, matrix, seed)
+        elif len(labels) >= 2:
+            self._fit_one_topic_each(examples, matrix, seed)
+        else:
+            self.labels = ()
+
+    def _fit_each_topic(self, examples: Sequence[Example], matrix: Any, seed: int) -> None:
+        weights, biases = [], []
+        for label in self.labels:
+            target = np.array([label in e.topics for e in examples], dtype=int)
+            svm = LinearSVC(class_weight="balanced", C=_TOPIC_C, random_state=seed)
+            svm.fit(matrix, target)
+            weights.append(svm.coef_[0])
+            biases.append(svm.intercept_[0])
+        self._topic_weights = np.vstack(weights)
+        self._topic_bias = np.array(biases)
+
+    def _fit_one_topic_each(self, examples: Sequence[Example], matrix: Any, seed: int) -> None:
+        labels = list(self.labels)
+        rows = [i for i, e in enumerate(examples) if e.topics and next(iter(e.topics)) in labels]
         svm = LinearSVC(class_weight="balanced", C=_TOPIC_C, random_state=seed)
-        svm.fit(matrix[[i for i, _ in pairs]], [label for _, label in pairs])
-        order = [list(svm.classes_).index(label) for label in labels]
+        svm.fit(matrix[rows], [next(iter(examples[i].topics)) for i in rows])
         if len(labels) == 2:  # scikit-learn keeps one row for two classes: the second's
             self._topic_weights = np.vstack([-svm.coef_[0], svm.coef_[0]])
             self._topic_bias = np.array([-svm.intercept_[0], svm.intercept_[0]])
         else:
+            order = [list(svm.classes_).index(label) for label in labels]
             self._topic_weights = svm.coef_[order]
             self._topic_bias = svm.intercept_[order]
 
@@ -222,8 +248,14 @@ class ThemeModel:
         probabilities = self._criticality.predict_proba(matrix)
         values = self._criticality.classes_
         scale = np.arange(values.min(), values.max() + 1)
+        # The most probability within one step; between equals, the value itself likelier.
         near = np.stack(
-            [probabilities[:, np.abs(values - v) <= 1].sum(axis=1) for v in scale], axis=1
+            [
+                probabilities[:, np.abs(values - v) <= 1].sum(axis=1)
+                + 1e-3 * probabilities[:, values == v].sum(axis=1)
+                for v in scale
+            ],
+            axis=1,
         )
         return [int(v) for v in scale[near.argmax(axis=1)]]
 
@@ -254,13 +286,19 @@ class ThemeModel:
             return ()
         row = np.asarray(matrix[:, : self._word_count].todense())[0]
         coef = model.coef_[:, : self._word_count]
+        if len(model.classes_) == 2:  # one row for two values: toward the second
+            coef = np.vstack([-coef[0], coef[0]])
         # Toward the values the choice rests on (within one of it), away from the rest.
         pull = row * (coef[near].mean(axis=0) - coef.mean(axis=0))
         best = [i for i in np.argsort(-pull) if pull[i] > 0]
         chosen: list[str] = []
         for i in best:
             phrase = str(self._word_names[i])
-            if len(phrase) < 3 or any(phrase in c or c in phrase for c in chosen):
+            if (
+                len(phrase) < 3
+                or phrase in _NOT_PHRASES
+                or any(phrase in c or c in phrase for c in chosen)
+            ):
                 continue
             chosen.append(phrase)
             if len(chosen) == PHRASES:

@@ -144,3 +144,30 @@ def test_a_suggestion_is_quick_enough_to_show_while_a_moderator_waits(model: The
     started = time.perf_counter()
     model.suggest(text)
     assert time.perf_counter() - started < 2
+
+
+def test_a_story_mixing_three_topics_gets_all_three(model: ThemeModel) -> None:
+    suggested = model.suggest(
+        "The car park was awful. The food was lovely. The nurses was kind and caring."
+    )
+
+    assert {t.label for t in suggested.topics} >= {"parking", "food", "staff_manner"}
+
+
+def test_two_levels_of_criticality_are_enough_to_suggest_one_with_its_phrases() -> None:
+    examples = [
+        Example(e.text, e.topics, criticality=3 if e.criticality else 0) for e in _examples(80)
+    ]
+
+    suggested = ThemeModel.fit(examples).suggest("The nurses was terrible and rude.")
+
+    assert suggested.criticality == 3
+    assert suggested.phrases
+
+
+def test_labels_on_one_topic_each_are_ranked_against_each_other() -> None:
+    examples = [Example(e.text, {sorted(e.topics)[0]: None}) for e in _examples(120)]
+
+    model = ThemeModel.fit(examples)
+
+    assert model.suggest("The meals was awful.").topics[0].label == "food"
