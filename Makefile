@@ -8,7 +8,7 @@ PORT ?= 8000
 # Two workers: this machine has two cores.
 PYTEST_WORKERS ?= 2
 
-.PHONY: help setup run test lint format typecheck check bench db stop clean-db lock
+.PHONY: help setup run test lint format typecheck check bench eval db stop clean-db lock
 
 help:
 	@echo "make run        set up, start the database, load the demo and serve http://$(HOST):$(PORT)"
@@ -16,6 +16,8 @@ help:
 	@echo "make test       set up, then run every test"
 	@echo "make check      lint, types and tests, as CI runs them"
 	@echo "make bench      benchmarks; writes reports/bench.md"
+	@echo "make eval       suggested topics and name marks on the real stories of ../shared/data;"
+	@echo "                writes reports/eval.md"
 	@echo "make stop       stop the embedded PostgreSQL server"
 	@echo "make lock       re-resolve requirements/*.lock after editing pyproject.toml"
 
@@ -64,6 +66,10 @@ bench: setup
 	$(BIN)/python -m tests.bench.run --scale $(BENCH_SCALE) --stories $(BENCH_STORIES) \
 		--figures-stories $(BENCH_FIGURES_STORIES) --figures-orgs $(BENCH_FIGURES_ORGS) \
 		--report reports/bench.md $(BENCH_ARGS)
+
+# Text intelligence on the real stories (../shared/data, or CAREVOICE_SHARED_DATA).
+eval: setup
+	$(BIN)/python -m tests.eval.report
 
 db: setup
 	$(BIN)/python -m config.embedded_db start
