@@ -366,10 +366,10 @@ STORIES = Path(settings.BASE_DIR) / "fixtures" / "demo" / "stories.json"
 
 
 def _train_suggestions() -> None:
-    """A first model of suggested topics, so the moderation page shows suggestions (three
-    folds, not five, to keep `make run` quick); none on a cold start."""
+    """A first model of suggested topics, so the moderation page shows suggestions. Without
+    cross-validation, to keep `make run` quick (`manage.py themes_train` gives figures)."""
     with contextlib.suppress(ColdStart):
-        themes_train(trained_by="load_demo", folds=3)
+        themes_train(trained_by="load_demo", folds=0)
 
 
 def _load_stories() -> None:

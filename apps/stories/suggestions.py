@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -86,8 +87,8 @@ def themes_train(
     progress: Callable[[str], None] | None = None,
 ) -> ThemeModelVersion:
     """Train and store the next version on the moderated stories, with its cross-validated
-    figures. Raises ColdStart below themes.MIN_EXAMPLES. The model is used from the next
-    page a moderator opens."""
+    figures (none with `folds=0`). Raises ColdStart below themes.MIN_EXAMPLES. The model
+    is used from the next page a moderator opens."""
     say = progress or (lambda _message: None)
     say("Reading the moderated stories…")
     examples = training_examples()
@@ -95,8 +96,10 @@ def themes_train(
     if len(examples) < themes.MIN_EXAMPLES:
         raise ColdStart(len(examples))
     started = time.perf_counter()
-    say(f"Cross-validating ({folds} folds)…")
-    figures = themes.cross_validate(examples, folds=folds, seed=seed)
+    figures: dict[str, Any] = {}
+    if folds:
+        say(f"Cross-validating ({folds} folds)…")
+        figures = themes.cross_validate(examples, folds=folds, seed=seed)
     say("Training on all of them…")
     payload = themes.ThemeModel.fit(examples, seed=seed).to_bytes()
     seconds = time.perf_counter() - started
@@ -200,14 +203,15 @@ def story_suggestions(story: Story, *, limit: int = 5) -> Panel:
     newest version and one for the suggested tags (a count on a cold start instead)."""
     try:
         current = current_model()
+        if current is None:
+            return Panel(moderated=training_stories().count())
+        version, model = current
+        found = model.suggest(_text(story), limit=limit)
     except Exception:
-        # A payload this engine can no longer read must not stop moderation.
-        log.exception("The stored themes model could not be loaded.")
+        # A payload this engine can no longer read, or a model that fails on this text,
+        # must not stop moderation: the moderator tags the story as before.
+        log.exception("No suggestions for story %s: the themes model failed.", story.pk)
         return Panel(unavailable=True)
-    if current is None:
-        return Panel(moderated=training_stories().count())
-    version, model = current
-    found = model.suggest(_text(story), limit=limit)
     slugs = [topic.label for topic in found.topics]
     tags = {tag.slug: tag for tag in Tag.objects.filter(group=TagGroup.ASPECT, slug__in=slugs)}
     tagged = {st.tag_id: st.polarity for st in story.story_tags.all()}
