@@ -21,6 +21,7 @@ from apps.organisations.models import Organisation
 from apps.stories import suggestions, tasks
 from apps.stories.models import Story, StoryStatus, StoryTag, ThemeModelVersion
 from apps.stories.search import StoryFilters
+from apps.stories.selectors_moderation import story_for_moderation
 from tests.factories import StoryFactory
 from tests.querybudget import QueryBudget
 from tests.stories.test_moderation import decide, signed_in, waiting
@@ -255,6 +256,15 @@ def test_the_model_is_loaded_once_per_version(trained: ThemeModelVersion) -> Non
     assert first is not None
     assert again is not None
     assert first[1] is again[1]
+
+
+def test_suggestions_cost_two_small_queries_once_the_model_is_loaded(
+    org: Organisation, trained: ThemeModelVersion, django_assert_num_queries: Any
+) -> None:
+    story = story_for_moderation(waiting(org, body=TOLD_TWO).pk)  # with its tags
+    suggestions.story_suggestions(story)  # loads the payload, once per process
+    with django_assert_num_queries(2):  # the newest version's id, the suggested tags
+        suggestions.story_suggestions(story)
 
 
 def test_the_story_page_keeps_its_query_budget_with_a_model(
