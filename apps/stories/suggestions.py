@@ -197,6 +197,11 @@ class Panel:
     def cold_start(self) -> bool:
         return self.version is None and not self.unavailable
 
+    @property
+    def untrained(self) -> bool:
+        """No model yet, though there are enough stories: the nightly task trains one."""
+        return self.cold_start and self.moderated >= self.needed
+
 
 def story_suggestions(story: Story, *, limit: int = 5) -> Panel:
     """The newest model's suggestions for the story's current text. One query for the

@@ -122,6 +122,15 @@ def test_a_cold_start_says_so_on_the_moderation_page(org: Organisation, moderato
     assert 'name="suggested"' not in text
 
 
+def test_enough_stories_but_no_model_yet_says_how_to_train_one(
+    org: Organisation, moderator: User
+) -> None:
+    moderated_stories(enough())
+    text = story_page(signed_in(moderator), waiting(org, body=TOLD)).content.decode()
+    assert f"there are enough moderated stories ({enough()})" in text
+    assert "manage.py themes_train" in text
+
+
 def test_the_page_suggests_topics_with_polarity_and_a_criticality(
     org: Organisation, moderator: User, trained: ThemeModelVersion
 ) -> None:
