@@ -281,7 +281,7 @@ def test_the_story_page_keeps_its_query_budget_with_a_model(
 ) -> None:
     client = signed_in(moderator)
     story = waiting(org, body=TOLD)
-    budget = QueryBudget("moderation story page with suggestions", limit=30)
+    budget = QueryBudget("moderation story page with suggestions", limit=23)
     budget.measure(enough(), lambda: story_page(client, story))
     moderated_stories(200, start=1000)
     budget.measure(enough() + 200, lambda: story_page(client, story))
