@@ -242,6 +242,26 @@ def test_odd_safeguarding_levels_never_make_a_server_error(
         assert client.post(url, data).status_code < 500
 
 
+@pytest.mark.parametrize("value", NASTY)
+def test_odd_name_replacements_never_make_a_server_error(
+    value: str, org: Organisation, moderator: Any
+) -> None:
+    from apps.stories.models import StoryRevision
+
+    story = StoryFactory(
+        services=[org], status="awaiting_moderation", published_at=None, body="Dr Patel was kind."
+    )
+    StoryRevision.objects.create(story=story, number=0, title=story.title, body=story.body)
+    client = Client()
+    client.force_login(moderator)
+    client.get(reverse("moderation:story", kwargs={"pk": story.pk}))
+    url = reverse("moderation:story_replace_name", kwargs={"pk": story.pk})
+    base = {"title": "T", "body": story.body, "replace": "1", "name-1": "Dr Patel", "role-1": "x"}
+    for field in ("replace", "name-1", "role-1", "other-1", "title", "body"):
+        response = client.post(url, {**base, field: value})
+        assert response.status_code < 500, f"{field}={value!r}: {response.status_code}"
+
+
 # --- suggested topics (issue 18, part 2): the answers to the Suggested panel --
 @pytest.mark.parametrize("value", NASTY)
 def test_odd_answers_to_suggested_topics_never_make_a_server_error(

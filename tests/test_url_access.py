@@ -144,6 +144,10 @@ ACCESS: dict[str, Rule] = {
     "moderation:story_save": Rule(
         platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
     ),
+    # Replacing a marked name with a role: an empty post comes back as the page, unchanged.
+    "moderation:story_replace_name": Rule(
+        platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"
+    ),
     # Editing a published story after a report: an empty post comes back with its errors.
     "moderation:story_edit_published": Rule(
         platform_staff_only(), kwargs=lambda w: {"pk": w["story"].pk}, method="post"

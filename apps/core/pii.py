@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .names import Who, find_names
 
 
 class MarkKind(StrEnum):
@@ -21,19 +25,21 @@ class MarkKind(StrEnum):
     POSTCODE = "postcode"
     DATE = "date"
     STAFF_NAME = "staff_name"
+    PERSON_NAME = "person_name"
 
     @property
     def label(self) -> str:
-        return _LABELS[self]
+        return str(_LABELS[self])
 
 
 _LABELS = {
-    MarkKind.EMAIL: "email address",
-    MarkKind.PHONE: "phone number",
-    MarkKind.NHS_NUMBER: "NHS number",
-    MarkKind.POSTCODE: "postcode",
-    MarkKind.DATE: "date (possibly a date of birth)",
-    MarkKind.STAFF_NAME: "name of a member of staff",
+    MarkKind.EMAIL: gettext_lazy("email address"),
+    MarkKind.PHONE: gettext_lazy("phone number"),
+    MarkKind.NHS_NUMBER: gettext_lazy("NHS number"),
+    MarkKind.POSTCODE: gettext_lazy("postcode"),
+    MarkKind.DATE: gettext_lazy("date (possibly a date of birth)"),
+    MarkKind.STAFF_NAME: gettext_lazy("name of a member of staff"),
+    MarkKind.PERSON_NAME: gettext_lazy("person's name"),
 }
 
 
@@ -43,6 +49,22 @@ class Mark:
     end: int
     kind: MarkKind
     text: str
+    # For names: who it may be (names.Who), why the mark was made, and the roles a
+    # moderator may put in its place (the first is the one the words around suggest).
+    who: str = field(default="", compare=False)
+    why: str = field(default="", compare=False)
+    roles: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def is_name(self) -> bool:
+        return self.kind in (MarkKind.STAFF_NAME, MarkKind.PERSON_NAME)
+
+    @property
+    def description(self) -> str:
+        """What it may be, and who, for the moderator: "person's name: relative or friend"."""
+        if self.kind == MarkKind.PERSON_NAME and self.who:
+            return f"{self.kind.label}: {Who(self.who).label}"
+        return self.kind.label
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -89,14 +111,40 @@ def find_personal_data(text: str, *, staff_names: Iterable[str] = ()) -> list[Ma
         found.append(Mark(match.start(), match.end(), MarkKind.POSTCODE, match.group()))
     for match in _DATE.finditer(text):
         found.append(Mark(match.start(), match.end(), MarkKind.DATE, match.group()))
-    names = sorted({n.strip() for n in staff_names if len(n.strip()) >= 2}, key=len, reverse=True)
-    if names:
-        pattern = re.compile(
-            r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE
-        )
-        for match in pattern.finditer(text):
-            found.append(Mark(match.start(), match.end(), MarkKind.STAFF_NAME, match.group()))
+    listed = _listed_names(text, staff_names)
+    found.extend(_with_listed(text, listed))
     return _without_overlaps(found)
+
+
+def _listed_names(text: str, staff_names: Iterable[str]) -> list[Mark]:
+    names = sorted({n.strip() for n in staff_names if len(n.strip()) >= 2}, key=len, reverse=True)
+    if not names:
+        return []
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+    why, roles = _("listed by the trust"), ("a member of staff", "the nurse", "the doctor")
+    return [
+        Mark(m.start(), m.end(), MarkKind.STAFF_NAME, m.group(), Who.STAFF, why, roles)
+        for m in pattern.finditer(text)
+    ]
+
+
+def _with_listed(text: str, listed: list[Mark]) -> list[Mark]:
+    """The names found by the rules, with the trust's listed names: a listed name inside
+    a found one ("Nurse Bethany") makes it the listed kind, with both reasons."""
+    marks = list(listed)
+    for name in find_names(text):
+        inside = [m for m in listed if name.start <= m.start and m.end <= name.end]
+        overlapping = [m for m in listed if m.start < name.end and name.start < m.end]
+        if overlapping and not inside:
+            continue  # the listed name, longer, already says it
+        for m in inside:
+            marks.remove(m)
+        kind = MarkKind.STAFF_NAME if inside else MarkKind.PERSON_NAME
+        who = Who.STAFF if inside else name.who
+        why = f"{inside[0].why}; {name.why}" if inside else name.why
+        span = text[name.start : name.end]
+        marks.append(Mark(name.start, name.end, kind, span, who, why, name.roles))
+    return marks
 
 
 def _without_overlaps(marks: list[Mark]) -> list[Mark]:
@@ -115,10 +163,13 @@ def highlight(text: str, marks: list[Mark]) -> SafeString:
     position = 0
     for mark in marks:
         parts.append(escape(text[position : mark.start]))
+        what = _("Possible %(kind)s") % {"kind": mark.description}
+        if mark.why:
+            what = _("%(what)s, %(why)s") % {"what": what, "why": mark.why}
         parts.append(
-            f'<mark class="pii pii-{mark.kind.value}" title="Possible {mark.kind.label}">'
+            f'<mark class="pii pii-{mark.kind.value}" title="{escape(what)}">'
             f"{escape(text[mark.start : mark.end])}"
-            f'<span class="visually-hidden"> (possible {mark.kind.label})</span></mark>'
+            f'<span class="visually-hidden"> ({escape(what)})</span></mark>'
         )
         position = mark.end
     parts.append(escape(text[position:]))

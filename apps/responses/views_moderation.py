@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.http import AuthenticatedHttpRequest
+from apps.core.pii import Mark, find_personal_data, highlight
 from apps.stories.views_moderation import moderators_only
 
 from . import selectors, services
@@ -23,13 +26,31 @@ from .models import AuthorReply, Response
 @moderators_only
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     responses, replies = selectors.held_for_moderation()
+    waiting_replies = [_marked(reply) for reply in replies[:100]]
     context = {
         "responses": list(responses[:100]),
-        "replies": list(replies[:100]),
+        "replies": waiting_replies,
         "form": DecisionForm(),
         "waiting": selectors.moderation_waiting(),
     }
     return render(request, "moderation/conversation.html", context)
+
+
+@dataclass(frozen=True)
+class MarkedReply:
+    """A reply waiting with the same privacy marks as a story: on its text and on its
+    author's pseudonym."""
+
+    reply: AuthorReply
+    marks: list[Mark]
+    marked: SafeString
+    pseudonym_marks: list[Mark]
+
+
+def _marked(reply: AuthorReply) -> MarkedReply:
+    marks = find_personal_data(reply.body)
+    pseudonym = [m for m in find_personal_data(reply.story.pseudonym) if m.is_name]
+    return MarkedReply(reply, marks, highlight(reply.body, marks), pseudonym)
 
 
 @require_POST

@@ -533,3 +533,29 @@ class EnterStoryForm(TellForm):
             "Experiences from the last %(years)s years only.",
             limit,
         ) % {"years": limit}
+
+
+class ReplaceNameForm(Form):
+    """Which marked name to replace, and with what role. Each name mark on the moderation
+    page has its own fields (`name-N`, `role-N`, `other-N`); its button posts `replace=N`.
+    A role written in `other-N` wins over the one chosen in `role-N`."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    role = forms.CharField(label=_("Role"), max_length=80, required=False)
+
+    def __init__(self, *args: Any, index: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.index = index
+
+    @classmethod
+    def from_post(cls, post: Any) -> ReplaceNameForm:
+        index = str(post.get("replace", ""))[:6]
+        role = str(post.get(f"other-{index}", "")).strip() or post.get(f"role-{index}", "")
+        data = {"name": post.get(f"name-{index}", ""), "role": role}
+        return cls(data, index=index)
+
+    def clean_role(self) -> str:
+        role = " ".join(self.cleaned_data["role"].split())
+        if not role:
+            raise ValidationError(_("Write the role to put in place of the name."))
+        return role

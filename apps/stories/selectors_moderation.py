@@ -66,8 +66,9 @@ def story_for_moderation(pk: int) -> Story:
     )
 
 
-def story_marks(story: Story) -> list[Mark]:
-    """Likely personal data in the current text, with names the organisations listed."""
+def story_marks(story: Story, text: str | None = None) -> list[Mark]:
+    """Likely personal data in the current text (or in `text`, the moderator's edit of it
+    not yet saved), with names the organisations listed."""
     paths: set[str] = set()
     for service in story.services.all():
         paths.update(service.ancestor_paths())
@@ -77,7 +78,9 @@ def story_marks(story: Story) -> list[Mark]:
         "listed_staff_names", flat=True
     ):
         names.extend(line for line in listed.splitlines() if line.strip())
-    return find_personal_data(f"{story.title}\n{story.body}", staff_names=names)
+    if text is None:
+        text = f"{story.title}\n{story.body}"
+    return find_personal_data(text, staff_names=names)
 
 
 @dataclass(frozen=True)

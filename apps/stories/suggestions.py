@@ -203,15 +203,16 @@ class Panel:
         return self.cold_start and self.moderated >= self.needed
 
 
-def story_suggestions(story: Story, *, limit: int = 5) -> Panel:
-    """The newest model's suggestions for the story's current text. One query for the
-    newest version and one for the suggested tags (a count on a cold start instead)."""
+def story_suggestions(story: Story, text: str | None = None, *, limit: int = 5) -> Panel:
+    """The newest model's suggestions for `text` (the moderator's edit where one was
+    posted; else the story's current text). One query for the newest version and one for
+    the suggested tags (a count on a cold start instead)."""
     try:
         current = current_model()
         if current is None:
             return Panel(moderated=training_stories().count())
         version, model = current
-        found = model.suggest(_text(story), limit=limit)
+        found = model.suggest(text if text is not None else _text(story), limit=limit)
     except Exception:
         # A payload this engine can no longer read, or a model that fails on this text,
         # must not stop moderation: the moderator tags the story as before.

@@ -14,6 +14,8 @@ urlpatterns = [
     path("stories/<int:pk>/reject/", views.reject, name="story_reject"),
     path("stories/<int:pk>/save/", views.save, name="story_save"),
     path("stories/<int:pk>/edit-published/", views.edit_published, name="story_edit_published"),
+    # Replace a marked name with a role in the posted edits; shows the page, saves nothing.
+    path("stories/<int:pk>/replace-name/", views.replace_name, name="story_replace_name"),
     path("enter/", views.enter, name="enter"),
     path("admin/", views.admin, name="admin"),
     # Platform admins set a trust's right of reply (its period; every story held or not).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,8 @@ from apps.accounts.decorators import allowed_only, second_factor_required
 from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core import extensions
 from apps.core.forms import add_service_errors
-from apps.core.pii import highlight
+from apps.core.names import replace_name as replace_name_in
+from apps.core.pii import Mark, find_personal_data, highlight
 from apps.organisations.models import Organisation
 from apps.responders.permissions import can_enter_stories, can_moderate, is_platform_admin
 
@@ -34,7 +36,7 @@ from . import (
     services,
     suggestions,
 )
-from .forms import SUGGESTION_PREFIX, EnterStoryForm, ModerateForm
+from .forms import SUGGESTION_PREFIX, EnterStoryForm, ModerateForm, ReplaceNameForm
 from .forms_restrict import TrustChoiceForm
 from .models import SafeguardingCase, Story
 from .taxonomy import CRITICALITY_CRITERIA, Criticality, Polarity
@@ -165,6 +167,37 @@ def edit_published(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+@moderators_only
+def replace_name(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Replace every mention of a marked name with a role in the posted title and text,
+    and show the page again with the edit in the form, not saved: the moderator's other
+    unsaved edits stay, and their next decision saves it all as one revision."""
+    story = selectors_moderation.story_for_moderation(pk)
+    lock = moderation.story_lock(story_id=story.pk, moderator=request.user)
+    if not lock.held:
+        return _page(request, story, lock, ModerateForm(initial=_initial(story)))
+    choice = ReplaceNameForm.from_post(request.POST)
+    data = request.POST.copy()
+    if choice.is_valid():
+        name, role = choice.cleaned_data["name"], choice.cleaned_data["role"]
+        data["title"], in_title = replace_name_in(data.get("title", ""), name, role)
+        data["body"], in_body = replace_name_in(data.get("body", ""), name, role)
+        if in_title + in_body:
+            done = _(
+                "Replaced “%(name)s” with “%(role)s” (%(count)s). Not saved yet: "
+                "save or decide to keep it."
+            )
+            messages.success(
+                request, done % {"name": name, "role": role, "count": in_title + in_body}
+            )
+        else:
+            messages.warning(
+                request, _("“%(name)s” is no longer in the title or text.") % {"name": name}
+            )
+    return _page(request, story, lock, ModerateForm(data), choice=choice)
+
+
 def _act(
     request: AuthenticatedHttpRequest,
     pk: int,
@@ -196,17 +229,29 @@ def _act(
 
 
 def _page(
-    request: AuthenticatedHttpRequest, story: Story, lock: moderation.Lock, form: ModerateForm
+    request: AuthenticatedHttpRequest,
+    story: Story,
+    lock: moderation.Lock,
+    form: ModerateForm,
+    *,
+    choice: ReplaceNameForm | None = None,
 ) -> HttpResponse:
-    marks = selectors_moderation.story_marks(story)
+    # The marks are on the text in the form: the moderator's edit where one was posted.
+    text = f"{story.title}\n{story.body}"
+    if form.is_bound:
+        text = f"{form.data.get('title', '')}\n{form.data.get('body', '')}"
+    marks = selectors_moderation.story_marks(story, text)
     history = selectors_moderation.story_history(story)
-    panel = suggestions.story_suggestions(story) if lock.held else None
+    panel = suggestions.story_suggestions(story, text) if lock.held else None
     context = {
         "story": story,
         "form": form,
         "lock": lock,
-        "marked": highlight(f"{story.title}\n{story.body}", marks),
+        "marked": highlight(text, marks),
         "marks": marks,
+        "names": _names(marks),
+        "pseudonym_marks": [m for m in find_personal_data(story.pseudonym) if m.is_name],
+        "choice": choice,
         "criteria": CRITICALITY_CRITERIA,
         "criticality_choices": Criticality.choices,
         "revisions": history.revisions,
@@ -235,6 +280,25 @@ def _suggestion_rows(form: ModerateForm, panel: suggestions.Panel) -> list[tuple
         if slug not in shown
     ]
     return [(row, form[SUGGESTION_PREFIX + row.tag.slug]) for row in rows]
+
+
+@dataclass(frozen=True)
+class NameToReplace:
+    """One name as written, however often it comes, with its first mark (who, why, the
+    roles to suggest) and how many times it is marked."""
+
+    mark: Mark
+    count: int
+
+
+def _names(marks: list[Mark]) -> list[NameToReplace]:
+    first: dict[str, Mark] = {}
+    counts: dict[str, int] = {}
+    for mark in marks:
+        if mark.is_name:
+            first.setdefault(mark.text, mark)
+            counts[mark.text] = counts.get(mark.text, 0) + 1
+    return [NameToReplace(mark, counts[text]) for text, mark in first.items()]
 
 
 def _initial(story: Story) -> dict[str, Any]:
