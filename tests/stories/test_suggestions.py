@@ -148,6 +148,31 @@ def test_the_page_suggests_topics_with_polarity_and_a_criticality(
     assert not StoryTag.objects.filter(story=story).exists()  # nothing applied by looking
 
 
+def test_suggestions_follow_the_text_in_the_form_and_keep_the_answers(
+    org: Organisation, moderator: User, trained: ThemeModelVersion
+) -> None:
+    story = waiting(org, body="We came in on a Tuesday and went home on the Friday.")
+    client = signed_in(moderator)
+    assert not story_page(client, story).context["panel"].topics
+    # An edit that is not valid yet (no such criticality): the page comes back with
+    # suggestions for the edited text, and the answer given stays chosen.
+    response = decide(
+        client,
+        story,
+        "save",
+        body=TOLD_TWO,
+        criticality="9",
+        suggested=[FOOD],
+        **{f"suggest_{FOOD}": "improve"},
+    )
+    assert response.status_code == 200
+    assert {row.tag.slug for row in response.context["panel"].topics} == {STAFF, WAIT}
+    rows = {row.tag.slug: field for row, field in response.context["suggested"]}
+    assert set(rows) == {STAFF, WAIT, FOOD}  # food: answered, no longer suggested
+    assert rows[FOOD].value() == "improve"
+    assert "your answer is kept" in response.content.decode()
+
+
 def test_accepting_changing_and_not_using_suggestions(
     org: Organisation, moderator: User, trained: ThemeModelVersion
 ) -> None:
