@@ -37,4 +37,7 @@ app.conf.beat_schedule = {
     # Retention: words of stories withdrawn or rejected PURGE_AFTER_DAYS ago, erased
     # emails and old sent mail, deleted for good (apps/stories/retention.py).
     "purge-stories": {"task": "stories.purge", "schedule": crontab(hour=4, minute=15)},
+    # Suggested topics: a new model when THEMES_RETRAIN_AFTER stories were moderated
+    # since the last (apps/stories/suggestions.py); quiet hours, it takes minutes.
+    "themes-retrain": {"task": "stories.themes_retrain", "schedule": crontab(hour=1, minute=30)},
 }

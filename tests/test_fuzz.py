@@ -262,6 +262,31 @@ def test_odd_name_replacements_never_make_a_server_error(
         assert response.status_code < 500, f"{field}={value!r}: {response.status_code}"
 
 
+# --- suggested topics (issue 18, part 2): the answers to the Suggested panel --
+@pytest.mark.parametrize("value", NASTY)
+def test_odd_answers_to_suggested_topics_never_make_a_server_error(
+    value: str, org: Organisation, moderator: Any
+) -> None:
+    from apps.stories.models import StoryRevision
+
+    story = StoryFactory(services=[org], status="awaiting_moderation", published_at=None)
+    StoryRevision.objects.create(story=story, number=0, title=story.title, body=story.body)
+    client = Client()
+    client.force_login(moderator)
+    client.get(reverse("moderation:story", kwargs={"pk": story.pk}))
+    for action in ("save", "publish"):
+        url = reverse(f"moderation:story_{action}", kwargs={"pk": story.pk})
+        data = {
+            "title": "T",
+            "body": story.body,
+            "criticality": "1",
+            "suggested": ["food-and-drink", value],
+            "suggest_food-and-drink": value,
+            f"suggest_{value}": value,
+        }
+        assert client.post(url, data).status_code < 500
+
+
 # --- retention (issue 17, part 4): the year a story happened, and the download's link --
 @pytest.mark.parametrize("value", NASTY)
 def test_odd_years_and_months_on_the_tell_form_never_make_a_server_error(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import uuid
@@ -42,6 +43,7 @@ from apps.stories.models import (
     Tag,
 )
 from apps.stories.services import story_submit
+from apps.stories.suggestions import ColdStart, themes_train
 
 from .history import load_history
 
@@ -167,6 +169,7 @@ def demo_load() -> bool:
     _load_changes()
     # Last, so the hand-written stories above keep the first ids.
     load_history()
+    _train_suggestions()
     # Fresh statistics for the planner, as autovacuum would gather them in time: the
     # first pages after loading then get the plans of a live database. ANALYZE counts
     # this transaction's own rows and runs inside it.
@@ -360,6 +363,13 @@ def _add_level(items: list[dict[str, Any]], parent: Organisation | None) -> None
 
 
 STORIES = Path(settings.BASE_DIR) / "fixtures" / "demo" / "stories.json"
+
+
+def _train_suggestions() -> None:
+    """A first model of suggested topics, so the moderation page shows suggestions. Without
+    cross-validation, to keep `make run` quick (`manage.py themes_train` gives figures)."""
+    with contextlib.suppress(ColdStart):
+        themes_train(trained_by="load_demo", folds=0)
 
 
 def _load_stories() -> None:

@@ -25,6 +25,7 @@ from .taxonomy import (
     AuthorRole,
     Channel,
     Criticality,
+    Polarity,
     RejectionReason,
     ReportReason,
     SafeguardingLevel,
@@ -378,6 +379,17 @@ class FlagForm(Form):
         return bool(self.cleaned_data.get("website"))
 
 
+# The moderator's answer to one suggested topic. Nothing is applied unless a moderator
+# picks an "Accept" and submits the form (docs/decisions.md, "Suggested topics").
+SUGGESTION_PREFIX = "suggest_"
+MAX_SUGGESTED = 10
+SUGGESTION_CHOICES = [
+    (Polarity.GOOD.value, _("Accept as good")),
+    (Polarity.IMPROVE.value, _("Accept as could be improved")),
+    ("", _("Don't use")),
+]
+
+
 class ModerateForm(Form):
     title = forms.CharField(label="Title", max_length=150, required=False)
     body = forms.CharField(
@@ -429,16 +441,58 @@ class ModerateForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The suggested topics the page offered come back with the form (hidden
+        # "suggested" fields), so a choice is read as made even if the model changed since.
+        self.suggested: dict[str, Tag] = {}
+        slugs = self.data.getlist("suggested") if hasattr(self.data, "getlist") else []
+        slugs = [slug for slug in slugs[:MAX_SUGGESTED] if isinstance(slug, str)]
+        if slugs:
+            self.offer_suggestions(Tag.objects.filter(group=TagGroup.ASPECT, slug__in=slugs))
+
+    def offer_suggestions(self, tags: Any) -> None:
+        """A field for each suggested aspect tag: accept as good or could be improved, or
+        not use it (the default)."""
+        for tag in tags:
+            name = SUGGESTION_PREFIX + tag.slug
+            if name in self.fields:
+                continue
+            self.suggested[tag.slug] = tag
+            self.fields[name] = forms.ChoiceField(
+                label=tag.label.capitalize(),
+                choices=SUGGESTION_CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+                initial="",
+            )
+
+    def accepted_suggestions(self) -> list[tuple[Tag, str]]:
+        """The suggested tags a moderator accepted, with the polarity they chose."""
+        return [
+            (tag, self.cleaned_data[SUGGESTION_PREFIX + slug])
+            for slug, tag in self.suggested.items()
+            if self.cleaned_data.get(SUGGESTION_PREFIX + slug)
+        ]
+
     def edits(self) -> StoryEdits:
-        """The edits of a valid form; what to decide is the URL it was posted to."""
+        """The edits of a valid form; what to decide is the URL it was posted to. An
+        accepted suggestion joins the tags with the polarity chosen for it (over the same
+        tag ticked the other way in the tag lists)."""
         data = self.cleaned_data
+        good, improve = list(data["good"]), list(data["improve"])
+        for tag, polarity in self.accepted_suggestions():
+            keep, drop = (good, improve) if polarity == Polarity.GOOD else (improve, good)
+            drop[:] = [other for other in drop if other.pk != tag.pk]
+            if all(other.pk != tag.pk for other in keep):
+                keep.append(tag)
         return StoryEdits(
             title=data["title"],
             body=data["body"],
             criticality=data["criticality"],
             moderator_note=data["moderator_note"],
-            good=list(data["good"]),
-            improve=list(data["improve"]),
+            good=good,
+            improve=improve,
             feelings=list(data["feelings"]),
             safeguarding_level=data["safeguarding_level"],
         )

@@ -479,6 +479,7 @@ from .models_safeguarding import (  # noqa: E402  (they refer to Story)
     SafeguardingRecord,
     SafeguardingSettings,
 )
+from .models_themes import ThemeModelVersion  # noqa: E402
 
 __all__ = [
     "AuthorAccess",
@@ -496,4 +497,5 @@ __all__ = [
     "StoryStatus",
     "StoryTag",
     "Tag",
+    "ThemeModelVersion",
 ]

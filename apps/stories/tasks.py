@@ -25,3 +25,13 @@ def purge() -> int:
 def release_held() -> int:
     """Publish held stories whose right of reply has ended (each once, however often run)."""
     return stories_release_held()
+
+
+@shared_task(name="stories.themes_retrain", ignore_result=True)
+def themes_retrain() -> int | None:
+    """Train a new model of suggested topics when enough new moderated stories exist
+    (settings.THEMES_RETRAIN_AFTER); returns its version, or None when none was due."""
+    from .suggestions import themes_retrain_if_due
+
+    version = themes_retrain_if_due()
+    return version.version if version else None

@@ -34,11 +34,12 @@ from . import (
     selectors_moderation,
     selectors_safeguarding,
     services,
+    suggestions,
 )
-from .forms import EnterStoryForm, ModerateForm, ReplaceNameForm
+from .forms import SUGGESTION_PREFIX, EnterStoryForm, ModerateForm, ReplaceNameForm
 from .forms_restrict import TrustChoiceForm
 from .models import SafeguardingCase, Story
-from .taxonomy import CRITICALITY_CRITERIA, Polarity
+from .taxonomy import CRITICALITY_CRITERIA, Criticality, Polarity
 
 moderators_only = allowed_only(can_moderate)
 # One form holds the edits; each of its buttons posts it to its own URL below, and each
@@ -241,6 +242,7 @@ def _page(
         text = f"{form.data.get('title', '')}\n{form.data.get('body', '')}"
     marks = selectors_moderation.story_marks(story, text)
     history = selectors_moderation.story_history(story)
+    panel = suggestions.story_suggestions(story, text) if lock.held else None
     context = {
         "story": story,
         "form": form,
@@ -251,6 +253,7 @@ def _page(
         "pseudonym_marks": [m for m in find_personal_data(story.pseudonym) if m.is_name],
         "choice": choice,
         "criteria": CRITICALITY_CRITERIA,
+        "criticality_choices": Criticality.choices,
         "revisions": history.revisions,
         "decisions": history.decisions,
         "risk_cues": safeguarding.risk_cues(f"{story.title}\n{story.body}"),
@@ -258,8 +261,25 @@ def _page(
         # Readers' open reports of a published story, which an edit here closes.
         "open_reports": selectors_moderation.open_reports(story),
         "may_restrict": is_platform_admin(request.user),
+        "panel": panel,
+        "suggested": _suggestion_rows(form, panel) if panel else [],
     }
     return render(request, "moderation/story.html", context)
+
+
+def _suggestion_rows(form: ModerateForm, panel: suggestions.Panel) -> list[tuple[Any, Any]]:
+    """Each suggested topic with its field in the form. A topic the moderator answered
+    that the model no longer suggests (it was retrained meanwhile) stays, without a
+    score, so the answer is not lost."""
+    form.offer_suggestions(row.tag for row in panel.topics)
+    rows: list[Any] = list(panel.topics)
+    shown = {row.tag.slug for row in rows}
+    rows += [
+        suggestions.TopicRow(tag=tag, score=None, polarity="", tagged_as="")
+        for slug, tag in form.suggested.items()
+        if slug not in shown
+    ]
+    return [(row, form[SUGGESTION_PREFIX + row.tag.slug]) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -317,6 +317,12 @@ PURGE_AFTER_DAYS = env_int("PURGE_AFTER_DAYS", 30)
 MODERATION_TARGET_WORKING_DAYS = env_int("MODERATION_TARGET_WORKING_DAYS", 1)
 # --- end retention ---
 
+# --- suggested topics and criticality (issue 18, part 2) ---
+# The nightly task trains a new model once this many stories were published (or edited
+# after publication) since the newest model was trained.
+THEMES_RETRAIN_AFTER = env_int("THEMES_RETRAIN_AFTER", 50)
+# --- end suggested topics ---
+
 # --- search (stories) ---
 # Searches count and page through this many matches at most ("more than 500"), and
 # "most relevant" ranks the newest this many matches: both bounded at any size.

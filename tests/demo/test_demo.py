@@ -187,3 +187,16 @@ def test_demo_names_a_safeguarding_contact_and_a_fallback_address() -> None:
     assert User.objects.filter(email=contact.email).exists()
     assert SafeguardingSettings.objects.get().fallback_email == "safeguarding@carevoice.example"
     assert "the trust's safeguarding contact" in printed
+
+
+def test_demo_trains_a_first_model_of_suggested_topics() -> None:
+    from apps.stories.models import Story, StoryStatus, ThemeModelVersion
+    from apps.stories.suggestions import story_suggestions
+
+    out = load()
+    version = ThemeModelVersion.objects.get()
+    assert (version.version, version.trained_by) == (1, "load_demo")
+    assert f"Trained suggested topics (model 1) on {version.story_count:,} moderated" in out
+    waiting = Story.objects.filter(status=StoryStatus.AWAITING_MODERATION).first()
+    assert waiting is not None
+    assert not story_suggestions(waiting).cold_start

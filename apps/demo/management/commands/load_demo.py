@@ -7,6 +7,7 @@ from django.test.utils import override_settings
 
 from apps.core.models import OutboxEmail
 from apps.demo.loader import DEMO_PASSWORD, DEMO_TEAM, DEMO_TOTP_SECRET, DEMO_USERS, demo_load
+from apps.stories.models import ThemeModelVersion
 
 
 class Command(BaseCommand):
@@ -22,6 +23,12 @@ class Command(BaseCommand):
             loaded = demo_load()
         if loaded:
             self.stdout.write(self.style.SUCCESS("Loaded the demo organisations and staff."))
+            trained = ThemeModelVersion.objects.defer("payload").first()
+            if trained is not None:
+                self.stdout.write(
+                    f"Trained suggested topics (model {trained.version}) on "
+                    f"{trained.story_count:,} moderated stories in {trained.seconds:.1f} s."
+                )
         else:
             self.stdout.write("Demo data is already loaded.")
         emails = list(
