@@ -32,8 +32,7 @@ MIXES = [
 ]
 # A story the model should tag staff manner good, waiting and food could be improved.
 TOLD = " ".join(PHRASES[slug][0] for slug in (STAFF, WAIT, FOOD))
-# Two of them: the engine (apps.core.themes) suggests at most about two topics for a story
-# that mixes several, as each topic's score falls with the share of the text it has.
+# Two of them.
 TOLD_TWO = " ".join(PHRASES[slug][0] for slug in (STAFF, WAIT))
 
 
