@@ -51,6 +51,8 @@ FORMAT = 1
 
 # Words too common to explain anything alone ("the", "and"), but not the negations.
 _NOT_PHRASES = ENGLISH_STOP_WORDS - {"not", "no", "never", "nobody", "nothing", "none", "cannot"}
+# A ranked guess below zero is still offered down to here (a score of about 0.38).
+_WEAK = -0.5
 _TOPIC_C = 0.3
 _POLARITY_C = 0.3
 _CRITICALITY_C = 10.0
@@ -262,10 +264,17 @@ class ThemeModel:
     def transform(self, texts: Sequence[str]) -> Any:
         return self._features.transform(list(texts))
 
-    def suggest(self, text: str, *, limit: int = 5) -> Suggestions:
+    def suggest(self, text: str, *, limit: int = 5, least: int = 2) -> Suggestions:
+        """Every topic scoring above zero, best first, up to `limit`; and, where fewer do,
+        the next best up to `least` while they are not far below (their lower scores say
+        so), because a moderator judges a ranked guess faster than an empty list."""
         matrix = self.transform([text])
         scores = self.topic_scores(matrix)[0]
-        order = [i for i in np.argsort(-scores) if scores[i] > 0][:limit]
+        ranked = list(np.argsort(-scores))
+        order = [
+            i for n, i in enumerate(ranked) if scores[i] > 0 or (n < least and scores[i] > _WEAK)
+        ]
+        order = order[:limit]
         labels = [self.labels[i] for i in order]
         polarities = (
             self.polarities(sparse.vstack([matrix] * len(labels)), labels) if labels else []
