@@ -55,7 +55,8 @@ def test_a_story_about_parking_is_suggested_parking_with_its_polarity(model: The
     assert suggested.topics[0].label == "parking"
     assert suggested.topics[0].polarity == POLARITY_IMPROVE
     assert 0.5 < suggested.topics[0].score <= 1
-    assert "food" not in [t.label for t in suggested.topics]
+    # Others may follow as weaker guesses, never as strong as the story's own topic.
+    assert all(t.score < 0.5 for t in suggested.topics[1:])
 
 
 def test_the_same_topic_told_well_is_good(model: ThemeModel) -> None:
