@@ -97,6 +97,11 @@ def nhs_number_is_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+def name_marks(text: str) -> list[Mark]:
+    """Only the people's names in `text` (a pseudonym that may be a real name)."""
+    return [mark for mark in find_personal_data(text) if mark.is_name]
+
+
 def find_personal_data(text: str, *, staff_names: Iterable[str] = ()) -> list[Mark]:
     """Every likely piece of personal data, in order, without overlaps."""
     found: list[Mark] = []

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.http import AuthenticatedHttpRequest
-from apps.core.pii import Mark, find_personal_data, highlight
+from apps.core.pii import Mark, find_personal_data, highlight, name_marks
 from apps.stories.views_moderation import moderators_only
 
 from . import selectors, services
@@ -49,8 +49,9 @@ class MarkedReply:
 
 def _marked(reply: AuthorReply) -> MarkedReply:
     marks = find_personal_data(reply.body)
-    pseudonym = [m for m in find_personal_data(reply.story.pseudonym) if m.is_name]
-    return MarkedReply(reply, marks, highlight(reply.body, marks), pseudonym)
+    return MarkedReply(
+        reply, marks, highlight(reply.body, marks), name_marks(reply.story.pseudonym)
+    )
 
 
 @require_POST

@@ -144,3 +144,23 @@ def moderation_target(now: dt.datetime) -> ModerationTarget:
         past_target=late,
         oldest=oldest,
     )
+
+
+@dataclass(frozen=True)
+class NameToReplace:
+    """One name as written, however often it comes, with its first mark (who, why, the
+    roles to suggest) and how many times it is marked."""
+
+    mark: Mark
+    count: int
+
+
+def names_to_replace(marks: list[Mark]) -> list[NameToReplace]:
+    """Each marked name once, in the order first met, for its "replace with a role"."""
+    first: dict[str, Mark] = {}
+    counts: dict[str, int] = {}
+    for mark in marks:
+        if mark.is_name:
+            first.setdefault(mark.text, mark)
+            counts[mark.text] = counts.get(mark.text, 0) + 1
+    return [NameToReplace(mark, counts[text]) for text, mark in first.items()]

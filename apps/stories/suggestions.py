@@ -225,7 +225,7 @@ def story_suggestions(story: Story, text: str | None = None, *, limit: int = 5) 
         TopicRow(
             tag=tags[topic.label],
             score=topic.score,
-            polarity=FROM_ENGINE.get(topic.polarity, "") if topic.polarity is not None else "",
+            polarity=FROM_ENGINE.get(topic.polarity, "") if topic.polarity else "",
             tagged_as=tagged.get(tags[topic.label].pk, ""),
         )
         for topic in found.topics

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +20,7 @@ from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core import extensions
 from apps.core.forms import add_service_errors
 from apps.core.names import replace_name as replace_name_in
-from apps.core.pii import Mark, find_personal_data, highlight
+from apps.core.pii import highlight, name_marks
 from apps.organisations.models import Organisation
 from apps.responders.permissions import can_enter_stories, can_moderate, is_platform_admin
 
@@ -249,8 +248,8 @@ def _page(
         "lock": lock,
         "marked": highlight(text, marks),
         "marks": marks,
-        "names": _names(marks),
-        "pseudonym_marks": [m for m in find_personal_data(story.pseudonym) if m.is_name],
+        "names": selectors_moderation.names_to_replace(marks),
+        "pseudonym_marks": name_marks(story.pseudonym),
         "choice": choice,
         "criteria": CRITICALITY_CRITERIA,
         "criticality_choices": Criticality.choices,
@@ -280,25 +279,6 @@ def _suggestion_rows(form: ModerateForm, panel: suggestions.Panel) -> list[tuple
         if slug not in shown
     ]
     return [(row, form[SUGGESTION_PREFIX + row.tag.slug]) for row in rows]
-
-
-@dataclass(frozen=True)
-class NameToReplace:
-    """One name as written, however often it comes, with its first mark (who, why, the
-    roles to suggest) and how many times it is marked."""
-
-    mark: Mark
-    count: int
-
-
-def _names(marks: list[Mark]) -> list[NameToReplace]:
-    first: dict[str, Mark] = {}
-    counts: dict[str, int] = {}
-    for mark in marks:
-        if mark.is_name:
-            first.setdefault(mark.text, mark)
-            counts[mark.text] = counts.get(mark.text, 0) + 1
-    return [NameToReplace(mark, counts[text]) for text, mark in first.items()]
 
 
 def _initial(story: Story) -> dict[str, Any]:
