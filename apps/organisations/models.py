@@ -97,6 +97,16 @@ class Organisation(MP_Node, TimeStampedModel):
         help_text="Hold every story about this trust's services for the right of reply, "
         "not only the severely critical ones.",
     )
+    # The Friends and Family Test question (docs/ways-in.md): whether the tell flows ask it
+    # of each of the trust's services, and before or after the story.
+    fft_asked = models.CharField(
+        max_length=6,
+        choices=[("", "Not asked"), ("before", "Before the story"), ("after", "After the story")],
+        blank=True,
+        default="",
+        help_text="Ask the Friends and Family Test question for each service named, before "
+        "or after the story.",
+    )
     # The board report's targets (docs/insight.md, "Board report"): what the trust aims for.
     target_response_rate = models.PositiveSmallIntegerField(
         default=90,

@@ -26,6 +26,7 @@ from .taxonomy import (
     AuthorRole,
     Channel,
     Criticality,
+    FftAnswer,
     Polarity,
     Progress,
     RejectionReason,
@@ -158,6 +159,9 @@ class Story(TimeStampedModel):
         related_name="+",
         help_text="The member of staff who typed in a story told on paper or by phone.",
     )
+    # Private (staff-only): who helped the author tell it, as they gave it (a volunteer at a
+    # kiosk, a member of staff on the phone). Never in public pages, feeds or the API.
+    helped_by = models.CharField(max_length=120, blank=True)
     # Moderation lock: one moderator at a time.
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -330,6 +334,8 @@ class StoryService(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE)
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT)
     position = models.PositiveSmallIntegerField(default=0)
+    # The Friends and Family Test answer for this service, where its trust asks it.
+    fft = models.CharField(max_length=10, choices=FftAnswer.choices, blank=True)
 
     class Meta:
         constraints: ClassVar = [

@@ -59,10 +59,13 @@ def story_submit(
     submission_key: uuid.UUID,
     channel: str = Channel.WEB,
     entered_by: User | None = None,
+    helped_by: str = "",
+    fft: dict[int, str] | None = None,
 ) -> Told:
     """Record a told story for moderation and email its author their private link.
 
     The same submission key twice (a double click, a resent form) makes one story.
+    `fft` holds the Friends and Family Test answer by service id, where it was asked.
     """
     existing = Story.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -76,6 +79,7 @@ def story_submit(
         author_email=email.strip().lower(),
         channel=channel,
         entered_by=entered_by,
+        helped_by=helped_by.strip(),
         submission_key=submission_key,
     )
     try:
@@ -84,8 +88,10 @@ def story_submit(
     except IntegrityError:
         # The same key arrived at the same moment from another request.
         return Told(story=Story.objects.get(submission_key=submission_key), token=None)
+    answers = fft or {}
     StoryService.objects.bulk_create(
-        StoryService(story=story, organisation=org, position=i) for i, org in enumerate(services)
+        StoryService(story=story, organisation=org, position=i, fft=answers.get(org.pk, ""))
+        for i, org in enumerate(services)
     )
     story_set_tags(story=story, good=good, improve=improve, feelings=feelings)
     StoryRevision.objects.create(story=story, number=0, title=story.title, body=story.body)

@@ -21,9 +21,21 @@ class Channel(models.TextChoices):
     WEB = "web", _("online form")
     KIOSK = "kiosk", _("a device at the service")
     QR = "qr", _("a printed code at the service")
+    CAMPAIGN = "campaign", _("a link the organisation sent")
     PHONE = "phone", _("told by telephone and typed in by staff")
     PAPER = "paper", _("a leaflet or letter typed in by staff")
     ASSISTED = "assisted", _("told with the help of a member of staff or volunteer")
+
+
+class FftAnswer(models.TextChoices):
+    """The Friends and Family Test's six answers (TAXONOMY.md), in the order asked."""
+
+    VERY_GOOD = "very_good", _("Very good")
+    GOOD = "good", _("Good")
+    NEITHER = "neither", _("Neither good nor poor")
+    POOR = "poor", _("Poor")
+    VERY_POOR = "very_poor", _("Very poor")
+    DONT_KNOW = "dont_know", _("Don't know")
 
 
 class Criticality(models.IntegerChoices):

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -22,13 +27,30 @@ from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
 from .models import Story, StoryStatus
 from .retention import purge_date
 from .search import StorySearchForm, search_page, search_query_string
+from .taxonomy import Channel
 
 TELL_RATE = "20/h"
 TELL_GROUP = "stories.tell"
 
 
+@dataclass(frozen=True)
+class Way:
+    """A way in other than the web form (docs/ways-in.md): a poster's code or a campaign
+    link serves the tell form itself, posting back to `action`, with `services`
+    preselected; `record` notes where the story came from, in the same transaction."""
+
+    channel: str
+    action: str
+    services: list[str]
+    record: Callable[[Story], None]
+
+
 @require_http_methods(["GET", "POST"])
 def tell(request: HtmxHttpRequest) -> HttpResponse:
+    return tell_page(request, way=None)
+
+
+def tell_page(request: HtmxHttpRequest, *, way: Way | None) -> HttpResponse:
     """The tell form. "Find" posts the whole form (so nothing typed or ticked is lost
     without JavaScript) and shows it again with the matching services added, unchecked;
     htmx asks for the service list alone. Only "Send my story" counts towards the limit."""
@@ -40,6 +62,7 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
     else:
         form = TellForm()
         keys = request.GET.getlist("service") + request.GET.getlist("services")
+        keys += way.services if way else []
         query = request.GET.get("q", "")[:100]
     selected, found = selectors.service_options(selected_keys=keys, query=query)
     form.offer_services(selected + found)
@@ -50,7 +73,13 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
     # A search whose only matches are ticked already says so, not "no service matches".
     words = query.strip().casefold()
     ticked = bool(words) and any(words in org.display_name.casefold() for org in selected)
-    context = {"form": form, "query": query, "found": found, "ticked": ticked}
+    context = {
+        "form": form,
+        "query": query,
+        "found": found,
+        "ticked": ticked,
+        "action": way.action if way else reverse("stories:tell"),
+    }
     if request.htmx and request.method == "GET":
         return render(request, "stories/tell.html#service-options", context)
     if sending:
@@ -66,7 +95,11 @@ def tell(request: HtmxHttpRequest) -> HttpResponse:
         if form.is_valid():
             if form.is_robot:
                 return redirect("stories:told")  # say nothing to a robot
-            told = services.story_submit(**form.story_arguments())
+            with transaction.atomic():
+                channel = way.channel if way else Channel.WEB
+                told = services.story_submit(**form.story_arguments(), channel=channel)
+                if way:
+                    way.record(told.story)
             if told.token:
                 request.session["told_token"] = told.token
             return redirect("stories:told")

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.stories",
     "apps.responses",
     "apps.changes",
+    "apps.waysin",
     "apps.alerts",
     "apps.insights",
     "apps.feeds",
