@@ -10,6 +10,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("organisations/", include("apps.organisations.urls")),
     path("", include("apps.changes.urls")),
+    path("", include("apps.waysin.urls")),
     path("", include("apps.insights.urls_exports")),
     path("", include("apps.stories.urls")),
     path("", include("apps.responses.urls_public")),

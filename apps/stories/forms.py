@@ -502,13 +502,26 @@ class AuthorEmailForm(Form):
     email = forms.EmailField(label="New email address")
 
 
+# The ways in that staff type in; kiosks, posters and campaign links record their own.
+STAFF_CHANNELS = (Channel.PHONE, Channel.PAPER, Channel.ASSISTED)
+
+
 class EnterStoryForm(TellForm):
     """A story told on paper or by phone, typed in by staff: no consent boxes to tick
     for the author, and the channel it came by."""
 
     channel = forms.ChoiceField(
-        label="How the story arrived",
-        choices=[c for c in Channel.choices if c[0] != Channel.WEB],
+        label=_("How the story arrived"),
+        choices=[c for c in Channel.choices if c[0] in STAFF_CHANNELS],
+    )
+    helped_by = forms.CharField(
+        label=_("Who helped them tell it (optional, kept private)"),
+        required=False,
+        max_length=120,
+        help_text=_(
+            "For a story told with help: the name or role of the member of staff or volunteer. "
+            "Only staff see it; you are recorded as the person who typed it in."
+        ),
     )
     email = forms.EmailField(
         label="The author's email address (optional)",

@@ -310,6 +310,7 @@ def enter(request: AuthenticatedHttpRequest) -> HttpResponse:
             **form.story_arguments(),
             channel=form.cleaned_data["channel"],
             entered_by=request.user,
+            helped_by=form.cleaned_data["helped_by"],
         )
         messages.success(request, f"Entered: story {told.story.pk} is waiting for moderation.")
         return redirect("moderation:enter")

@@ -30,6 +30,8 @@ class Kiosk(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A nonce from the form that made it: a double submit makes one kiosk.
+    nonce = models.UUIDField(unique=True, null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["-created_at"]
