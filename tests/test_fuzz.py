@@ -353,3 +353,83 @@ def test_odd_right_of_reply_values_never_make_a_server_error(
         assert response.status_code < 500, f"{data!r}: {response.status_code}"
     chooser = client.get(reverse("moderation:right_of_reply_choose"), {"trust": value})
     assert chooser.status_code < 500, f"trust={value!r}: {chooser.status_code}"
+
+
+# --- ways in (issue 19): the kiosk's form, odd device links and campaign codes, and the
+# staff forms that make kiosks and campaign links ---------------------------------------
+KIOSK_FIELDS = (
+    "service",
+    "author_role",
+    "body",
+    "feelings",
+    "fft",
+    "pseudonym",
+    "helped",
+    "helped_by",
+    "consent",
+    "submission_key",
+)
+
+
+@pytest.mark.parametrize("field", KIOSK_FIELDS)
+def test_odd_kiosk_answers_never_make_a_server_error(field: str, org: Organisation) -> None:
+    from .test_url_access import _kiosk
+
+    org.fft_asked = "after"
+    org.save()
+    token = _kiosk({"org": org})[1]
+    url = reverse("waysin:kiosk", kwargs={"token": token})
+    base = {
+        "service": str(org.pk),
+        "author_role": "patient",
+        "body": "The staff were kind and explained everything to me very clearly.",
+        "consent": "on",
+        "submission_key": "0b6c1cde-7d55-4f3c-9a39-1a7c8c1f2d11",
+    }
+    for value in NASTY:
+        cache.clear()
+        for headers in ({}, {"X-Kiosk": "1"}):
+            response = Client().post(url, {**base, field: value}, headers=headers)
+            assert response.status_code < 500, f"{field}={value!r}: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", ["waysin:kiosk", "waysin:kiosk_exit", "waysin:campaign"])
+def test_odd_device_links_and_codes_never_make_a_server_error(name: str, db: None) -> None:
+    key = "code" if name == "waysin:campaign" else "token"
+    for value in ("x", "a" * 500, "%00", "..", "ü" * 100, "' OR 1=1", "\x7f\x85", "9" * 40):
+        response = Client().get(reverse(name, kwargs={key: value}))
+        assert response.status_code in (404, 410), f"{value!r}: {response.status_code}"
+
+
+@pytest.mark.parametrize("make", ["kiosk", "campaign"])
+def test_odd_values_in_the_ways_in_forms_never_make_a_server_error(
+    make: str, org: Organisation, super_user: Any
+) -> None:
+    client = Client()
+    client.force_login(super_user)
+    fields = (
+        ("name", "node", "exit_pin", "nonce")
+        if make == "kiosk"
+        else ("name", "node", "expires_on", "nonce")
+    )
+    for field in fields:
+        for value in NASTY:
+            data = {"make": make, f"{make}-name": "Day room", f"{make}-node": str(org.pk)}
+            data[f"{make}-{field}"] = value
+            response = client.post(reverse("waysin:index"), data)
+            assert response.status_code < 500, f"{field}={value!r}: {response.status_code}"
+
+
+def test_odd_exit_pins_never_make_a_server_error(org: Organisation) -> None:
+    from django.contrib.auth.hashers import make_password
+
+    from apps.waysin.models import Kiosk
+
+    from .test_url_access import _kiosk
+
+    kiosk, token = _kiosk({"org": org})
+    Kiosk.objects.filter(pk=kiosk.pk).update(exit_pin=make_password("2468"))
+    url = reverse("waysin:kiosk_exit", kwargs={"token": token})
+    for value in NASTY:
+        cache.clear()
+        assert Client().post(url, {"pin": value}).status_code < 500

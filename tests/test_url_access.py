@@ -432,7 +432,39 @@ ACCESS: dict[str, Rule] = {
     "safeguarding:contact_remove": Rule(
         managers_only(302), kwargs=lambda w: {"pk": _safeguarding(w)[1].pk}, method="post"
     ),
+    # Ways in: the kiosks and campaign links of a part of the tree are its super-users' and
+    # platform admins' to set up. A kiosk's device link and a campaign link are the tell
+    # flow for anyone holding them (private: the device link is a secret).
+    "waysin:index": Rule(managers_only()),
+    "waysin:kiosk_revoke": Rule(
+        managers_only(302), kwargs=lambda w: {"pk": _kiosk(w)[0].pk}, method="post"
+    ),
+    "waysin:campaign_end": Rule(
+        managers_only(302), kwargs=lambda w: {"pk": _campaign(w).pk}, method="post"
+    ),
+    "waysin:kiosk": Rule(everyone(200), kwargs=lambda w: {"token": _kiosk(w)[1]}),
+    "waysin:kiosk_exit": Rule(everyone(200), kwargs=lambda w: {"token": _kiosk(w)[1]}),
+    "waysin:campaign": Rule(everyone(200), kwargs=lambda w: {"code": _campaign(w).code}),
 }
+
+
+def _kiosk(world: dict[str, Any]) -> tuple[Any, str]:
+    """A working kiosk at `org`, with its device token."""
+    from apps.waysin.models import Kiosk
+    from apps.waysin.selectors import token_digest
+
+    token = f"kiosk-token-for-the-access-test-{Kiosk.objects.count()}"
+    return Kiosk.objects.create(
+        node=world["org"], name="Day room", token_hash=token_digest(token)
+    ), token
+
+
+def _campaign(world: dict[str, Any]) -> Any:
+    from apps.waysin.models import Campaign
+
+    return Campaign.objects.create(
+        node=world["org"], name="Clinic texts", code=f"acc{Campaign.objects.count()}xyz"
+    )
 
 
 def _safeguarding(world: dict[str, Any]) -> tuple[Any, Any]:
@@ -477,6 +509,9 @@ PRIVATE_LINK = (
     "stories:withdraw",
     "staff:accept",
     "conversation:author_reply",
+    "waysin:kiosk",
+    "waysin:kiosk_exit",
+    "waysin:campaign",
 )
 
 
