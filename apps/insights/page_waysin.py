@@ -44,6 +44,7 @@ class FftRow:
     counts: list[str]  # each answer's count in ANSWERS' order ("" when hidden)
     total: str
     share: str  # "83%", "" when hidden or when every answer was don't know
+    short: str = ""  # the chart's label where `label` is too long for it (a service)
 
 
 def _label_channel(value: str) -> str:
@@ -54,15 +55,16 @@ def _label_channel(value: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def fft_row(label: str, row: FftCounts, limit: int) -> FftRow:
+def fft_row(label: str, row: FftCounts, limit: int, short: str = "") -> FftRow:
     if row.total < limit:
-        return FftRow(label, True, [""] * len(ANSWERS), charts.fewer_than(limit), "")
+        return FftRow(label, True, [""] * len(ANSWERS), charts.fewer_than(limit), "", short)
     return FftRow(
         label,
         False,
         [f"{n:,}" for n in row.counts],
         f"{row.total:,}",
         display.percent_words(row.positive, row.rated),
+        short,
     )
 
 
@@ -88,7 +90,7 @@ def fft_chart(rows: Sequence[tuple[FftRow, FftCounts]], *, limit: int) -> BarCha
         else:
             words = _("only “don’t know”") if counts.total else _("no answers")
         end = BAR_LABEL + (plot_w if boxes and not row.hidden else plot_w * 0.1 * row.hidden)
-        drawn.append(BarRow(row.label, y, boxes, words, end=end + 6))
+        drawn.append(BarRow(row.short or row.label, y, boxes, words, end=end + 6))
     ticks = [Tick(BAR_LABEL + plot_w * p / 100, f"{p}%") for p in (0, 50, 100)]
     return BarChart(WIDTH, TOP + len(drawn) * BAR_ROW + 24, drawn, BAR_LABEL, ticks)
 
@@ -105,15 +107,18 @@ def ways_in_context(insight: Insight, *, limit: int, staff: bool) -> dict[str, A
     fft_limit = settings.INSIGHT_MIN_CELL
     fft = insight.fft
 
-    def built(labelled: list[tuple[str, FftCounts]]) -> dict[str, Any]:
-        pairs = [(fft_row(label, counts, fft_limit), counts) for label, counts in labelled]
+    def built(labelled: list[tuple[str, str, FftCounts]]) -> dict[str, Any]:
+        pairs = [
+            (fft_row(label, counts, fft_limit, short), counts) for label, short, counts in labelled
+        ]
         return {"rows": [row for row, _counts in pairs], "chart": fft_chart(pairs, limit=fft_limit)}
 
     months = [
-        (date_format(dt.date.fromisoformat(counts.key), "F Y"), counts) for counts in fft.months
+        (date_format(dt.date.fromisoformat(counts.key), "F Y"), "", counts) for counts in fft.months
     ]
-    channels = [(_label_channel(counts.key), counts) for counts in fft.channels]
-    services = [(org.display_name, counts) for org, counts in fft.services]
+    channels = [(_label_channel(counts.key), "", counts) for counts in fft.channels]
+    # The table names a service with its place; the chart, short of room, by its own name.
+    services = [(org.display_name, org.name, counts) for org, counts in fft.services]
     ways = [(_label_channel(value), n) for value, n in insight.ways_in.channels]
     campaigns = list(insight.ways_in.campaigns) if staff else []
     return {
