@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("apps.feeds.urls")),
     path("api/v1/", include("apps.api.urls")),
     path("staff/", include("apps.api.urls_staff")),
+    path("staff/", include("apps.waysin.urls_fft")),
     path("", include("apps.pages.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("apps.insights.urls")),

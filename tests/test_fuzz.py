@@ -433,3 +433,23 @@ def test_odd_exit_pins_never_make_a_server_error(org: Organisation) -> None:
     for value in NASTY:
         cache.clear()
         assert Client().post(url, {"pin": value}).status_code < 500
+
+
+# --- ways in (issue 19): the Friends and Family Test question and a trust's setting ----
+@pytest.mark.parametrize("value", NASTY)
+def test_odd_friends_and_family_values_never_make_a_server_error(
+    value: str, org: Organisation, platform_admin: Any
+) -> None:
+    """A trust's setting, and an answer on the tell form of a trust that asks it."""
+    Organisation.objects.filter(pk=org.pk).update(fft_asked="before")
+    client = Client()
+    client.force_login(platform_admin)
+    url = reverse("waysin_fft:setting", kwargs={"slug": org.slug})
+    response = client.post(url, {"fft_asked": value})
+    assert response.status_code < 500, f"fft_asked={value!r}: {response.status_code}"
+    org.refresh_from_db()
+    assert org.fft_asked == "before"
+    cache.clear()
+    data = {"services": [org.pk], "body": "x" * 40, f"fft_{org.pk}": value, f"fft_{value}": "good"}
+    response = Client().post(reverse("stories:tell"), data)
+    assert response.status_code < 500, f"fft={value!r}: {response.status_code}"

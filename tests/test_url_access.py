@@ -415,6 +415,8 @@ ACCESS: dict[str, Rule] = {
         kwargs=lambda w: {"slug": w["org"].slug},
     ),
     "insights:board_targets": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
+    # A trust's Friends and Family Test setting: its super-users and platform admins.
+    "waysin_fft:setting": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
     # Safeguarding: a serious case's page for moderators and the contacts told (the world's
     # case went to `org`, whose contact is the super-user's address; the trust's other
     # staff are not contacts); open cases for platform staff; the platform's settings for

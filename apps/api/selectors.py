@@ -12,6 +12,7 @@ from apps.organisations.models import Organisation
 from apps.responders.permissions import is_platform_admin
 from apps.responders.scope import MANAGE_ROLES, scope_of
 from apps.responders.scope import under as under_paths
+from apps.stories.models import Story, StoryService
 
 from . import keys
 from .models import ApiKey
@@ -66,3 +67,15 @@ def key_nodes(paths: list[str] | None) -> QuerySet[Organisation]:
 def changes_everywhere(filters: RegisterFilters) -> QuerySet[Change]:
     """The register of the whole tree, filtered and ordered as an organisation's is."""
     return register(None, filters, timezone.localdate())
+
+
+def fft_answers_of(stories: list[Story]) -> dict[tuple[int, int], str]:
+    """The Friends and Family Test answers of these stories, by (story id, service id):
+    one query (none for no stories)."""
+    if not stories:
+        return {}
+    links = StoryService.objects.filter(story__in=[s.pk for s in stories]).exclude(fft="")
+    return {
+        (story_id, service_id): answer
+        for story_id, service_id, answer in links.values_list("story_id", "organisation_id", "fft")
+    }

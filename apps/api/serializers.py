@@ -2,7 +2,8 @@
 
 Staff-only fields (a story's criticality and moderator's note) are declared optional and
 filled only by `StorySerializer` for a key whose subtree holds one of the story's
-services; everywhere else they are absent, not null.
+services; everywhere else they are absent, not null. A story's services carry their
+Friends and Family Test answer (`fft`) for any key, and never without one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from rest_framework import serializers
 from apps.changes.models import ChangeStatus
 from apps.organisations.models import OrganisationKind
 from apps.stories.models import Story
-from apps.stories.taxonomy import AuthorRole, Criticality, Polarity, Progress, TagGroup
+from apps.stories.taxonomy import (
+    AuthorRole,
+    Criticality,
+    FftAnswer,
+    Polarity,
+    Progress,
+    TagGroup,
+)
 
 from .permissions import staff_may_see
 
@@ -76,6 +84,22 @@ class ServiceSerializer(OrganisationSummarySerializer):
         help_text="The name people recognise it by: with its site and trust, as in "
         '"Emergency Department, Ashdown General Hospital (Ashdown Vale Hospitals NHS '
         "Foundation Trust)\"; a top-level organisation's own name."
+    )
+
+
+class StoryServiceSerializer(ServiceSerializer):
+    """A service a story is about, with the author's Friends and Family Test answer for it
+    where the request has a key."""
+
+    # Filled by StorySerializer, which knows the story (an answer is per story and
+    # service) and whether there is a key; an Organisation has no `fft`, so it reads None.
+    fft = serializers.ChoiceField(
+        choices=_choices(FftAnswer),
+        allow_null=True,
+        required=False,
+        help_text="Key holders only (any key): the answer to the Friends and Family Test "
+        'question, "Overall, how was your experience of our service?", where the service\'s '
+        "trust asked it and the author answered; null where not. Absent without a key.",
     )
 
 
@@ -137,7 +161,7 @@ class StorySerializer(serializers.Serializer):
     )
     published_at = UtcDateTimeField()
     progress = serializers.ChoiceField(choices=_choices(Progress))
-    services = ServiceSerializer(many=True, source="services.all")
+    services = StoryServiceSerializer(many=True, source="services.all")
     tags = TagSerializer(many=True, source="story_tags.all")
     read_count = serializers.IntegerField(help_text="People who read it (not page views).")
     me_too_count = serializers.IntegerField(help_text='People who said "I\'ve experienced this".')
@@ -169,9 +193,17 @@ class StorySerializer(serializers.Serializer):
         data: dict[str, Any] = super().to_representation(instance)
         if getattr(instance, "headline", None) is None:
             data.pop("headline", None)
-        if not staff_may_see(self.context.get("api_key"), instance):
+        api_key = self.context.get("api_key")
+        if not staff_may_see(api_key, instance):
             for name in self.STAFF_ONLY:
                 data.pop(name, None)
+        # The Friends and Family Test answers: for any key, never without one.
+        answers = self.context.get("fft_answers", {}) if api_key is not None else None
+        for service in data["services"]:
+            if answers is None:
+                service.pop("fft", None)
+            else:
+                service["fft"] = answers.get((instance.pk, service["id"])) or None
         return data
 
 

@@ -33,7 +33,7 @@ from .forms import ChangeFilterForm, OrganisationFilterForm, node_by_key
 from .models import ApiKey
 from .pagination import StoryPages
 from .schema import form_parameters
-from .selectors import changes_everywhere
+from .selectors import changes_everywhere, fft_answers_of
 
 # Ids are PostgreSQL bigints; a larger number names nothing (and must not reach the query).
 MAX_ID = 2**63 - 1
@@ -109,7 +109,16 @@ class ApiView(GenericAPIView):
         return auth if isinstance(auth, ApiKey) else None
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "api_key": self.api_key}
+        return {
+            **super().get_serializer_context(),
+            "api_key": self.api_key,
+            "fft_answers": getattr(self, "fft_answers", {}),
+        }
+
+    def read_fft_answers(self, stories: list[Story]) -> None:
+        """With a key, the stories' Friends and Family Test answers for the serializer
+        (one query); without one, nothing is read."""
+        self.fft_answers = fft_answers_of(stories) if self.api_key is not None else {}
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
@@ -147,6 +156,7 @@ class StoryList(ApiView):
         filters = form.filters()
         pages: StoryPages = self.paginator
         page = pages.paginate_search(filters, request, story_search)
+        self.read_fft_answers(page)
         return pages.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -166,6 +176,7 @@ class StoryDetail(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         story = _published_story(pk)
+        self.read_fft_answers([story])
         return Response(self.get_serializer(story).data)
 
 

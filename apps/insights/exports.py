@@ -6,7 +6,8 @@ chunks of settings.EXPORT_CHUNK, each chunk with its services, tags, published r
 and changes prefetched (five queries a chunk, whatever the chunk holds), so memory stays
 flat however many stories a file has.
 
-Staff columns (criticality, read and responded by staff) are present only when the
+Staff columns (criticality, read and responded by staff, the channel, the campaign, the
+Friends and Family Test answers and who helped) are present only when the
 caller passes the paths a person holds `view_staff_data` over (`staff_paths`), and
 filled only for stories with a service inside those paths; other rows leave them empty.
 Nothing else staff-only (the author's email, the moderator's note) is ever read.
@@ -22,7 +23,7 @@ from typing import IO, Any
 
 import xlsxwriter
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -33,10 +34,10 @@ from apps.changes.models import Change, ChangeStatus
 from apps.core.cells import Echo, csv_cell
 from apps.responders.scope import VIEW_STAFF_DATA, scope_of
 from apps.responses.models import Response, ResponseStatus, StaffRead
-from apps.stories.models import Story, StoryTag
+from apps.stories.models import Story, StoryService, StoryTag
 from apps.stories.search import StoryFilters, search_all
 from apps.stories.selectors import services_named, with_progress
-from apps.stories.taxonomy import AuthorRole, Polarity, Progress, TagGroup
+from apps.stories.taxonomy import AuthorRole, Channel, FftAnswer, Polarity, Progress, TagGroup
 
 # The longest text an XLSX cell holds (Excel's limit); longer text is cut there.
 XLSX_CELL_MAX = 32_767
@@ -132,6 +133,41 @@ STORY_COLUMNS = [
         ),
         staff=True,
     ),
+    Column(
+        "channel",
+        "channel",
+        _(
+            "Staff only: how the story reached us (online form, a device or printed code at the "
+            "service, a link the organisation sent, telephone, paper, told with help)."
+        ),
+        staff=True,
+    ),
+    Column(
+        "campaign",
+        "campaign",
+        _("Staff only: the name of the campaign link it came through, where it came through one."),
+        staff=True,
+    ),
+    Column(
+        "friends and family test",
+        "friends_and_family_test",
+        _(
+            "Staff only: the answer to “Overall, how was your experience of our service?” for "
+            "each service of your part of the organisation it was asked of, as “service: "
+            "answer”, in the services' order, separated by “; ”. Empty where it was not asked "
+            "or not answered."
+        ),
+        staff=True,
+    ),
+    Column(
+        "helped by",
+        "helped_by",
+        _(
+            "Staff only: who helped the author tell it (a volunteer at a kiosk, a member of "
+            "staff on the telephone), as they gave it."
+        ),
+        staff=True,
+    ),
 ]
 PUBLIC_COLUMNS = [column for column in STORY_COLUMNS if not column.staff]
 
@@ -168,11 +204,24 @@ def for_export(stories: QuerySet[Story], *, staff: bool) -> QuerySet[Story]:
     """The stories with what their rows need: progress (annotated), and prefetched per
     chunk their services (named with their place), tags, published responses (oldest
     first) and changes; with `staff`, whether staff read and responded (annotated)."""
-    stories = with_progress(stories).only(
-        "pk", "title", "body", "author_role", "published_at", "criticality"
-    )
+    fields = ["pk", "title", "body", "author_role", "published_at", "criticality"]
+    prefetches: list[Prefetch[Any]] = []
+    stories = with_progress(stories)
     if staff:
+        # The ways in (docs/exports.md): channel and who helped are the story's own
+        # fields; the campaign's name one join away; the answers on its service links.
+        fields += ["channel", "helped_by"]
+        prefetches.append(
+            Prefetch(
+                "storyservice_set",
+                queryset=StoryService.objects.exclude(fft="").only(
+                    "story_id", "organisation_id", "fft"
+                ),
+                to_attr="fft_links",
+            )
+        )
         stories = stories.annotate(
+            campaign_name=F("origin__campaign__name"),
             staff_read=Exists(StaffRead.objects.filter(story=OuterRef("pk"))),
             staff_responded=Exists(
                 Response.objects.filter(story=OuterRef("pk")).exclude(
@@ -201,7 +250,8 @@ def for_export(stories: QuerySet[Story], *, staff: bool) -> QuerySet[Story]:
             ),
             to_attr="linked_changes",
         ),
-    )
+        *prefetches,
+    ).only(*fields)
 
 
 def _day(when: dt.datetime | None) -> dt.date | None:
@@ -240,13 +290,28 @@ def _public_cells(story: Any) -> Row:
     ]
 
 
+def _fft_cell(story: Any, staff_paths: list[str]) -> str:
+    """Each answered service inside the person's paths (another trust's answers are that
+    trust's), in the author's order, as "service: answer"."""
+    answers = {link.organisation_id: link.fft for link in story.fft_links}
+    return NAMES_JOIN.join(
+        f"{service.display_name}: {FftAnswer(answers[service.pk]).label}"
+        for service in story.services.all()
+        if service.pk in answers and any(service.path.startswith(p) for p in staff_paths)
+    )
+
+
 def _staff_cells(story: Any, staff_paths: list[str]) -> Row:
     if not _covered(story, staff_paths):
-        return [None, "", ""]
+        return [None, "", "", "", "", "", ""]
     return [
         story.criticality,
         "yes" if story.staff_read else "",
         "yes" if story.staff_responded else "",
+        str(Channel(story.channel).label) if story.channel else "",
+        story.campaign_name or "",
+        _fft_cell(story, staff_paths),
+        story.helped_by,
     ]
 
 

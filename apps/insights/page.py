@@ -20,6 +20,7 @@ from apps.stories.search import StoryFilters
 from apps.stories.taxonomy import Criticality, Progress
 
 from . import charts, display
+from .page_waysin import ways_in_context
 from .selectors_insight import Insight, Journey, Mark, Period, Topic
 from .spc import Spc, SpcPoint, xmr
 
@@ -246,6 +247,7 @@ def page_context(
         "sort": sort,
         "sort_links": sort_links,
         "all_stories_href": stories_href(period.start, period.end),
+        **ways_in_context(insight, limit=limit, staff=staff),
     }
 
 

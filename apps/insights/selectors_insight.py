@@ -31,6 +31,7 @@ from apps.stories.selectors import with_progress
 from apps.stories.taxonomy import Polarity, Progress
 
 from .models import OrganisationFigures
+from .selectors_waysin import Fft, WaysIn, insight_fft, insight_ways_in
 
 GOOD = (Polarity.GOOD.value, Polarity.POSITIVE.value)
 IMPROVE = (Polarity.IMPROVE.value, Polarity.NEGATIVE.value)
@@ -169,6 +170,10 @@ class Insight:
     marks: list[Mark]
     journey: Journey
     parts: list[Part] = field(default_factory=list)
+    # The Friends and Family Test answers, and the stories by channel and campaign
+    # (selectors_waysin; campaigns for staff only).
+    fft: Fft = field(default_factory=lambda: Fft([], [], []))
+    ways_in: WaysIn = field(default_factory=lambda: WaysIn([], []))
 
     @property
     def total(self) -> int:
@@ -360,11 +365,16 @@ def insight_journey(
     return journeys.pop("", Journey()), journeys
 
 
-def insight_for(node: Organisation, filters: StoryFilters, period: Period) -> Insight:
+def insight_for(
+    node: Organisation, filters: StoryFilters, period: Period, *, ways_in: bool = False
+) -> Insight:
     """Everything an insight page shows, in eight queries whatever the number of stories:
     the subtree's nodes (once a request, kept on the node by the search), the months, the
     topics and the previous period's, the pairs, the journeys, the marks, and the parts'
-    names (only for a node with parts)."""
+    names (only for a node with parts). With `ways_in` (the insight page; the board
+    report and saved views' emails leave it out), three more: the Friends and Family
+    Test answers and their services' names (only where any was answered), and the
+    stories by channel and campaign."""
     topics = insight_topics(filters, period)
     journey, by_part = insight_journey(node, filters, period)
     parts = []
@@ -381,7 +391,15 @@ def insight_for(node: Organisation, filters: StoryFilters, period: Period) -> In
         marks=insight_marks(filters, period),
         journey=journey,
         parts=parts,
+        **_ways_in(node, filters, period) if ways_in else {},
     )
+
+
+def _ways_in(node: Organisation, filters: StoryFilters, period: Period) -> dict[str, Any]:
+    return {
+        "fft": insight_fft(node, _in(filters, period), period.months),
+        "ways_in": insight_ways_in(_in(filters, period)),
+    }
 
 
 def _figures_version(node: Organisation) -> int:
@@ -413,7 +431,7 @@ def _view_key(
     ]
     digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
     audience = "staff" if staff else "public"
-    return f"insight:1:{node.pk}:{version}:{audience}:{digest}"
+    return f"insight:2:{node.pk}:{version}:{audience}:{digest}"
 
 
 def _public(insight: Insight) -> Insight:
@@ -427,6 +445,7 @@ def _public(insight: Insight) -> Insight:
         journey=plain(insight.journey),
         parts=[replace(part, journey=plain(part.journey)) for part in insight.parts],
         marks=[replace(mark, criticality=None) for mark in insight.marks],
+        ways_in=replace(insight.ways_in, campaigns=[]),
     )
 
 
@@ -441,7 +460,7 @@ def insight_kept(
     kept = cache.get(key)
     if isinstance(kept, Insight):
         return kept
-    insight = insight_for(node, filters, period)
+    insight = insight_for(node, filters, period, ways_in=True)
     if not staff:
         insight = _public(insight)
     cache.set(key, insight, settings.INSIGHT_CACHE_SECONDS)

@@ -4,6 +4,7 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -25,6 +26,7 @@ from .taxonomy import (
     AuthorRole,
     Channel,
     Criticality,
+    FftAnswer,
     Polarity,
     RejectionReason,
     ReportReason,
@@ -164,6 +166,72 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj: Tag) -> str:
         return obj.label.capitalize()
+
+
+# The Friends and Family Test question (docs/ways-in.md): one optional radio field a
+# service, named `fft_<service id>`, for each chosen service whose trust asks it.
+FFT_PREFIX = "fft_"
+FFT_QUESTION = _("Overall, how was your experience of our service?")
+FFT_BEFORE = "before"
+FFT_AFTER = "after"
+
+
+@dataclass(frozen=True)
+class FftQuestion:
+    """One service's question on a form: the service and the bound radio field."""
+
+    service: Organisation
+    field: forms.BoundField
+
+
+def fft_trusts(services: list[Organisation]) -> dict[str, str]:
+    """Each trust's setting (its `fft_asked`) by the trust's path, for the trusts of
+    these services: a trust is the root of a service's tree. One query (none without
+    services)."""
+    roots = {org.path[: Organisation.steplen] for org in services}
+    if not roots:
+        return {}
+    return dict(Organisation.objects.filter(path__in=roots).values_list("path", "fft_asked"))
+
+
+def add_fft_fields(form: forms.Form, services: list[Organisation]) -> None:
+    """Add the question for each of `services` whose trust asks it, in the services'
+    order, as optional radio fields (a person may skip it); a bound form keeps what was
+    chosen whatever else is wrong. Sets `form.fft_questions` and `form.fft_placement`
+    ("before" or "after" the story, "" when nothing is asked). Where the chosen services'
+    trusts disagree, the question comes before the story if any of them asks it before:
+    a trust that asks first wants the answer given before the story colours it, and an
+    answer given early costs the other trusts nothing."""
+    settings_by_trust = fft_trusts(services)
+    asked = []
+    for org in services:
+        setting = settings_by_trust.get(org.path[: Organisation.steplen], "")
+        if not setting:
+            continue
+        name = f"{FFT_PREFIX}{org.pk}"
+        form.fields[name] = forms.ChoiceField(
+            label=FFT_QUESTION,
+            choices=FftAnswer.choices,
+            widget=forms.RadioSelect,
+            required=False,
+        )
+        asked.append((org, setting))
+    form.fft_questions = [  # type: ignore[attr-defined]
+        FftQuestion(org, form[f"{FFT_PREFIX}{org.pk}"]) for org, _setting in asked
+    ]
+    placements = {setting for _org, setting in asked}
+    form.fft_placement = (  # type: ignore[attr-defined]
+        FFT_BEFORE if FFT_BEFORE in placements else (FFT_AFTER if placements else "")
+    )
+
+
+def fft_answers(form: forms.Form) -> dict[int, str]:
+    """The answers given on a valid form, by service id (skipped questions left out)."""
+    return {
+        question.service.pk: form.cleaned_data[question.field.name]
+        for question in getattr(form, "fft_questions", [])
+        if form.cleaned_data.get(question.field.name)
+    }
 
 
 class TellForm(Form):
@@ -308,6 +376,7 @@ class TellForm(Form):
             "improve": list(data["improve"]),
             "feelings": list(data["feelings"]),
             "submission_key": data["submission_key"],
+            "fft": fft_answers(self),
         }
 
     def clean_services(self) -> list[Organisation]:

@@ -23,7 +23,7 @@ from apps.core.visitors import visitor_of
 
 from . import reports, selectors, services
 from .export import author_download as author_download_of
-from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm
+from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm, add_fft_fields
 from .models import Story, StoryStatus
 from .retention import purge_date
 from .search import StorySearchForm, search_page, search_query_string
@@ -66,6 +66,7 @@ def tell_page(request: HtmxHttpRequest, *, way: Way | None) -> HttpResponse:
         query = request.GET.get("q", "")[:100]
     selected, found = selectors.service_options(selected_keys=keys, query=query)
     form.offer_services(selected + found)
+    add_fft_fields(form, selected)
     if request.method == "GET":
         form.initial["services"] = [org.pk for org in selected]
     elif not sending:

@@ -26,7 +26,15 @@ pytestmark = pytest.mark.django_db
 
 CSV_URL = "/stories/export.csv"
 XLSX_URL = "/stories/export.xlsx"
-STAFF_HEADERS = ["criticality", "read by staff", "responded by staff"]
+STAFF_HEADERS = [
+    "criticality",
+    "read by staff",
+    "responded by staff",
+    "channel",
+    "campaign",
+    "friends and family test",
+    "helped by",
+]
 
 
 def body(response: Any) -> bytes:
@@ -333,8 +341,9 @@ def test_exports_keep_their_query_budgets(world: dict[str, Any], settings: Any) 
         # the count, then the stories and their four prefetches
         "public CSV": (Client, CSV_URL, 6),
         "public XLSX": (Client, XLSX_URL, 6),
-        # + the session, the user, the second factor and the scope
-        "staff CSV": (lambda: staff, CSV_URL, 10),
+        # + the session, the user, the second factor and the scope, and the Friends and
+        # Family Test answers' prefetch
+        "staff CSV": (lambda: staff, CSV_URL, 11),
         # + the words' check, the trust, its subtree; the count in a transaction of its
         # own with serial plans (three statements more)
         "CSV of a trust and a word": (Client, f"{CSV_URL}?q=nurse&organisation=ORG", 12),

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.organisations.models import Organisation, OrganisationKind
-from apps.stories.models import Story, StoryTag, Tag
+from apps.stories.models import Story, StoryService, StoryTag, Tag
+from apps.waysin.models import Campaign, StoryOrigin
 from tests.factories import OrganisationFactory, StoryFactory
 from tests.querybudget import QueryBudget
 
@@ -35,6 +36,16 @@ def tell(service: Organisation, when: dt.datetime, n: int, **tags: str) -> list[
             StoryTag.objects.create(story=story, tag=Tag.objects.get(slug=slug), polarity=polarity)
         made.append(story)
     return made
+
+
+def ways_in(stories: list[Story], campaign: Campaign) -> None:
+    """Friends and Family Test answers on every story, and a campaign for some (the
+    page's ways-in section: its queries must not grow either)."""
+    answers = ["very_good", "good", "neither", "poor", "very_poor", "dont_know"]
+    for index, story in enumerate(stories):
+        StoryService.objects.filter(story=story).update(fft=answers[index % len(answers)])
+        if index % 2:
+            StoryOrigin.objects.create(story=story, campaign=campaign)
 
 
 def url(org: Organisation, staff: bool = False, **params: str) -> str:
@@ -62,12 +73,13 @@ def test_insight_page_draws_each_chart_with_its_title_description_and_table(
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count('<svg role="img"') == 2  # topics, journey (no links inside)
+    # Topics, journey, channels (no links inside); no Friends and Family Test answers.
+    assert html.count('<svg role="img"') == 3
     assert html.count('<svg role="group"') == 2  # trend, swarm: links inside
     for chart in ("trend", "topics", "swarm", "journey"):
         assert f'<title id="{chart}-title">' in html
         assert f'<desc id="{chart}-desc">' in html
-    assert html.count("<table") == 6  # months, topics, pairs, swarm, journey, parts
+    assert html.count("<table") == 7  # months, topics, pairs, swarm, journey, parts, channels
     assert "6 stories published from" in text_of(html)
     assert "Food and drink and staff manner and attitude" in text_of(html) or (
         "Staff manner and attitude and food and drink" in text_of(html)
@@ -198,14 +210,16 @@ def test_insight_page_queries_do_not_grow_with_the_stories(
     client = client_as("reader" if staff else "anonymous")
     service = part(org, 3)
     budget = QueryBudget("insight page", limit=25)
-    tell(service, this_month(), 5, **{FOOD: "improve", STAFF: "good"})
+    campaign = Campaign.objects.create(node=org, name="After clinic", code="budget1")
+    first = tell(service, this_month(), 5, **{FOOD: "improve", STAFF: "good"})
+    ways_in(first, campaign)
     # Each request computes the view afresh (nothing kept from the last one).
     budget.measure(5, lambda: client.get(url(org, staff=staff)), before=cache.clear)
     extra = OrganisationFactory(parent=part(org, 2), name="Ward 9", kind=OrganisationKind.SERVICE)
     for month in range(1, 11):
         when = this_month() - dt.timedelta(days=31 * month)
-        tell(service, when, 6, **{FOOD: "good"})
-        tell(extra, when, 6, **{STAFF: "improve", FOOD: "improve"})
+        ways_in(tell(service, when, 6, **{FOOD: "good"}), campaign)
+        ways_in(tell(extra, when, 6, **{STAFF: "improve", FOOD: "improve"}), campaign)
     budget.measure(125, lambda: client.get(url(org, staff=staff)), before=cache.clear)
     budget.assert_flat()
 
