@@ -8,12 +8,14 @@ size (A4 poster, 85 × 55 mm card); the PDFs are those SVGs on a printed page.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import textwrap
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -362,11 +364,23 @@ def svg_file(art: Artwork, kind: str) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + svg(art, kind)).encode()
 
 
+# A made PDF is kept this long. Its key is the hash of the artwork's own markup, so a
+# renamed service, another address or another language is another key: nothing to clear.
+PDF_CACHE_SECONDS = 24 * 60 * 60
+
+
 def pdf(art: Artwork, kind: str, *, base_url: str) -> bytes:
     """The poster on one A4 page, or ten cards on an A4 sheet with guides to cut along.
     Raises apps.core.pdf.PdfError when the PDF cannot be made."""
+    markup = svg(art, kind)
+    key = f"waysin.poster.{kind}.pdf." + hashlib.sha256(markup.encode()).hexdigest()
+    kept = cache.get(key)
+    if isinstance(kept, bytes):
+        return kept
     html = render_to_string(
         "waysin/poster_print.html",
-        {"kind": kind, "art": art, "svg": svg(art, kind), "cards": range(10)},
+        {"kind": kind, "art": art, "svg": markup, "cards": range(10)},
     )
-    return html_to_pdf(html, base_url=base_url)
+    made = html_to_pdf(html, base_url=base_url)
+    cache.set(key, made, PDF_CACHE_SECONDS)
+    return made

@@ -55,7 +55,10 @@ def _decode_pdf(pdf: bytes, folder: Path) -> list[str]:
     )
     image = next(folder.glob("art*.png"))
     done = subprocess.run(  # noqa: S603
-        [zbarimg, "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(image)], capture_output=True, text=True, check=False
+        [zbarimg, "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(image)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return done.stdout.split()
 
@@ -143,3 +146,66 @@ def test_the_card_sheet_pdf_and_the_svg_files_carry_the_same_code(
         markup = svg.content.decode().split("?>", 1)[1]
         page = html_to_pdf(f"<style>@page {{ size: A4 }}</style>{markup}", base_url="/")
         assert _decode_pdf(page, folder) == [address]
+
+
+def test_the_public_page_shows_both_and_offers_four_files(
+    client: Client, ward: Organisation
+) -> None:
+    response = client.get(reverse("posters:page", kwargs={"slug": ward.slug}))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "private" not in response.get("Cache-Control", "")  # public, cacheable
+    assert html.count('class="poster-art ') == 2  # the poster and the card, inline
+    assert "Ward 7" in html
+    assert "Northfield" in html  # the service's trust, on the artwork
+    for name in ("poster_pdf", "poster_svg", "card_pdf", "card_svg"):
+        assert f'href="{reverse(f"posters:{name}", kwargs={"slug": ward.slug})}"' in html
+
+
+def test_the_organisation_page_links_its_poster_but_a_closed_one_does_not(
+    client: Client, ward: Organisation
+) -> None:
+    poster = reverse("posters:page", kwargs={"slug": ward.slug})
+    assert poster in client.get(ward.get_absolute_url()).content.decode()
+    ward.is_active = False
+    ward.save(update_fields=["is_active"])
+    assert poster not in client.get(ward.get_absolute_url()).content.decode()
+    assert client.get(poster).status_code == 404
+    assert (
+        client.get(reverse("posters:qr", kwargs={"code": posters.code_for(ward)})).status_code
+        == 404
+    )
+
+
+def test_the_artwork_names_the_service_and_no_person(ward: Organisation, settings: Any) -> None:
+    settings.SITE_URL = "https://carevoice.example"
+    ward.listed_staff_names = "Dr Amira Patel"
+    ward.save(update_fields=["listed_staff_names"])
+    art = posters.artwork_for(posters.node_for_slug(ward.slug))  # type: ignore[arg-type]
+    for kind in posters.KINDS:
+        markup = posters.svg(art, kind)
+        assert "Ward 7" in markup
+        assert "Patel" not in markup
+        assert f"carevoice.example/q/{art.code}/" in markup
+    assert art.address == f"https://carevoice.example/q/{art.code}/"
+
+
+def test_a_pdf_that_cannot_be_made_leaves_the_page_with_the_svg_files(
+    client: Client,
+    ward: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    weasyprint = pytest.importorskip("weasyprint")
+
+    class Broken:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(weasyprint, "HTML", Broken)
+    response = client.get(reverse("posters:poster_pdf", kwargs={"slug": ward.slug}))
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "The PDF could not be made" in html
+    assert reverse("posters:poster_svg", kwargs={"slug": ward.slug}) in html
+    assert f"The poster PDF of {ward.slug} could not be made" in caplog.text
