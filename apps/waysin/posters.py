@@ -162,7 +162,8 @@ BRAND = "#00594f"
 PAPER = "#ffffff"
 # An average letter's width as a share of the font size, generous for wide fonts
 # (DejaVu Sans, where Arial is missing), so a line set here never runs off the page.
-LETTER = 0.55
+LETTER = 0.53
+BOLD_LETTER = 0.58
 
 
 @dataclass(frozen=True)
@@ -178,14 +179,17 @@ class Text:
     anchor: str = "start"
 
 
-def fit(text: str, *, width: float, sizes: tuple[float, ...], most: int) -> Lines:
+def fit(
+    text: str, *, width: float, sizes: tuple[float, ...], most: int, bold: bool = False
+) -> Lines:
     """The text in the largest of `sizes` that takes at most `most` lines of `width`; at
     the smallest size, cut with an ellipsis after `most` lines."""
+    letter = BOLD_LETTER if bold else LETTER
     for size in sizes:
-        lines = textwrap.wrap(text, width=max(int(width / (LETTER * size)), 8))
+        lines = textwrap.wrap(text, width=max(int(width / (letter * size)), 8))
         if len(lines) <= most:
             return Lines(lines=lines, size=size)
-    lines = textwrap.wrap(text, width=max(int(width / (LETTER * sizes[-1])), 8))
+    lines = textwrap.wrap(text, width=max(int(width / (letter * sizes[-1])), 8))
     return Lines(lines=[*lines[: most - 1], lines[most - 1].rstrip(".,") + "…"], size=sizes[-1])
 
 
@@ -220,6 +224,15 @@ class Placed:
     label: str
 
     @property
+    def cut_width(self) -> float:
+        """The card's edge, drawn inside it so that no half of the line is cut off."""
+        return round(self.width - 0.2, 2)
+
+    @property
+    def cut_height(self) -> float:
+        return round(self.height - 0.2, 2)
+
+    @property
     def qr_scale(self) -> float:
         return round(self.qr_width / self.art.qr.size, 4)
 
@@ -233,11 +246,11 @@ def _label(art: Artwork) -> str:
 
 def _heading(text: str, *, width: float) -> Lines:
     """The invitation on one line if it fits large enough, else on two."""
-    for size in (15, 13, 11):
-        one = fit(text, width=width, sizes=(size,), most=1)
+    for size in (15, 14, 13, 12, 11):
+        one = fit(text, width=width, sizes=(size,), most=1, bold=True)
         if len(one.lines) == 1 and not one.lines[0].endswith("…"):
             return one
-    return fit(text, width=width, sizes=(13, 11, 9), most=2)
+    return fit(text, width=width, sizes=(13, 11, 9), most=2, bold=True)
 
 
 def _poster(art: Artwork) -> Placed:
@@ -258,7 +271,7 @@ def _poster(art: Artwork) -> Placed:
         fit(_("This code is for"), width=inner, sizes=(5,), most=1), x=margin, gap=1.5, fill=MUTED
     )
     page.set(
-        fit(art.node.name, width=inner, sizes=(13, 10, 8), most=3),
+        fit(art.node.name, width=inner, sizes=(13, 10, 8), most=3, bold=True),
         x=margin,
         gap=1,
         bold=True,
@@ -273,7 +286,7 @@ def _poster(art: Artwork) -> Placed:
         sizes=(5.5, 4.5),
         most=2,
     )
-    address = fit(art.short_address, width=inner, sizes=(9, 7, 5.5), most=2)
+    address = fit(art.short_address, width=inner, sizes=(9, 7, 5.5), most=2, bold=True)
     words = 3 + scan.height + 2 + address.height
     # The code as large as the room left allows, between 60 and 100 mm.
     qr_width = round(max(min(footer_top - page.top - words - 10, 100), 60), 2)
@@ -311,13 +324,13 @@ def _card(art: Artwork) -> Placed:
     inner = width - left - 3
     card = Layout(top=4, texts=[])
     card.set(
-        fit(_("Tell us about your care"), width=inner, sizes=(4.2, 3.6, 3), most=3),
+        fit(_("Tell us about your care"), width=inner, sizes=(4.2, 3.6, 3), most=3, bold=True),
         x=left,
         gap=2,
         bold=True,
     )
     card.set(
-        fit(art.node.name, width=inner, sizes=(3.4, 2.8, 2.4), most=3),
+        fit(art.node.name, width=inner, sizes=(3.4, 2.8, 2.4), most=3, bold=True),
         x=left,
         gap=0.8,
         bold=True,
@@ -334,7 +347,7 @@ def _card(art: Artwork) -> Placed:
         fill=MUTED,
     )
     card.set(
-        fit(art.short_address, width=width - 6, sizes=(3.4, 2.8, 2.2), most=1),
+        fit(art.short_address, width=width - 6, sizes=(3.4, 2.8, 2.2), most=1, bold=True),
         x=width / 2,
         bold=True,
         anchor="middle",
