@@ -200,10 +200,21 @@ class Layout:
     top: float
     texts: list[Text]
 
-    def set(self, lines: Lines, *, x: float, gap: float = 0, **style: object) -> None:
+    def set(
+        self,
+        lines: Lines,
+        *,
+        x: float,
+        gap: float = 0,
+        bold: bool = False,
+        fill: str = INK,
+        anchor: str = "start",
+    ) -> None:
         for index, line in enumerate(lines.lines):
             y = round(self.top + index * lines.step + lines.size, 2)
-            self.texts.append(Text(x=x, y=y, size=lines.size, text=line, **style))  # type: ignore[arg-type]
+            self.texts.append(
+                Text(x=x, y=y, size=lines.size, text=line, bold=bold, fill=fill, anchor=anchor)
+            )
         self.top = round(self.top + lines.height + gap, 2)
 
 
