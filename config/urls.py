@@ -8,6 +8,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    # Posters and cards first: their addresses sit under organisations/<slug>/.
+    path("", include("apps.waysin.urls_posters")),
     path("organisations/", include("apps.organisations.urls")),
     path("", include("apps.changes.urls")),
     path("", include("apps.waysin.urls")),

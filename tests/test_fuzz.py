@@ -195,6 +195,48 @@ def test_odd_query_values_never_make_a_server_error(
     several_at_once()
 
 
+# --- posters and cards (issue 19, part 2): codes and slugs that name no open node ---
+BAD_CODES = ["zzzzzzzzzzzzzzzz", "zzzzzzzzzzzzz", "0", "-1", "..", "ü", "1 2", "%C3%BC"]
+# Refused by the input middleware before any view (400), or not found.
+ODD_BYTES = ["%00", "a%00b", "%0b%1b", "%ff"]
+
+
+def test_bad_poster_codes_and_slugs_are_plain_not_found(org: Organisation) -> None:
+    from apps.waysin.posters import code_for
+
+    client = Client()
+    closed = Organisation.objects.get(path__startswith=org.path, depth=2)
+    closed.is_active = False
+    closed.save(update_fields=["is_active"])
+    unknown = Organisation.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1
+    for code in [*BAD_CODES, code_for(closed), code_for(Organisation(pk=unknown))]:
+        for method in (client.get, client.post):
+            response = method(f"/q/{code}/")
+            assert response.status_code == 404, f"{code!r}: {response.status_code}"
+    for code in ODD_BYTES:
+        response = client.get(f"/q/{code}/")
+        assert response.status_code in {400, 404}, f"{code!r}: {response.status_code}"
+    for slug in ("no-such-place", closed.slug, "x" * 300):
+        for name in ("page", "poster_pdf", "poster_svg", "card_pdf", "card_svg"):
+            response = client.get(reverse(f"posters:{name}", kwargs={"slug": slug}))
+            assert response.status_code == 404, f"{name} {slug!r}: {response.status_code}"
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_odd_stories_sent_by_a_poster_code_never_make_a_server_error(
+    value: str, org: Organisation
+) -> None:
+    from apps.waysin.posters import code_for
+
+    cache.clear()
+    url = reverse("posters:qr", kwargs={"code": code_for(org)})
+    for field in ("services", "body", "year", "q", "find"):
+        data = {"services": [org.pk], "body": "x" * 40, "year": "2025", "month": "1"}
+        data[field] = value
+        response = Client().post(url, data)
+        assert response.status_code < 500, f"{field}={value!r}: {response.status_code}"
+
+
 # Staff forms of safeguarding: odd values in every field come back as field errors (or
 # are saved as text), never a server error.
 SAFEGUARDING_FORMS = {

@@ -20,6 +20,7 @@ from apps.core.models import OutboxEmail
 from apps.organisations.models import Organisation
 from apps.responders.models import Invitation, Role
 from apps.responses.models import AuthorReply, Response
+from apps.waysin.posters import code_for
 
 from .conftest import CAST
 from .factories import (
@@ -126,6 +127,14 @@ ACCESS: dict[str, Rule] = {
     "feeds:organisation": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
     "feeds:service": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
     "feeds:widget": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    # Posters and cards (issue 19, part 2): public, so anyone may print them; the QR
+    # code's address serves the tell form for its service to everyone.
+    "posters:qr": Rule(everyone(200), kwargs=lambda w: {"code": code_for(w["org"])}),
+    "posters:page": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    "posters:poster_pdf": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    "posters:poster_svg": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    "posters:card_pdf": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
+    "posters:card_svg": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
     "feeds:tag": Rule(everyone(200), kwargs=lambda w: {"slug": "discharge"}),
     # Moderation: moderators and platform admins only; any staff member may type in a
     # story told on paper or by phone.

@@ -165,7 +165,7 @@ staff_story_page_sections: OrderedSlots[StaffStorySection] = OrderedSlots(
 )
 # Parts of an organisation's page, top to bottom.
 organisation_page_sections: OrderedSlots[OrganisationSection] = OrderedSlots(
-    "organisation_page_sections", ("figures", "changes", "stories", "follow")
+    "organisation_page_sections", ("figures", "changes", "stories", "follow", "poster")
 )
 # Parts of the staff home (the inbox at /staff/), above its roles and stories.
 staff_home_sections: OrderedSlots[StaffHomeSection] = OrderedSlots(

@@ -98,6 +98,7 @@ def test_the_installed_apps_fill_every_point() -> None:
         "changes",
         "stories",
         "follow",
+        "poster",
     ]
     for point in extensions.POINTS:
         if isinstance(point, SingleSlot):
