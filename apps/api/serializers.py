@@ -2,8 +2,8 @@
 
 Staff-only fields (a story's criticality and moderator's note) are declared optional and
 filled only by `StorySerializer` for a key whose subtree holds one of the story's
-services; everywhere else they are absent, not null. A story's services carry their
-Friends and Family Test answer (`fft`) for any key, and never without one.
+services; everywhere else they are absent, not null. The same holds for each service's
+Friends and Family Test answer (`fft`): present for a key whose subtree holds that service.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from apps.stories.taxonomy import (
     TagGroup,
 )
 
+from .models import ApiKey
 from .permissions import staff_may_see
 
 
@@ -97,9 +98,10 @@ class StoryServiceSerializer(ServiceSerializer):
         choices=_choices(FftAnswer),
         allow_null=True,
         required=False,
-        help_text="Key holders only (any key): the answer to the Friends and Family Test "
-        'question, "Overall, how was your experience of our service?", where the service\'s '
-        "trust asked it and the author answered; null where not. Absent without a key.",
+        help_text="Key holders only, on the services inside the key's organisation: the "
+        'answer to the Friends and Family Test question, "Overall, how was your experience '
+        "of our service?\", where the service's trust asked it and the author answered; null "
+        "where not. Absent without a key and on other organisations' services.",
     )
 
 
@@ -197,13 +199,19 @@ class StorySerializer(serializers.Serializer):
         if not staff_may_see(api_key, instance):
             for name in self.STAFF_ONLY:
                 data.pop(name, None)
-        # The Friends and Family Test answers: for any key, never without one.
-        answers = self.context.get("fft_answers", {}) if api_key is not None else None
+        # The Friends and Family Test answers: for a key, on the services inside its subtree
+        # (prefetched: no query); absent everywhere else, as the staff-only fields are.
+        answers = self.context.get("fft_answers", {})
+        own = (
+            {s.pk for s in instance.services.all() if s.path.startswith(api_key.organisation.path)}
+            if isinstance(api_key, ApiKey)
+            else set()
+        )
         for service in data["services"]:
-            if answers is None:
-                service.pop("fft", None)
-            else:
+            if service["id"] in own:
                 service["fft"] = answers.get((instance.pk, service["id"])) or None
+            else:
+                service.pop("fft", None)
         return data
 
 
