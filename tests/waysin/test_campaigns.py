@@ -211,3 +211,34 @@ def test_super_user_cannot_make_or_end_ways_in_of_another_trust(
     assert staff.post(reverse("waysin:campaign_end", kwargs={"pk": theirs.pk})).status_code == 403
     theirs.refresh_from_db()
     assert not theirs.has_expired()
+
+
+def test_ways_in_page_queries_stay_flat(
+    client_as: Any, super_user: User, ward: Organisation
+) -> None:
+    from apps.waysin.selectors import token_digest
+    from tests.querybudget import QueryBudget
+
+    staff = client_as("super_user")
+    url = reverse("waysin:index")
+    budget = QueryBudget("ways in page", limit=20)
+
+    def grow(to: int) -> None:
+        while Kiosk.objects.count() < to:
+            n = Kiosk.objects.count()
+            Kiosk.objects.create(node=ward, name=f"Tablet {n}", token_hash=token_digest(f"t{n}"))
+            campaign = make(super_user, ward)
+            story = Story.objects.create(
+                body="x" * 40,
+                pseudonym="P",
+                author_role="patient",
+                experienced_on=timezone.localdate().replace(day=1),
+                channel=Channel.CAMPAIGN,
+            )
+            StoryOrigin.objects.create(story=story, campaign=campaign)
+
+    grow(2)
+    budget.measure(2, lambda: staff.get(url))
+    grow(30)
+    budget.measure(30, lambda: staff.get(url))
+    budget.assert_flat()
