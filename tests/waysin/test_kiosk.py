@@ -223,3 +223,31 @@ def test_only_managers_make_kiosks(responder: User, super_user: User, ward: Orga
     assert token not in kiosk.token_hash
     entry = AuditEntry.objects.get(action="waysin.kiosk.created")
     assert token not in str(entry.details)
+
+
+def test_feeling_tiles_carry_a_picture_of_their_polarity(
+    super_user: User, ward: Organisation
+) -> None:
+    _kiosk, token = make_kiosk(super_user, ward)
+    html = Client().get(reverse("waysin:kiosk", kwargs={"token": token})).content.decode()
+    grateful = html.split('value="%d"' % Tag.objects.get(slug="felt-grateful").pk)[1][:400]
+    angry = html.split('value="%d"' % Tag.objects.get(slug="felt-angry").pk)[1][:400]
+    assert "face-happy" in grateful
+    assert "face-sad" in angry
+
+
+def test_over_the_limit_without_javascript_keeps_the_words(
+    super_user: User, ward: Organisation, settings: Any
+) -> None:
+    from apps.waysin import views_kiosk
+
+    settings.RATELIMIT_ENABLE = True
+    _kiosk, token = make_kiosk(super_user, ward)
+    url = reverse("waysin:kiosk", kwargs={"token": token})
+    for _ in range(int(views_kiosk.KIOSK_RATE.split("/")[0])):
+        Client().post(url, told(service=str(ward.pk)), HTTP_X_KIOSK="1")
+    refused = Client().post(url, told(service=str(ward.pk), body="Words to keep " * 5))
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert "Please ask a member of staff" in html
+    assert "Words to keep" in html
