@@ -230,8 +230,8 @@ def test_feeling_tiles_carry_a_picture_of_their_polarity(
 ) -> None:
     _kiosk, token = make_kiosk(super_user, ward)
     html = Client().get(reverse("waysin:kiosk", kwargs={"token": token})).content.decode()
-    grateful = html.split('value="%d"' % Tag.objects.get(slug="felt-grateful").pk)[1][:400]
-    angry = html.split('value="%d"' % Tag.objects.get(slug="felt-angry").pk)[1][:400]
+    grateful = html.split(f'value="{Tag.objects.get(slug="felt-grateful").pk}"')[1][:400]
+    angry = html.split(f'value="{Tag.objects.get(slug="felt-angry").pk}"')[1][:400]
     assert "face-happy" in grateful
     assert "face-sad" in angry
 
