@@ -4,32 +4,19 @@ import uuid
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.models import AuditEntry
-from apps.organisations.models import Organisation, OrganisationKind
+from apps.organisations.models import Organisation
 from apps.stories.models import Story, StoryService, Tag
 from apps.stories.taxonomy import Channel
 from apps.waysin import services
 from apps.waysin.models import Kiosk, StoryOrigin
-from tests.factories import OrganisationFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    cache.clear()
-
-
-@pytest.fixture
-def ward(org: Organisation) -> Organisation:
-    site = Organisation.objects.get(path__startswith=org.path, depth=2)
-    return OrganisationFactory(parent=site, name="Ward 7", kind=OrganisationKind.SERVICE)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 def make_kiosk(actor: User, node: Organisation, pin: str = "") -> tuple[Kiosk, str]:
