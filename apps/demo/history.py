@@ -305,6 +305,9 @@ def load_history(now: dt.datetime | None = None) -> int:
         created_at=F("published_at") - dt.timedelta(hours=20), updated_at=F("published_at")
     )
     _responses_reads_and_changes(rng, plans, trust, now)
+    from .ways_in import load_ways_in
+
+    load_ways_in({plan.story.pk: plan.mood for plan in plans})
     # Read by staff some hours after publication, not at the moment of loading.
     published = Story.objects.filter(pk=OuterRef("story_id")).values("published_at")[:1]
     StaffRead.objects.filter(story_id__in=ids).update(

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef
 from django.db.models.functions import TruncMonth
@@ -123,3 +124,26 @@ def test_the_history_is_the_same_every_time() -> None:
         transaction.set_rollback(True)
     load()
     assert _fingerprint() == first
+
+
+def test_demo_ways_in_spread_channels_and_answers(db: None) -> None:
+    """The demo shows every channel, answers to the Friends and Family Test for recent
+    stories only, and a kiosk and campaign link that work."""
+    from django.test import Client
+
+    from apps.demo.loader import demo_load
+    from apps.demo.ways_in import DEMO_CAMPAIGN_CODE, DEMO_KIOSK_TOKEN
+    from apps.stories.models import Story, StoryService
+    from apps.waysin.models import StoryOrigin
+
+    assert demo_load()
+    channels = set(Story.objects.values_list("channel", flat=True))
+    assert {"web", "kiosk", "paper", "qr", "campaign", "phone", "assisted"} <= channels
+    answered = StoryService.objects.exclude(fft="")
+    assert answered.count() > 100
+    oldest = min(answered.values_list("story__published_at", flat=True))
+    assert (timezone.now() - oldest).days <= 31 * 9
+    kiosk_stories = Story.objects.filter(channel="kiosk").count()
+    assert StoryOrigin.objects.filter(kiosk__isnull=False).count() == kiosk_stories
+    assert Client().get(f"/kiosk/{DEMO_KIOSK_TOKEN}/").status_code == 200
+    assert Client().get(f"/t/{DEMO_CAMPAIGN_CODE}").status_code == 200

@@ -7,6 +7,7 @@ from django.test.utils import override_settings
 
 from apps.core.models import OutboxEmail
 from apps.demo.loader import DEMO_PASSWORD, DEMO_TEAM, DEMO_TOTP_SECRET, DEMO_USERS, demo_load
+from apps.demo.ways_in import DEMO_CAMPAIGN_CODE, DEMO_KIOSK_TOKEN
 from apps.stories.models import ThemeModelVersion
 
 
@@ -52,4 +53,10 @@ class Command(BaseCommand):
             "authenticator app,\n  or print the current code with "
             "`.venv/bin/python manage.py demo_code`."
             "\n  Sam Carter has none yet: signing in as Sam shows how staff set one up."
+        )
+        site = settings.SITE_URL
+        self.stdout.write(
+            "\nWays in: the demo kiosk (a tablet at the main entrance) is at\n"
+            f"  {site}/kiosk/{DEMO_KIOSK_TOKEN}/\n"
+            f"  and the demo campaign link at {site}/t/{DEMO_CAMPAIGN_CODE}"
         )
