@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from apps.changes.models import Change, ChangeStatus
 from apps.organisations.models import Organisation
