@@ -91,7 +91,7 @@ SEARCH_PARAMETERS = {
     "order",
 }
 FROM_OTHER_PAGES = {
-    "stories:tell": {"service", "services"},
+    "stories:tell": {"service", "services", "part"},
     "exports:stories_csv": SEARCH_PARAMETERS,
     "exports:stories_xlsx": SEARCH_PARAMETERS,
 }

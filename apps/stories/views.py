@@ -23,7 +23,14 @@ from apps.core.visitors import visitor_of
 
 from . import reports, selectors, services
 from .export import author_download as author_download_of
-from .forms import AuthorEmailForm, FlagForm, ResendLinkForm, TellForm, add_fft_fields
+from .forms import (
+    FFT_PREFIX,
+    AuthorEmailForm,
+    FlagForm,
+    ResendLinkForm,
+    TellForm,
+    add_fft_fields,
+)
 from .models import Story, StoryStatus
 from .retention import purge_date
 from .search import StorySearchForm, search_page, search_query_string
@@ -82,6 +89,15 @@ def tell_page(request: HtmxHttpRequest, *, way: Way | None) -> HttpResponse:
         "action": way.action if way else reverse("stories:tell"),
     }
     if request.htmx and request.method == "GET":
+        if request.GET.get("part") == "fft":
+            # The questions for the services ticked now, with the answers chosen so far.
+            form.initial.update(
+                (name, request.GET[name])
+                for name in form.fields
+                if name.startswith(FFT_PREFIX)
+                if name in request.GET
+            )
+            return render(request, "stories/_fft_parts.html", context)
         return render(request, "stories/tell.html#service-options", context)
     if sending:
         if is_ratelimited(request, group=TELL_GROUP, key="ip", rate=TELL_RATE, increment=True):

@@ -49,4 +49,39 @@
       setTimeout(function () { button.disabled = true; }, 0);
     });
   });
+
+  // The Friends and Family Test question follows the services ticked: when one is ticked
+  // or unticked, the questions for the services ticked now come from the server (their
+  // trusts decide), with the answers already chosen kept. Without JavaScript, "Find" and
+  // a send redraw them instead.
+  var tellForm = document.getElementById("tell-form");
+  var fieldset = document.getElementById("services-fieldset");
+  if (tellForm && fieldset && tellForm.dataset.fftUrl && window.fetch) {
+    var asked = 0;
+    fieldset.addEventListener("change", function (event) {
+      if (!event.target || event.target.name !== "services") { return; }
+      var params = new URLSearchParams({ part: "fft" });
+      tellForm.querySelectorAll("input[name=services]:checked").forEach(function (box) {
+        params.append("services", box.value);
+      });
+      tellForm.querySelectorAll("input[name^=fft_]:checked").forEach(function (radio) {
+        params.append(radio.name, radio.value);
+      });
+      var mine = ++asked;
+      fetch(tellForm.dataset.fftUrl + "?" + params.toString(), {
+        headers: { "HX-Request": "true" },
+        credentials: "same-origin",
+      }).then(function (response) {
+        return response.ok ? response.text() : null;
+      }).then(function (html) {
+        if (html === null || mine !== asked) { return; }  // a later tick has its own answer
+        var parts = new DOMParser().parseFromString(html, "text/html");
+        ["fft-before", "fft-after"].forEach(function (id) {
+          var here = document.getElementById(id);
+          var there = parts.getElementById(id);
+          if (here && there) { here.innerHTML = there.innerHTML; }
+        });
+      }).catch(function () { /* the form still works: a send redraws the questions */ });
+    });
+  }
 })();

@@ -100,3 +100,47 @@ def test_the_insight_sections_on_a_wide_screen(
     if SHOTS:
         page.locator("#fft").screenshot(path=f"{SHOTS}/fft-insight-1280.png")
         page.locator("#ways-in").screenshot(path=f"{SHOTS}/ways-in-insight-1280.png")
+
+
+def test_ticking_services_found_by_search_asks_the_question_with_javascript(
+    browser: Browser, live_server: Any, trust: dict[str, Any]
+) -> None:
+    """Services ticked from an htmx search bring their questions at once, and an answer
+    already chosen stays when another service is ticked."""
+    ward, clinic = trust["ward"], trust["clinic"]
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/tell/")
+    questions = page.get_by_role("group", name="Overall, how was your experience")
+    expect(questions).to_have_count(0)
+    page.get_by_label("Name or ODS code").fill("Ward 12")
+    page.get_by_label("Ward 12 (Orthopaedics)").check()
+    expect(questions).to_have_count(1)
+    questions.first.get_by_label("Poor", exact=True).check()
+    page.get_by_label("Name or ODS code").fill("Eye Clinic")
+    page.get_by_label("Eye Clinic").check()
+    expect(questions).to_have_count(2)
+    about_ward = questions.filter(has_text="Ward 12 (Orthopaedics)")
+    about_clinic = questions.filter(has_text="Eye Clinic")
+    expect(about_ward.get_by_label("Poor", exact=True)).to_be_checked()
+    about_clinic.get_by_label("Very good", exact=True).check()
+    page.get_by_label("Ward 12 (Orthopaedics)").uncheck()
+    expect(questions).to_have_count(1)
+    expect(questions.first).to_contain_text("Eye Clinic")
+    expect(questions.first.get_by_label("Very good", exact=True)).to_be_checked()
+    page.get_by_label("Your story", exact=True).fill(
+        "The clinic saw me on time and the nurse explained the drops clearly to me."
+    )
+    today = timezone.localdate()
+    page.get_by_label("Month").select_option(str(today.month))
+    page.get_by_label("Year").select_option(str(today.year))
+    page.get_by_label("The patient").check()
+    page.get_by_label("The name to show with your story").fill("Clinic patient")
+    page.get_by_label("Your email address").fill("patient@home.example")
+    page.get_by_label("I agree to the terms").check()
+    page.get_by_label("I agree that a moderator may edit").check()
+    page.get_by_role("button", name="Send my story").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    link = StoryService.objects.get()
+    assert (link.organisation_id, link.fft) == (clinic.pk, "very_good")
+    assert ward.pk != clinic.pk

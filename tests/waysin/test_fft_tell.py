@@ -164,3 +164,22 @@ def test_an_answer_that_is_not_one_of_the_six_is_refused(
     response = client.post(TELL, data)
     assert response.status_code == 200
     assert not Story.objects.exists()
+
+
+def test_the_questions_for_the_services_ticked_now_keep_their_answers(
+    client: Client, org: Organisation, ward: Organisation
+) -> None:
+    """What static/js/tell.js asks for when a service is ticked: both places, the answers
+    chosen so far checked, an answer that is not one of the six simply not checked."""
+    Organisation.objects.filter(pk=org.pk).update(fft_asked="after")
+    asked = {"part": "fft", "services": [ward.pk], f"fft_{ward.pk}": "poor"}
+    html = client.get(TELL, asked, headers={"HX-Request": "true"}).content.decode()
+    assert '<div id="fft-before"></div>' in html
+    assert 'value="poor" id="id_fft_' in html
+    assert f'value="poor" id="id_fft_{ward.pk}_3" checked' in html
+    odd = {**asked, f"fft_{ward.pk}": "nonsense"}
+    answer = client.get(TELL, odd, headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert "checked" not in answer.content.decode()
+    none = client.get(TELL, {"part": "fft"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Overall, how was your experience" not in none
