@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from apps.changes.models import ChangeStatus
 from apps.core.forms import Form, LongSelect, check_date_range, choice_field
-from apps.organisations.forms import DirectorySearchForm
+from apps.organisations.forms import DirectorySearchForm, tree_choices
 from apps.organisations.models import Organisation
 
 from . import keys
@@ -99,10 +99,7 @@ class ApiKeyForm(Form):
     def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.nodes = {str(node.pk): node for node in nodes}
-        top = min((node.depth for node in nodes), default=1)
-        choice_field(self, "node").choices = [
-            (str(node.pk), "\u2003" * (node.depth - top) + node.name) for node in nodes
-        ]
+        choice_field(self, "node").choices = tree_choices(nodes)
         self.fields["node"].error_messages["invalid_choice"] = (
             "Choose one of the organisations you manage."
         )

@@ -5,12 +5,8 @@ from __future__ import annotations
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts.http import AnyUser
 from apps.changes.models import Change
 from apps.changes.selectors import RegisterFilters, register
-from apps.organisations.models import Organisation
-from apps.responders.permissions import is_platform_admin
-from apps.responders.scope import MANAGE_ROLES, scope_of
 from apps.responders.scope import under as under_paths
 from apps.stories.models import Story, StoryService
 
@@ -31,16 +27,6 @@ def api_key_for(key: str) -> ApiKey | None:
     )
 
 
-def managed_paths(user: AnyUser, under: Organisation | None = None) -> list[str] | None:
-    """The subtrees whose keys the user manages: None for everything (a platform admin
-    without `under`). `under` narrows to one node the caller has checked they manage."""
-    if under is not None:
-        return [under.path]
-    if is_platform_admin(user):
-        return None
-    return scope_of(user).paths(MANAGE_ROLES)
-
-
 def _within(paths: list[str] | None, field: str) -> Q:
     return Q() if paths is None else under_paths(paths, field)
 
@@ -52,16 +38,6 @@ def api_keys_managed(paths: list[str] | None) -> QuerySet[ApiKey]:
         .select_related("organisation", "created_by", "revoked_by")
         .order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-pk")
     )
-
-
-def key_nodes(paths: list[str] | None) -> QuerySet[Organisation]:
-    """Where a key may be made, in tree order: the managed subtrees, or for a platform
-    admin looking at everything the top-level organisations (they narrow to one to go
-    deeper)."""
-    nodes = Organisation.objects.only("pk", "name", "slug", "path", "depth")
-    if paths is None:
-        return nodes.filter(depth=1).order_by("name", "pk")
-    return nodes.filter(_within(paths, "path")).order_by("path")
 
 
 def changes_everywhere(filters: RegisterFilters) -> QuerySet[Change]:

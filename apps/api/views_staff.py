@@ -21,6 +21,7 @@ from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
 from apps.organisations.models import Organisation
 from apps.responders.permissions import can_manage
+from apps.responders.selectors import managed_nodes, managed_paths
 
 from . import selectors, services
 from .forms import ApiKeyForm, node_by_key
@@ -43,7 +44,7 @@ def _scope(request: AuthenticatedHttpRequest) -> tuple[Organisation | None, list
             target=under,
             organisation_path=under.path,
         )
-    paths = selectors.managed_paths(request.user, under)
+    paths = managed_paths(request.user, under)
     if paths == []:
         raise PermissionDenied("Only super-users and platform admins manage API keys.")
     return under, paths
@@ -55,7 +56,7 @@ def _scope(request: AuthenticatedHttpRequest) -> tuple[Organisation | None, list
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The keys of the part of the tree the user manages, and making one."""
     under, paths = _scope(request)
-    nodes = list(selectors.key_nodes(paths))
+    nodes = list(managed_nodes(paths))
     form = ApiKeyForm(request.POST if request.method == "POST" else None, nodes=nodes)
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,7 +2,7 @@ from django import forms
 
 from apps.core.forms import Form
 
-from .models import OrganisationKind
+from .models import Organisation, OrganisationKind
 
 
 class DirectorySearchForm(Form):
@@ -18,3 +18,10 @@ class DirectorySearchForm(Form):
         choices=[("", "Any type"), *OrganisationKind.choices],
     )
     closed = forms.BooleanField(label="Include closed organisations", required=False)
+
+
+def tree_choices(nodes: list[Organisation]) -> list[tuple[str, str]]:
+    """Choices for a select of nodes in tree order, each indented by its depth below the
+    shallowest, so a long list still shows the tree."""
+    top = min((node.depth for node in nodes), default=1)
+    return [(str(node.pk), "\u2003" * (node.depth - top) + node.name) for node in nodes]

@@ -10,6 +10,7 @@ from apps.core.models import AuditEntry
 from apps.organisations.models import Organisation
 
 from .models import Invitation, Role, Team
+from .permissions import is_platform_admin
 from .scope import MANAGE_ROLES, VIEW_STAFF_DATA, scope_of, under
 
 
@@ -108,3 +109,25 @@ def with_ancestors(paths: list[str], steplen: int = Organisation.steplen) -> lis
     for path in paths:
         out.update(path[:i] for i in range(steplen, len(path) + 1, steplen))
     return sorted(out)
+
+
+def managed_paths(user: AnyUser, under_node: Organisation | None = None) -> list[str] | None:
+    """The subtrees whose keys, kiosks and links the user manages: None for everything (a
+    platform admin without `under_node`); `under_node` narrows to one node the caller has
+    checked they manage."""
+    if under_node is not None:
+        return [under_node.path]
+    if is_platform_admin(user):
+        return None
+    return scope_of(user).paths(MANAGE_ROLES)
+
+
+def managed_nodes(paths: list[str] | None, *, active_only: bool = False) -> QuerySet[Organisation]:
+    """Where something may be made for those subtrees, in tree order; for a platform admin
+    looking at everything, the top-level organisations (they narrow to one to go deeper)."""
+    nodes = Organisation.objects.only("pk", "name", "slug", "path", "depth")
+    if active_only:
+        nodes = nodes.filter(is_active=True)
+    if paths is None:
+        return nodes.filter(depth=1).order_by("name", "pk")
+    return nodes.filter(under(paths, "path")).order_by("path")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form, LongSelect, choice_field
+from apps.organisations.forms import tree_choices
 from apps.organisations.models import Organisation
 from apps.stories.forms import PseudonymField, check_pseudonym
 from apps.stories.models import Tag
@@ -139,10 +140,7 @@ class _NodeForm(Form):
     def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.nodes = {str(node.pk): node for node in nodes}
-        top = min((node.depth for node in nodes), default=1)
-        choice_field(self, "node").choices = [
-            (str(node.pk), "\u2003" * (node.depth - top) + node.name) for node in nodes
-        ]
+        choice_field(self, "node").choices = tree_choices(nodes)
         self.fields["node"].error_messages["invalid_choice"] = _(
             "Choose one of the organisations you manage."
         )

@@ -6,10 +6,7 @@ import hashlib
 
 from django.db.models import Count, F, Q, QuerySet
 
-from apps.accounts.http import AnyUser
 from apps.organisations.models import Organisation
-from apps.responders.permissions import is_platform_admin
-from apps.responders.scope import MANAGE_ROLES, scope_of
 from apps.responders.scope import under as under_paths
 
 from .models import Campaign, Kiosk
@@ -21,27 +18,8 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def managed_paths(user: AnyUser, under: Organisation | None = None) -> list[str] | None:
-    """The subtrees whose ways in the user manages: None for everything (a platform admin
-    without `under`); `under` narrows to one node the caller checked they manage."""
-    if under is not None:
-        return [under.path]
-    if is_platform_admin(user):
-        return None
-    return scope_of(user).paths(MANAGE_ROLES)
-
-
 def _within(paths: list[str] | None, field: str) -> Q:
     return Q() if paths is None else under_paths(paths, field)
-
-
-def way_nodes(paths: list[str] | None) -> QuerySet[Organisation]:
-    """Nodes a way in may be made for, in tree order (a platform admin looking at everything
-    gets the top-level organisations and narrows to one to go deeper)."""
-    nodes = Organisation.objects.filter(is_active=True).only("pk", "name", "slug", "path", "depth")
-    if paths is None:
-        return nodes.filter(depth=1).order_by("name", "pk")
-    return nodes.filter(_within(paths, "path")).order_by("path")
 
 
 def kiosks_managed(paths: list[str] | None) -> QuerySet[Kiosk]:

@@ -20,6 +20,7 @@ from django_ratelimit.decorators import ratelimit
 from apps.accounts.decorators import second_factor_required
 from apps.accounts.http import AuthenticatedHttpRequest
 from apps.core.forms import add_service_errors
+from apps.responders.selectors import managed_nodes, managed_paths
 
 from . import selectors, services
 from .forms import CampaignMakeForm, KioskMakeForm
@@ -29,7 +30,7 @@ LISTED = 200
 
 
 def _paths(request: AuthenticatedHttpRequest) -> list[str] | None:
-    paths = selectors.managed_paths(request.user)
+    paths = managed_paths(request.user)
     if paths == []:
         raise PermissionDenied(_("Only super-users and platform admins set up ways in."))
     return paths
@@ -98,7 +99,7 @@ def absolute_url(path: str) -> str:
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The kiosks and campaign links of the part of the tree the user manages."""
     paths = _paths(request)
-    nodes = list(selectors.way_nodes(paths))
+    nodes = list(managed_nodes(paths, active_only=True))
     posted = request.POST.get("make") if request.method == "POST" else None
     kiosk_form = KioskMakeForm(request.POST if posted == "kiosk" else None, nodes=nodes)
     campaign_form = CampaignMakeForm(request.POST if posted == "campaign" else None, nodes=nodes)
