@@ -8,7 +8,7 @@ PORT ?= 8000
 # Two workers: this machine has two cores.
 PYTEST_WORKERS ?= 2
 
-.PHONY: help setup run test lint format typecheck check bench eval db stop clean-db lock
+.PHONY: help setup run test lint format typecheck check bench eval db stop clean-db lock messages
 
 help:
 	@echo "make run        set up, start the database, load the demo and serve http://$(HOST):$(PORT)"
@@ -19,6 +19,7 @@ help:
 	@echo "make eval       suggested topics and name marks on the real stories of ../shared/data;"
 	@echo "                writes reports/eval.md"
 	@echo "make stop       stop the embedded PostgreSQL server"
+	@echo "make messages   gather the strings to translate into locale/cy (needs GNU gettext) and compile"
 	@echo "make lock       re-resolve requirements/*.lock after editing pyproject.toml"
 
 $(BIN)/python:
@@ -30,7 +31,9 @@ $(STAMP): requirements/dev.lock | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements/dev.lock
 	@touch $@
 
+# The translation catalogues are compiled on every set-up (only those that changed).
 setup: $(STAMP)
+	@$(BIN)/python -m config.catalogues
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
@@ -79,6 +82,13 @@ stop: setup
 
 clean-db: stop
 	rm -rf .pgdata .pgdata.run
+
+# Extraction needs GNU gettext (xgettext, msgmerge: Debian's gettext package); the
+# compiled catalogues do not. See docs/languages.md.
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=node_modules --ignore=staticfiles --ignore=reports --ignore=var
+messages: setup
+	$(BIN)/python manage.py makemessages --locale cy --add-location file --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python -m config.catalogues
 
 lock: setup
 	$(BIN)/pip-compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements/base.lock pyproject.toml

@@ -211,3 +211,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Playwright's sync API runs an event loop in the test thread; Django's live
     # server and ORM calls from the test are still synchronous and safe here.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The Welsh pages read the compiled catalogue; a catalogue edited since the last
+    # `make setup` is compiled again here (atomically: the workers may race).
+    from config.catalogues import compile_catalogues
+
+    compile_catalogues()

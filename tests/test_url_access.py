@@ -97,6 +97,8 @@ ACCESS: dict[str, Rule] = {
     "healthz": Rule(everyone(200)),
     "favicon": Rule(everyone(302)),
     "readyz": Rule(everyone(200)),
+    # The language switch: a POST that remembers the choice and goes to the page in it.
+    "set_language": Rule(everyone(302), method="post"),
     "organisations:directory": Rule(everyone(200)),
     "organisations:detail": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
     # Stories: telling and reading are public; the private link is the key to one story.

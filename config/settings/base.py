@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "apps.core.middleware.PrivateCacheMiddleware",
     "apps.core.request_memo.RequestMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: /cy/… is Welsh, any other address English; a remembered choice
+    # (or a browser that asks for Welsh) takes an English address to its Welsh one.
+    "apps.core.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
+                "apps.core.context_processors.languages",
             ],
         },
     },
@@ -184,6 +188,12 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 
 LANGUAGE_CODE = "en-gb"
+# The site's languages: English at the plain addresses, Welsh under /cy/ (docs/languages.md).
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switch remembers the choice for a year; it is a preference, not tracking.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
