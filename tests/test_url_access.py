@@ -596,17 +596,14 @@ def _change(org: Organisation, story: Any) -> Change:
     return change
 
 
-@pytest.mark.parametrize("member", CAST)
-@pytest.mark.parametrize("name", sorted(ACCESS))
-def test_access(
-    name: str, member: str, client_as: Any, org: Organisation, other_org: Organisation
-) -> None:
-    rule = ACCESS[name]
+def make_world(org: Organisation, other_org: Organisation) -> dict[str, Any]:
+    """What the rows' addresses name: a story at `org` with its link, response, reply,
+    change, referral, team, invitation and subscription (also read by the pa11y run)."""
     story = StoryFactory(services=[org])
     holder = UserFactory()
     RoleFactory(user=holder, role="reader", organisation=org)
     team = team_of(org, holder)
-    world = {
+    return {
         "org": org,
         "other_org": other_org,
         "story": story,
@@ -632,6 +629,15 @@ def test_access(
             next_attempt_at=timezone.now(),
         ),
     }
+
+
+@pytest.mark.parametrize("member", CAST)
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_access(
+    name: str, member: str, client_as: Any, org: Organisation, other_org: Organisation
+) -> None:
+    rule = ACCESS[name]
+    world = make_world(org, other_org)
     url = reverse(name, kwargs=rule.kwargs(world))
     response = getattr(client_as(member), rule.method)(url)
     if response.streaming:
