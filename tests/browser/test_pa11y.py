@@ -45,8 +45,10 @@ OPENERS = (
 )
 
 
-def _install_pa11y() -> None:
-    if not (shutil.which("node") and shutil.which("npm")):
+def _install_pa11y() -> tuple[str, str]:
+    """The paths of node and npm, with pa11y installed beside this test."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not (node and npm):
         message = "Node.js and npm are needed for pa11y (Debian: apt-get install nodejs npm)."
         if STRICT:
             pytest.fail(message)
@@ -54,15 +56,16 @@ def _install_pa11y() -> None:
     installed = A11Y / "node_modules" / ".package-lock.json"
     lock = A11Y / "package-lock.json"
     if installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime:
-        return
+        return node, npm
     environment = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"}
-    subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+    subprocess.run(  # noqa: S603 (our own lock file)
+        [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
         cwd=A11Y,
         env=environment,
         check=True,
         timeout=600,
     )
+    return node, npm
 
 
 def _jobs(base: str, client_as: Any, world: dict[str, Any]) -> list[dict[str, Any]]:
@@ -96,13 +99,13 @@ def test_no_page_has_a_pa11y_or_axe_error(
 ) -> None:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is needed at {CHROMIUM}") if STRICT else pytest.skip("no Chromium")
-    _install_pa11y()
+    node, _npm = _install_pa11y()
     jobs = _jobs(live_server.url, client_as, make_world(org, other_org))
     assert len(jobs) > 60 or os.environ.get("PA11Y_ONLY"), (
         f"only {len(jobs)} pages to check: the access table was not read"
     )
-    run = subprocess.run(
-        ["node", str(A11Y / "run.mjs")],
+    run = subprocess.run(  # noqa: S603 (our own script, our own pages)
+        [node, str(A11Y / "run.mjs")],
         input=json.dumps([{"url": CONTROL, "cookies": []}, *jobs]),
         capture_output=True,
         text=True,
@@ -121,7 +124,8 @@ def test_no_page_has_a_pa11y_or_axe_error(
     described = "\n".join(
         f"{result['url']}\n"
         + "\n".join(
-            f"  - [{issue['runner']}] {issue['code']}: {issue['message'][:120]} at {issue['selector']}: {issue.get('context', '')[:160]}"
+            f"  - [{issue['runner']}] {issue['code']}: {issue['message'][:120]}"
+            f" at {issue['selector']}: {issue.get('context', '')[:160]}"
             for issue in result["issues"][:8]
         )
         for result in failing
