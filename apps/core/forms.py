@@ -187,12 +187,14 @@ class DateBoxesField(forms.DateField):
         example = _("for example, 27 3 2026")
         missing = [part for part in DATE_PARTS if not parts.get(part)]
         if missing:
-            names = {"day": _("day"), "month": _("month"), "year": _("year")}
-            raise ValidationError(
-                _("%(label)s must include a %(part)s.")
-                % {"label": label, "part": names[missing[0]]},
-                code="incomplete",
-            )
+            # One whole sentence per missing part: other languages may need the part's
+            # word to change with the sentence around it.
+            sentences = {
+                "day": _("%(label)s must include a day."),
+                "month": _("%(label)s must include a month."),
+                "year": _("%(label)s must include a year."),
+            }
+            raise ValidationError(sentences[missing[0]] % {"label": label}, code="incomplete")
         if not all(re.fullmatch(r"[0-9]{1,4}", parts[part]) for part in DATE_PARTS):
             raise ValidationError(
                 _("%(label)s must be a real date in numbers, %(example)s.")

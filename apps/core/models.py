@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TimeStampedModel(models.Model):
@@ -18,14 +19,17 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(max_length=100, help_text="<app>.<model>.<past verb>")
+    action = models.CharField(
+        max_length=100,
+        help_text="<app>.<model>.<past verb>",  # i18n: not text (the form of a code)
+    )
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
     organisation_path = models.CharField(
         max_length=255,
         blank=True,
         db_collation="C",
-        help_text="Path of the organisation node it concerns, so a subtree's log is one query.",
+        help_text=_("Path of the organisation node it concerns, so a subtree's log is one query."),
     )
     details = models.JSONField(default=dict, blank=True)
 
@@ -45,9 +49,9 @@ class OutboxEmail(models.Model):
     so writing the same email twice makes one row."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed for good"
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed for good")
 
     key = models.CharField(max_length=255, unique=True)
     kind = models.CharField(max_length=60)

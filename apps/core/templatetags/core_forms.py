@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django import forms as django_forms
 from django import template
 from django.forms import BoundField
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -70,6 +71,13 @@ def error_summary(
             continue
         for bound in one:
             for error in bound.errors:
-                text = str(error) if no_labels else f"{bound.label}: {error}"
+                if no_labels:
+                    text = str(error)
+                else:
+                    # Translators: a form field's label, then one of its problems.
+                    text = gettext("%(label)s: %(problem)s") % {
+                        "label": bound.label,
+                        "problem": error,
+                    }
                 problems.append(Problem(text, _anchor(one, bound)))
     return ErrorSummary(problems, title_id)
