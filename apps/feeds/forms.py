@@ -14,8 +14,8 @@ class WidgetOptionsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Translators: shown to whoever embeds the widget; "limit" and "?limit=3" are code.
         message = _(
+            # Translators: shown to whoever embeds the widget; "limit" and "?limit=3" are code.
             "limit must be a whole number of stories from 1 to %(most)s, for example ?limit=3."
         ) % {"most": settings.WIDGET_STORIES_MAX}
         # One message for every way the value can be wrong, in the request's language.
