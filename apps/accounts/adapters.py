@@ -49,6 +49,15 @@ class AccountAdapter(DefaultAccountAdapter):
         "invalid_password_reset": _("This link to reset your password no longer works."),
         "rate_limited": _("Too many attempts. Wait a few minutes, then try again."),
         "account_inactive": _("This account is closed."),
+        "cannot_remove_primary_email": _(
+            "You cannot remove your main email address. Make another address the main one first."
+        ),
+        "duplicate_email": _("This email address is already on your account."),
+        "email_taken": _("Another account already uses this email address."),
+        "invalid_or_expired_key": _("This link or code no longer works. Ask for a new one."),
+        "unverified_primary_email": _("Confirm your main email address first."),
+        "select_only_one": _("Choose only one."),
+        "same_as_current": _("This is the same as the current one: enter a different one."),
     }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -120,4 +129,13 @@ class MfaAdapter(DefaultMFAAdapter):
             "every 30 seconds."
         ),
         "unverified_email": _("Confirm your email address before you set up an authenticator app."),
+        "add_email_blocked": _(
+            "You cannot add an email address while your account has an authenticator app."
+        ),
+        "cannot_delete_authenticator": _(
+            "You cannot remove the authenticator app of this account."
+        ),
+        "cannot_generate_recovery_codes": _(
+            "Set up an authenticator app before you make recovery codes."
+        ),
     }

@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from apps.core.view_markers import is_cookie_free
 
@@ -46,10 +47,17 @@ class IdleTimeoutMiddleware:
         limit = settings.STAFF_IDLE_TIMEOUT_MINUTES * 60
         if last is not None and now - float(last) > limit:
             logout(request)
+            minutes = settings.STAFF_IDLE_TIMEOUT_MINUTES
             messages.info(
                 request,
-                f"You were signed out after {settings.STAFF_IDLE_TIMEOUT_MINUTES} minutes "
-                "without activity. Sign in again to carry on.",
+                ngettext(
+                    "You were signed out after %(minutes)s minute without activity. "
+                    "Sign in again to carry on.",
+                    "You were signed out after %(minutes)s minutes without activity. "
+                    "Sign in again to carry on.",
+                    minutes,
+                )
+                % {"minutes": minutes},
             )
             login = reverse("account_login")
             if request.method == "GET":

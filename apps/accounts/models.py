@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -31,12 +32,12 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A member of staff or of the platform team. Story authors have no account."""
 
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(
-        max_length=150, help_text="Shown beside your public responses, e.g. 'Sam Patel'."
+        max_length=150, help_text=_("Shown beside your public responses, e.g. 'Sam Patel'.")
     )
     job_title = models.CharField(
-        max_length=150, blank=True, help_text="Shown beside your name, e.g. 'Ward manager'."
+        max_length=150, blank=True, help_text=_("Shown beside your name, e.g. 'Ward manager'.")
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -17,7 +17,9 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html_join
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from apps.core.text import xml_safe
@@ -147,6 +149,15 @@ class StoryFeed(Feed):
                 {
                     "entry": entry,
                     "story": entry.story,
+                    # One list, so that the sentence naming them is whole in each language.
+                    "services": format_html_join(
+                        ", ",
+                        '<a href="{}{}">{}</a>',
+                        (
+                            (settings.SITE_URL, service.get_absolute_url(), service.display_name)
+                            for service in entry.services
+                        ),
+                    ),
                     "site_url": settings.SITE_URL,
                     "site_name": settings.SITE_NAME,
                 },
@@ -157,9 +168,12 @@ class StoryFeed(Feed):
 def subtree_scope(organisation: Organisation) -> FeedScope:
     """Stories about the node or anything beneath it: what its page lists."""
     return FeedScope(
-        title=f"Stories about {organisation.name}",
-        subtitle=f"Stories of care told about {organisation.name} and every part of it, "
-        "with the answers of its staff.",
+        title=_("Stories about %(name)s") % {"name": organisation.name},
+        subtitle=_(
+            "Stories of care told about %(name)s and every part of it, "
+            "with the answers of its staff."
+        )
+        % {"name": organisation.name},
         page_path=organisation.get_absolute_url(),
         feed_path=reverse("feeds:organisation", kwargs={"slug": organisation.slug}),
         entries=selectors.feed_entries(
@@ -171,9 +185,9 @@ def subtree_scope(organisation: Organisation) -> FeedScope:
 def service_scope(organisation: Organisation) -> FeedScope:
     """Stories that name this node itself, not only a part beneath it."""
     return FeedScope(
-        title=f"Stories naming {organisation.name}",
-        subtitle=f"Stories of care told about {organisation.name} itself, "
-        "with the answers of its staff.",
+        title=_("Stories naming %(name)s") % {"name": organisation.name},
+        subtitle=_("Stories of care told about %(name)s itself, with the answers of its staff.")
+        % {"name": organisation.name},
         page_path=organisation.get_absolute_url(),
         feed_path=reverse("feeds:service", kwargs={"slug": organisation.slug}),
         entries=selectors.feed_entries(
@@ -186,11 +200,15 @@ def tag_scope(tag: Tag) -> FeedScope:
     """Stories carrying one tag, whichever organisation they are about."""
     label = str(tag.label)
     if tag.group == TagGroup.FEELING:
-        title = f"Stories where people felt {label}"
-        subtitle = f"Stories of care, about any organisation, where people felt {label}."
+        title = _("Stories where people felt %(feeling)s") % {"feeling": label}
+        subtitle = _("Stories of care, about any organisation, where people felt %(feeling)s.") % {
+            "feeling": label
+        }
     else:
-        title = f"Stories about {label}"
-        subtitle = f"Stories of care, about any organisation, where {label} stood out."
+        title = _("Stories about %(topic)s") % {"topic": label}
+        subtitle = _("Stories of care, about any organisation, where %(topic)s stood out.") % {
+            "topic": label
+        }
     return FeedScope(
         title=title,
         subtitle=subtitle,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from apps.core.extensions import Section
 from apps.organisations.models import Organisation
@@ -20,18 +21,18 @@ def organisation_follow(request: HttpRequest, organisation: Organisation) -> Sec
     feeds = [
         {
             "href": reverse("feeds:organisation", kwargs={"slug": organisation.slug}),
-            "title": f"Stories about {organisation.name}",
+            "title": _("Stories about %(name)s") % {"name": organisation.name},
             "type": ATOM,
-            "hint": "every story about it and its parts" if organisation.numchild else "",
+            "hint": _("every story about it and its parts") if organisation.numchild else "",
         }
     ]
     if organisation.numchild:
         feeds.append(
             {
                 "href": reverse("feeds:service", kwargs={"slug": organisation.slug}),
-                "title": f"Stories naming {organisation.name} itself",
+                "title": _("Stories naming %(name)s itself") % {"name": organisation.name},
                 "type": ATOM,
-                "hint": "only stories told about it, not about its parts",
+                "hint": _("only stories told about it, not about its parts"),
             }
         )
     widget = reverse("feeds:widget", kwargs={"slug": organisation.slug})

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
@@ -71,7 +72,7 @@ def tag_feed(request: HttpRequest, slug: str) -> HttpResponse:
 def widget(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
-        problems = ["There is no organisation at this address: check the code you copied."]
+        problems = [_("There is no organisation at this address: check the code you copied.")]
         return render(request, "feeds/widget.html", {"problems": problems}, status=404)
     form = WidgetOptionsForm(request.GET)
     if not form.is_valid():

@@ -34,12 +34,17 @@
     ticks = null;
   });
 
+  // The counter's words come from the page, in its language: one for each count whose words
+  // differ (data-left-1, -2, -8, -11) and one for any other, with {n} where the number goes.
   document.querySelectorAll("textarea[data-counter]").forEach(function (area) {
     var out = document.getElementById(area.dataset.counter);
     var max = parseInt(area.getAttribute("maxlength"), 10);
+    var other = out.getAttribute("data-left-other");
+    if (!other) { return; }
     function update() {
       var left = max - area.value.length;
-      out.textContent = left + " character" + (left === 1 ? "" : "s") + " left";
+      var words = out.getAttribute("data-left-" + left) || other;
+      out.textContent = words.replace("{n}", left);
     }
     area.addEventListener("input", update);
     update();
