@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,6 +20,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import get_language_from_path
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+
+from .view_markers import is_cookie_free
 
 WELSH = "cy"
 ENGLISH = "en-gb"
@@ -46,7 +49,8 @@ def address_in(request: HttpRequest, language: str) -> str | None:
 
 class LanguageMiddleware:
     """Activates the language of the address; takes a person who chose Welsh from an
-    English address to the Welsh one (reads only, never a form's POST or htmx)."""
+    English address to the Welsh one (reads only, never a form's POST or htmx). Views
+    that must set no cookie and not vary by one (feeds, the widget) are left alone."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -55,22 +59,31 @@ class LanguageMiddleware:
         language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", HTML_TAGS.get(language, language))
+        if language == settings.LANGUAGE_CODE and getattr(request, "_language_by_cookie", False):
+            patch_vary_headers(response, ["Cookie"])
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if is_cookie_free(view) or request.LANGUAGE_CODE != settings.LANGUAGE_CODE:
+            return None
+        # An English address whose answer depends on the remembered language.
+        request._language_by_cookie = True  # type: ignore[attr-defined]
         if (
-            language == settings.LANGUAGE_CODE
-            and request.method in {"GET", "HEAD"}
+            request.method in {"GET", "HEAD"}
             and "HX-Request" not in request.headers
             and remembered(request) == WELSH
         ):
-            welsh = translate_url(request.get_full_path(), WELSH)
-            if welsh != request.get_full_path():
+            here = request.get_full_path()
+            welsh = translate_url(here, WELSH)
+            if welsh != here:
                 response: HttpResponse = HttpResponseRedirect(welsh)
                 patch_vary_headers(response, ["Cookie"])
                 return response
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", HTML_TAGS.get(language, language))
-        if language == settings.LANGUAGE_CODE:
-            patch_vary_headers(response, ["Cookie"])
-        return response
+        return None
 
 
 @dataclass(frozen=True)
