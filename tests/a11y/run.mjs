@@ -36,7 +36,20 @@ async function check(job) {
       timeout: 60000,
       viewport: { width: 1280, height: 900 },
     });
-    return { url: job.url, issues: result.issues.filter((i) => i.type === 'error') };
+    // WCAG 2.2's own AA rules (target size), which pa11y's WCAG2AA standard predates: axe
+    // is still loaded in the page from pa11y's run.
+    const wcag22 = await page.evaluate(async () => {
+      const found = await window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag22aa'] },
+        resultTypes: ['violations'],
+      });
+      return found.violations.flatMap((v) => v.nodes.map((node) => ({
+        code: v.id, type: 'error', message: v.help, context: node.html,
+        selector: node.target.join(' '), runner: 'axe',
+      })));
+    });
+    const errors = result.issues.filter((i) => i.type === 'error');
+    return { url: job.url, issues: [...errors, ...wcag22] };
   } catch (error) {
     return { url: job.url, issues: [{ runner: 'pa11y', code: 'failed', message: String(error), selector: '' }] };
   } finally {

@@ -1,5 +1,6 @@
 """pa11y over every page of the access table that a person can open: HTML_CodeSniffer's
-WCAG 2 AA rules and axe-core, in Debian's Chromium, with no error on any page.
+WCAG 2 AA rules and axe-core (with WCAG 2.2's target size), in Debian's Chromium, with no
+error on any page.
 
 Each row's page is opened as the first member of the cast who gets it (anonymous first,
 then staff), with that member's session; downloads, feeds and other non-HTML answers are
@@ -117,7 +118,9 @@ def test_no_page_has_a_pa11y_or_axe_error(
     results = json.loads(run.stdout)
     control = next(result for result in results if result["url"] == CONTROL)
     runners = {issue["runner"] for issue in control["issues"]}
+    codes = {issue["code"] for issue in control["issues"]}
     assert runners == {"htmlcs", "axe"}, f"the control page's faults were not all found: {control}"
+    assert "target-size" in codes, f"WCAG 2.2's target size was not checked: {control}"
     results = [result for result in results if result["url"] != CONTROL]
     assert len(results) == len(jobs)
     failing = [result for result in results if result["issues"]]
