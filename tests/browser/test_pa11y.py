@@ -32,6 +32,9 @@ A11Y = Path(__file__).resolve().parents[1] / "a11y"
 # A page with known faults (an image without alt, a field without a label, faint text):
 # both runners must report it, or the run is checking nothing.
 CONTROL = (A11Y / "control.html").as_uri()
+# Full-screen pages with a layout of their own: the kiosk (staff nearby are its help) and
+# the printable poster.
+OWN_LAYOUT = {"waysin:kiosk", "waysin:kiosk_exit", "posters:page"}
 # Pages also checked at their Welsh address: the public way in and the author's own.
 IN_WELSH = {"home", "stories:tell", "stories:detail", "stories:author", "stories:list"}
 # Who opens each page: the public first, then the least powerful member who may.
@@ -86,6 +89,10 @@ def _jobs(base: str, client_as: Any, world: dict[str, Any]) -> list[dict[str, An
         kind = response.get("Content-Type", "")
         if response.status_code != 200 or not kind.startswith("text/html"):
             continue
+        help_link = reverse("pages:page", kwargs={"slug": "contact"})
+        if name not in OWN_LAYOUT:
+            # WCAG 3.2.6 consistent help: the same footer, with its contact link, throughout.
+            assert f'href="{help_link}"' in response.content.decode(), f"{name}: no help link"
         cookies = [{"name": key, "value": morsel.value} for key, morsel in client.cookies.items()]
         jobs.append({"url": base + path, "cookies": cookies, "name": name, "as": opener})
         if name in IN_WELSH:
