@@ -21,6 +21,7 @@ from apps.core import extensions
 from .models import ModerationDecision, Story
 from .retention import purge_date
 from .selectors import services_named
+from .taxonomy import Polarity, tag_label
 
 FORMAT = "carevoice-author-download/1"
 
@@ -84,7 +85,11 @@ def author_download(story_id: int) -> Download:
             "name_shown": story.pseudonym,
             "email": story.author_email,
             "tags": [
-                {"tag": link.tag.label, "polarity": link.polarity}
+                {
+                    "tag": tag_label(link.tag.label),
+                    "polarity": link.polarity,
+                    "polarity_label": str(Polarity(link.polarity).label) if link.polarity else "",
+                }
                 for link in story.story_tags.all()
             ],
             "as_told": {"title": told["title"], "text": told["text"]},

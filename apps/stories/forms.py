@@ -5,18 +5,23 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.dates import MONTHS as MONTH_NAMES
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form, choice_field
 from apps.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .models import Tag
 from .moderation import StoryEdits
@@ -32,6 +37,7 @@ from .taxonomy import (
     ReportReason,
     SafeguardingLevel,
     TagGroup,
+    tag_label,
 )
 
 MAX_SERVICES = 5
@@ -103,7 +109,22 @@ _DESCRIPTIVE = {
     "regular",
     "elderly",
 }
-MONTHS = [(i, dt.date(2000, i, 1).strftime("%B")) for i in range(1, 13)]
+MONTHS = list(MONTH_NAMES.items())  # the month names in the page's language
+
+
+def _interpolate(text: StrOrPromise, values: dict[str, object]) -> str:
+    return str(text) % values
+
+
+# `text % values` done when shown, so a label or help text made at import is in the
+# language of the page that shows it.
+_interpolated_lazy = lazy(_interpolate, str)
+
+
+def _interpolated(text: StrOrPromise, **values: object) -> str:
+    return _interpolated_lazy(text, values)
+
+
 # Characters that break a line or hide: control (Cc), line and paragraph separators.
 _LINE_BREAKING = {"Cc", "Zl", "Zp"}
 
@@ -124,14 +145,18 @@ def check_pseudonym(value: str) -> None:
     value = " ".join(value.split())
     if _EMAIL_LIKE.search(value):
         raise ValidationError(
-            "This looks like an email address. Choose a name that does not identify you, "
-            "such as ‘Grateful daughter’."
+            _(
+                "This looks like an email address. Choose a name that does not identify you, "
+                "such as ‘Grateful daughter’."
+            )
         )
     words = {word.strip(".,'’-").lower() for word in value.split()}
     if _FULL_NAME.match(value) and not words & _DESCRIPTIVE:
         raise ValidationError(
-            "This looks like a real full name. Stories are anonymous: choose a name that "
-            "does not identify you or anyone else, such as ‘Grateful daughter’."
+            _(
+                "This looks like a real full name. Stories are anonymous: choose a name that "
+                "does not identify you or anyone else, such as ‘Grateful daughter’."
+            )
         )
 
 
@@ -165,7 +190,7 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Tag) -> str:
-        return obj.label.capitalize()
+        return tag_label(obj.label).capitalize()
 
 
 # The Friends and Family Test question (docs/ways-in.md): one optional radio field a
@@ -243,87 +268,97 @@ class TellForm(Form):
     services = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
-        label="Which services is your story about?",
-        help_text=f"Choose at least one and at most {MAX_SERVICES}.",
-        error_messages={"required": "Choose the service your story is about."},
+        label=_("Which services is your story about?"),
+        help_text=_interpolated(_("Choose at least one and at most %(most)s."), most=MAX_SERVICES),
+        error_messages={"required": _("Choose the service your story is about.")},
     )
     title = forms.CharField(
-        label="A title (optional)",
+        label=_("A title (optional)"),
         required=False,
         max_length=150,
-        help_text="Leave it empty if you like: a moderator can write one.",
+        help_text=_("Leave it empty if you like: a moderator can write one."),
     )
     body = forms.CharField(
-        label="Your story",
+        label=_("Your story"),
         min_length=BODY_MIN,
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 12, "maxlength": BODY_MAX}),
-        help_text=(
-            f"What happened, in your own words ({BODY_MIN:,} to {BODY_MAX:,} characters). "
-            "Please do not include names, phone numbers or other details that identify "
-            "anyone: a moderator removes them before publishing."
+        help_text=_interpolated(
+            _(
+                "What happened, in your own words (%(least)s to %(most)s characters). "
+                "Please do not include names, phone numbers or other details that identify "
+                "anyone: a moderator removes them before publishing."
+            ),
+            least=f"{BODY_MIN:,}",
+            most=f"{BODY_MAX:,}",
         ),
-        error_messages={"required": "Tell us what happened."},
+        error_messages={"required": _("Tell us what happened.")},
     )
     good = TagChoiceField(
         queryset=Tag.objects.filter(group=TagGroup.ASPECT),
         required=False,
-        label="What was good?",
+        label=_("What was good?"),
     )
     improve = TagChoiceField(
         queryset=Tag.objects.filter(group=TagGroup.ASPECT),
         required=False,
-        label="What could be improved?",
+        label=_("What could be improved?"),
     )
     feelings = TagChoiceField(
         queryset=Tag.objects.filter(group=TagGroup.FEELING),
         required=False,
-        label="How did it make you feel?",
+        label=_("How did it make you feel?"),
     )
     month = forms.TypedChoiceField(
-        label="Month",
-        choices=[("", "Month"), *MONTHS],
+        label=_("Month"),
+        choices=[("", _("Month")), *MONTHS],
         coerce=int,
-        error_messages={"required": "Choose the month it happened."},
+        error_messages={"required": _("Choose the month it happened.")},
     )
     year = forms.TypedChoiceField(
-        label="Year",
+        label=_("Year"),
         coerce=int,
         choices=[],
-        error_messages={"required": "Choose the year it happened."},
+        error_messages={"required": _("Choose the year it happened.")},
     )
     author_role = forms.ChoiceField(
-        label="Who are you?",
+        label=_("Who are you?"),
         choices=AuthorRole.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Say who you are in this story."},
+        error_messages={"required": _("Say who you are in this story.")},
     )
     pseudonym = PseudonymField(
-        label="The name to show with your story",
+        label=_("The name to show with your story"),
         max_length=60,
         min_length=2,
-        help_text="Not your real name: for example ‘Grateful daughter’ or ‘Patient, Ward 7’.",
+        help_text=_("Not your real name: for example ‘Grateful daughter’ or ‘Patient, Ward 7’."),
         validators=[check_pseudonym],
-        error_messages={"required": "Choose a name to show with your story."},
+        error_messages={"required": _("Choose a name to show with your story.")},
     )
     email = forms.EmailField(
-        label="Your email address",
-        help_text="Kept private. We send your private link to follow your story, and "
-        "tell you when someone responds.",
-        error_messages={"required": "Enter your email address so we can send your link."},
+        label=_("Your email address"),
+        help_text=_(
+            "Kept private. We send your private link to follow your story, and "
+            "tell you when someone responds."
+        ),
+        error_messages={"required": _("Enter your email address so we can send your link.")},
     )
     consent_terms = forms.BooleanField(
-        label="I agree to the terms: my story is published without my name, once a moderator "
-        "has checked it.",
-        error_messages={"required": "You need to agree to the terms to tell your story."},
+        label=_(
+            "I agree to the terms: my story is published without my name, once a moderator "
+            "has checked it."
+        ),
+        error_messages={"required": _("You need to agree to the terms to tell your story.")},
     )
     consent_edits = forms.BooleanField(
-        label="I agree that a moderator may edit my story to remove details that identify "
-        "anyone, and will ask me first when an edit changes its meaning.",
-        error_messages={"required": "You need to agree that a moderator may edit your story."},
+        label=_(
+            "I agree that a moderator may edit my story to remove details that identify "
+            "anyone, and will ask me first when an edit changes its meaning."
+        ),
+        error_messages={"required": _("You need to agree that a moderator may edit your story.")},
     )
     # A field people never see: only robots fill it in.
-    website = forms.CharField(required=False, label="Leave this empty")
+    website = forms.CharField(required=False, label=_("Leave this empty"))
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -334,7 +369,7 @@ class TellForm(Form):
         # One year more than the limit, "or earlier", so someone whose care was longer ago
         # finds their answer and is told why, instead of picking a wrong year.
         choice_field(self, "year").choices = [
-            ("", "Year"),
+            ("", gettext("Year")),
             *((y, str(y)) for y in range(this_year, earliest, -1)),
             (earliest, gettext("%(year)s or earlier") % {"year": earliest}),
         ]
@@ -382,7 +417,14 @@ class TellForm(Form):
     def clean_services(self) -> list[Organisation]:
         services = list(self.cleaned_data["services"])
         if len(services) > MAX_SERVICES:
-            raise ValidationError(f"Choose at most {MAX_SERVICES} services.")
+            raise ValidationError(
+                ngettext(
+                    "Choose at most %(most)s service.",
+                    "Choose at most %(most)s services.",
+                    MAX_SERVICES,
+                )
+                % {"most": MAX_SERVICES}
+            )
         return services
 
     def clean(self) -> dict[str, Any]:
@@ -392,20 +434,22 @@ class TellForm(Form):
             when = dt.date(year, month, 1)
             today = timezone.localdate()
             if when > today:
-                self.add_error("month", "That month has not happened yet.")
+                self.add_error("month", gettext("That month has not happened yet."))
             elif when < oldest_experience(today):
                 self.add_error("year", too_old_message())
             else:
                 data["experienced_on"] = when
         both = {t.pk for t in data.get("good", [])} & {t.pk for t in data.get("improve", [])}
         if both:
-            self.add_error("improve", "Each aspect can be good or could be improved, not both.")
+            self.add_error(
+                "improve", gettext("Each aspect can be good or could be improved, not both.")
+            )
         return data
 
 
 class ResendLinkForm(Form):
-    email = forms.EmailField(label="The email address you gave with your story")
-    website = forms.CharField(required=False, label="Leave this empty")
+    email = forms.EmailField(label=_("The email address you gave with your story"))
+    website = forms.CharField(required=False, label=_("Leave this empty"))
 
 
 class FlagForm(Form):
@@ -460,32 +504,37 @@ SUGGESTION_CHOICES = [
 
 
 class ModerateForm(Form):
-    title = forms.CharField(label="Title", max_length=150, required=False)
+    title = forms.CharField(label=_("Title"), max_length=150, required=False)
     body = forms.CharField(
-        label="Text", max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 14})
+        label=_("Text"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 14})
     )
     good = TagChoiceField(
-        queryset=Tag.objects.filter(group=TagGroup.ASPECT), required=False, label="Good"
+        queryset=Tag.objects.filter(group=TagGroup.ASPECT),
+        required=False,
+        # Translators: the aspects of care a story says were good.
+        label=pgettext_lazy("aspects of care", "Good"),
     )
     improve = TagChoiceField(
         queryset=Tag.objects.filter(group=TagGroup.ASPECT),
         required=False,
-        label="Could be improved",
+        label=_("Could be improved"),
     )
     feelings = TagChoiceField(
-        queryset=Tag.objects.filter(group=TagGroup.FEELING), required=False, label="Feelings"
+        queryset=Tag.objects.filter(group=TagGroup.FEELING),
+        required=False,
+        label=_("Feelings"),
     )
     criticality = forms.TypedChoiceField(
-        label="Criticality (staff only)",
+        label=_("Criticality (staff only)"),
         choices=Criticality.choices,
         coerce=int,
         widget=forms.RadioSelect,
         required=False,
         empty_value=None,
-        help_text="Judged on the most critical statement in the story, not its overall tone.",
+        help_text=_("Judged on the most critical statement in the story, not its overall tone."),
     )
     moderator_note = forms.CharField(
-        label="Note for moderators and staff (never public)",
+        label=_("Note for moderators and staff (never public)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -500,12 +549,12 @@ class ModerateForm(Form):
         ),
     )
     reason = forms.ChoiceField(
-        label="If not publishing: why",
+        label=_("If not publishing: why"),
         required=False,
         choices=[("", "—"), *RejectionReason.choices],
     )
     rejection_note = forms.CharField(
-        label="Note to the author about the reason",
+        label=_("Note to the author about the reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -529,7 +578,7 @@ class ModerateForm(Form):
                 continue
             self.suggested[tag.slug] = tag
             self.fields[name] = forms.ChoiceField(
-                label=tag.label.capitalize(),
+                label=tag_label(tag.label).capitalize(),
                 choices=SUGGESTION_CHOICES,
                 widget=forms.RadioSelect,
                 required=False,
@@ -568,7 +617,7 @@ class ModerateForm(Form):
 
 
 class AuthorEmailForm(Form):
-    email = forms.EmailField(label="New email address")
+    email = forms.EmailField(label=_("New email address"))
 
 
 # The ways in that staff type in; kiosks, posters and campaign links record their own.
@@ -593,17 +642,17 @@ class EnterStoryForm(TellForm):
         ),
     )
     email = forms.EmailField(
-        label="The author's email address (optional)",
+        label=_("The author's email address (optional)"),
         required=False,
-        help_text="Only if they want their private link.",
+        help_text=_("Only if they want their private link."),
     )
     consent_terms = forms.BooleanField(
-        label="The author agreed to the terms.",
-        error_messages={"required": "Confirm that the author agreed to the terms."},
+        label=_("The author agreed to the terms."),
+        error_messages={"required": _("Confirm that the author agreed to the terms.")},
     )
     consent_edits = forms.BooleanField(
-        label="The author agreed that a moderator may edit the story.",
-        error_messages={"required": "Confirm that the author agreed to edits."},
+        label=_("The author agreed that a moderator may edit the story."),
+        error_messages={"required": _("Confirm that the author agreed to edits.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

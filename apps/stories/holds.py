@@ -16,6 +16,7 @@ import datetime as dt
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.audit import audit
@@ -97,7 +98,10 @@ def alert_holders(story: Story) -> int:
         "site_name": settings.SITE_NAME,
     }
     text = render_to_string("stories/email/held.txt", context)
-    subject = f"A story is held for your reply: {story.display_title} – {settings.SITE_NAME}"
+    subject = _("A story is held for your reply: %(title)s – %(site)s") % {
+        "title": story.display_title,
+        "site": settings.SITE_NAME,
+    }
     emails = [
         Email(kind="stories.held", key=str(story.pk), to=person.email, subject=subject, text=text)
         for person in people

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
 
@@ -35,23 +36,24 @@ from .taxonomy import (
     SafeguardingLevel,
     TagGroup,
     hidden_because,
+    tag_label,
 )
 
 
 class StoryStatus(models.TextChoices):
-    AWAITING_MODERATION = "awaiting_moderation", "Awaiting moderation"
-    AWAITING_AUTHOR = "awaiting_author", "Waiting for the author to approve edits"
-    PUBLISHED = "published", "Published"
-    REJECTED = "rejected", "Not published"
-    WITHDRAWN = "withdrawn", "Withdrawn by the author"
+    AWAITING_MODERATION = "awaiting_moderation", _("Awaiting moderation")
+    AWAITING_AUTHOR = "awaiting_author", _("Waiting for the author to approve edits")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Not published")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the author")
     # Published, then reported and hidden by a moderator: the page answers with a
     # placeholder giving the reason; every list, feed, search, API and count drops it.
-    HIDDEN = "hidden", "Hidden by the moderators"
+    HIDDEN = "hidden", _("Hidden by the moderators")
     # Moderated and to be published when `held_until` passes: the trust's right of reply.
-    HELD = "held", "Held for the right of reply"
+    HELD = "held", _("Held for the right of reply")
     # Was published; a platform admin restricted it at a provider's request. Its page
     # says so in place of the text; it is in no list, feed, search, API answer or count.
-    RESTRICTED = "restricted", "Restricted"
+    RESTRICTED = "restricted", _("Restricted")
 
 
 # Staff of the story's services see these as staff (a held story so they may answer it
@@ -81,7 +83,7 @@ class Tag(models.Model):
         ordering: ClassVar = ["group", "position"]
 
     def __str__(self) -> str:
-        return self.label
+        return tag_label(self.label)
 
 
 HEADLINE_GAP = " … "  # between two passages of a headline (the search's FragmentDelimiter)
@@ -115,11 +117,11 @@ class Story(TimeStampedModel):
     """A story as told, then as moderated. Private fields never leave staff pages."""
 
     title = models.CharField(max_length=150, blank=True)
-    body = models.TextField(help_text="The text as published (after any moderator edits).")
+    body = models.TextField(help_text=_("The text as published (after any moderator edits)."))
     pseudonym = models.CharField(max_length=60)
     author_role = models.CharField(max_length=20, choices=AuthorRole.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
-    experienced_on = models.DateField(help_text="The first day of the month it happened.")
+    experienced_on = models.DateField(help_text=_("The first day of the month it happened."))
     status = models.CharField(
         max_length=24, choices=StoryStatus.choices, default=StoryStatus.AWAITING_MODERATION
     )
@@ -157,7 +159,7 @@ class Story(TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The member of staff who typed in a story told on paper or by phone.",
+        help_text=_("The member of staff who typed in a story told on paper or by phone."),
     )
     # Private (staff-only): who helped the author tell it, as they gave it (a volunteer at a
     # kiosk, a member of staff on the phone). Never in public pages, feeds or the API.
@@ -202,7 +204,7 @@ class Story(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name_plural = "stories"
+        verbose_name_plural = _("stories")
         # An object permission, given per story by a referral (through `responders`).
         permissions: ClassVar = [("respond_to_story", "Respond to this one story")]
         indexes: ClassVar = [
@@ -258,7 +260,7 @@ class Story(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title or f"Story {self.pk}"
+        return self.title or gettext("Story %(number)s") % {"number": self.pk}
 
     def holder_at(self, when: dt.datetime) -> User | None:
         """The moderator whose hold on the story is still running at `when`, if any."""
@@ -309,7 +311,7 @@ class Story(TimeStampedModel):
             # Purged: its words, title and pseudonym included, are gone for good. (Asked
             # of the text, not of `purged_at`, which public lists do not load.)
             return gettext("Story %(number)s (its words were deleted)") % {"number": self.pk}
-        return self.title or f"{self.pseudonym}'s story"
+        return self.title or gettext("%(pseudonym)s's story") % {"pseudonym": self.pseudonym}
 
     @property
     def staff_title(self) -> str:
@@ -387,13 +389,13 @@ class StoryRevision(models.Model):
 
 class ModerationDecision(models.Model):
     class Action(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        ASKED_AUTHOR = "asked_author", "Asked the author to approve edits"
-        REJECTED = "rejected", "Rejected"
-        AUTHOR_APPROVED = "author_approved", "The author approved the edits"
+        PUBLISHED = "published", _("Published")
+        ASKED_AUTHOR = "asked_author", _("Asked the author to approve edits")
+        REJECTED = "rejected", _("Rejected")
+        AUTHOR_APPROVED = "author_approved", _("The author approved the edits")
         # After publication, on a reader's report.
-        EDITED_PUBLISHED = "edited_published", "Edited after publication"
-        HIDDEN = "hidden", "Hidden after publication"
+        EDITED_PUBLISHED = "edited_published", _("Edited after publication")
+        HIDDEN = "hidden", _("Hidden after publication")
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="decisions")
     action = models.CharField(max_length=20, choices=Action.choices)

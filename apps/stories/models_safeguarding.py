@@ -10,6 +10,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
 
@@ -19,17 +20,18 @@ class SafeguardingSettings(TimeStampedModel):
     admins. Until it exists the shipped defaults apply."""
 
     help_text = models.TextField(
-        blank=True, help_text="Where to get help now; empty for the shipped UK text."
+        blank=True, help_text=_("Where to get help now; empty for the shipped UK text.")
     )
     fallback_email = models.EmailField(
-        blank=True, help_text="Told of a serious case when no node up the tree names contacts."
+        blank=True,
+        help_text=_("Told of a serious case when no node up the tree names contacts."),
     )
     risk_words = models.TextField(
-        blank=True, help_text="More words or phrases suggesting risk now, one a line."
+        blank=True, help_text=_("More words or phrases suggesting risk now, one a line.")
     )
 
     class Meta:
-        verbose_name_plural = "safeguarding settings"
+        verbose_name_plural = _("safeguarding settings")
 
     def __str__(self) -> str:
         return "safeguarding settings"
@@ -74,8 +76,8 @@ class SafeguardingCase(TimeStampedModel):
     """A story a moderator marked serious: open until a moderator decides it."""
 
     class Decision(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        REJECTED = "rejected", "Not published"
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Not published")
 
     story = models.OneToOneField(
         "stories.Story", on_delete=models.CASCADE, related_name="safeguarding_case"
@@ -87,7 +89,9 @@ class SafeguardingCase(TimeStampedModel):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    note = models.TextField(blank=True, help_text="The moderator's note, as the contacts got it.")
+    note = models.TextField(
+        blank=True, help_text=_("The moderator's note, as the contacts got it.")
+    )
     told_fallback = models.BooleanField(default=False)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.core.audit import audit
@@ -99,7 +101,7 @@ def story_publish(*, story_id: int, moderator: User, edits: StoryEdits) -> Story
         story=story, level=edits.safeguarding_level, publishing_or_rejecting=True
     )
     if edits.criticality is None:
-        raise ValidationError({"criticality": "Set the criticality before publishing."})
+        raise ValidationError({"criticality": _("Set the criticality before publishing.")})
     edited = _apply_edits(story, moderator, edits)
     safeguarding.case_close(
         story=story, moderator=moderator, decision=SafeguardingCase.Decision.PUBLISHED
@@ -138,9 +140,9 @@ def story_reject(
         story=story, level=edits.safeguarding_level, publishing_or_rejecting=True
     )
     if not reason:
-        raise ValidationError({"reason": "Choose why the story is not published."})
+        raise ValidationError({"reason": _("Choose why the story is not published.")})
     if reason == RejectionReason.OTHER and not note.strip():
-        raise ValidationError({"rejection_note": "Explain the reason to the author."})
+        raise ValidationError({"rejection_note": _("Explain the reason to the author.")})
     edited = _apply_edits(story, moderator, edits)
     safeguarding.case_close(
         story=story, moderator=moderator, decision=SafeguardingCase.Decision.REJECTED
@@ -244,12 +246,12 @@ def _held(
     holder = story.holder_at(timezone.now())
     if holder is None or holder.pk != moderator.pk:
         raise ValidationError(
-            f"{holder} is moderating this story now."
+            _("%(moderator)s is moderating this story now.") % {"moderator": holder}
             if holder
-            else "Your hold on this story has expired: open it again to carry on."
+            else _("Your hold on this story has expired: open it again to carry on.")
         )
     if story.status not in statuses:
-        raise ValidationError("This story has already been decided.")
+        raise ValidationError(_("This story has already been decided."))
     return story
 
 
@@ -307,16 +309,18 @@ def _record(
 
 
 _SUBJECTS = {
-    Decision.PUBLISHED: "Your story has been published",
-    Decision.ASKED_AUTHOR: "Please check the edits to your story",
-    Decision.REJECTED: "We could not publish your story",
+    Decision.PUBLISHED: gettext_lazy("Your story has been published – %(site)s"),
+    Decision.ASKED_AUTHOR: gettext_lazy("Please check the edits to your story – %(site)s"),
+    Decision.REJECTED: gettext_lazy("We could not publish your story – %(site)s"),
 }
 
 
 def _subject(story: Story, decision: ModerationDecision.Action) -> str:
     if story.status == StoryStatus.HELD:
-        return "Your story will be published soon"
-    return _SUBJECTS[decision]
+        subject = _("Your story will be published soon – %(site)s")
+    else:
+        subject = str(_SUBJECTS[decision])
+    return subject % {"site": settings.SITE_NAME}
 
 
 def _tell_author(story: Story, decision: ModerationDecision.Action) -> None:
@@ -333,6 +337,6 @@ def _tell_author(story: Story, decision: ModerationDecision.Action) -> None:
         kind=f"stories.{decision}",
         key=f"{story.pk}:{token_hash(token)[:16]}",
         to=story.author_email,
-        subject=f"{_subject(story, decision)} – {settings.SITE_NAME}",
+        subject=_subject(story, decision),
         text=render_to_string("stories/email/decision.txt", context),
     )

@@ -193,12 +193,14 @@ def report_outcome_tell(
         "public_link": settings.SITE_URL + story.get_absolute_url(),
     }
     subjects = {
-        ReportOutcome.HIDDEN: _("Hidden after a report: %(title)s"),
-        ReportOutcome.EDITED: _("Edited after a report: %(title)s"),
-        ReportOutcome.DISMISSED: _("A report was looked at: %(title)s"),
+        ReportOutcome.HIDDEN: _("Hidden after a report: %(title)s – %(site)s"),
+        ReportOutcome.EDITED: _("Edited after a report: %(title)s – %(site)s"),
+        ReportOutcome.DISMISSED: _("A report was looked at: %(title)s – %(site)s"),
     }
-    subject = subjects[ReportOutcome(outcome)] % {"title": story.display_title}
-    subject += f" – {settings.SITE_NAME}"
+    subject = subjects[ReportOutcome(outcome)] % {
+        "title": story.display_title,
+        "site": settings.SITE_NAME,
+    }
     emails: list[Email] = []
     if story.author_email:
         link = author_link_url(author_access_new(story))

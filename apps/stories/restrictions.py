@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.audit import audit
@@ -36,9 +37,11 @@ def requesting_organisations(story: Story) -> list[Organisation]:
 def _clean_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Give the reason, as the story's page will show it."})
+        raise ValidationError({"reason": _("Give the reason, as the story's page will show it.")})
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(most)s characters.") % {"most": REASON_MAX}}
+        )
     return reason
 
 
@@ -52,10 +55,10 @@ def story_restrict(*, story_id: int, admin: User, organisation: Organisation, re
     reason = _clean_reason(reason)
     story = Story.objects.select_for_update().get(pk=story_id)
     if story.status != StoryStatus.PUBLISHED:
-        raise ValidationError("Only a published story can be restricted.")
+        raise ValidationError(_("Only a published story can be restricted."))
     if organisation.pk not in {o.pk for o in requesting_organisations(story)}:
         raise ValidationError(
-            {"organisation": "Choose the service or an organisation above it that asked."}
+            {"organisation": _("Choose the service or an organisation above it that asked.")}
         )
     story.status = StoryStatus.RESTRICTED
     story.restricted_by = organisation
@@ -95,7 +98,7 @@ def story_lift_restriction(*, story_id: int, admin: User, reason: str) -> Story:
         .get(pk=story_id)
     )
     if story.status != StoryStatus.RESTRICTED:
-        raise ValidationError("This story is not restricted.")
+        raise ValidationError(_("This story is not restricted."))
     was = story.restricted_by
     audit(
         actor=admin,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.core import extensions
 from apps.core.audit import audit
@@ -72,6 +72,16 @@ def _due(story: Story, now: dt.datetime) -> bool:
     )
 
 
+def _untitled_titles(pseudonym: str) -> set[str]:
+    """What emails called a story without a title (`Story.display_title`), in every
+    language the site speaks, as an email may have been written in any of them."""
+    titles = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            titles.add(translation.gettext("%(pseudonym)s's story") % {"pseudonym": pseudonym})
+    return titles
+
+
 @transaction.atomic
 def story_purge(*, story_id: int, now: dt.datetime | None = None) -> dict[str, int] | None:
     """Empty every text column about one due story (see the module's docstring); audit
@@ -83,7 +93,7 @@ def story_purge(*, story_id: int, now: dt.datetime | None = None) -> dict[str, i
         return None
     phrases = tuple(
         {p for p in [story.title, *story.revisions.values_list("title", flat=True)] if p}
-        | ({f"{story.pseudonym}'s story"} if story.pseudonym else set())
+        | (_untitled_titles(story.pseudonym) if story.pseudonym else set())
     )
     address = story.author_email
     removed = {

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.audit import audit
@@ -126,7 +127,7 @@ def _send_link(story: Story, token: str) -> None:
         kind="stories.link",
         key=f"{story.pk}:{token_hash(token)[:16]}",
         to=story.author_email,
-        subject=f"Your story on {settings.SITE_NAME}: your private link",
+        subject=_("Your story on %(site)s: your private link") % {"site": settings.SITE_NAME},
         text=render_to_string("stories/email/link.txt", context),
         html=render_to_string("stories/email/link.html", context),
     )
@@ -177,7 +178,7 @@ def story_readers_prune(*, now: dt.datetime | None = None) -> int:
     """Forget read rows from before yesterday: a read's visitor key holds its day, so an
     older row can never match again, and keeping it would only grow the table."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=2)
-    deleted, _ = StoryReader.objects.filter(kind="read", at__lt=cutoff).delete()
+    deleted, _by_model = StoryReader.objects.filter(kind="read", at__lt=cutoff).delete()
     return deleted
 
 
@@ -197,7 +198,7 @@ def story_author_approve(*, story_id: int) -> Story:
     """The author accepts a moderator's edits: the story is published."""
     story = _author_story(story_id)
     if story.status != StoryStatus.AWAITING_AUTHOR:
-        raise ValidationError("There are no edits waiting for your approval.")
+        raise ValidationError(_("There are no edits waiting for your approval."))
     # As a moderator's publish decision: held first for the right of reply where it applies.
     held = holds.publish_or_hold(story, timezone.now())
     story.save(update_fields=["status", "published_at", "held_until", "updated_at"])
@@ -215,7 +216,7 @@ def story_withdraw(*, story_id: int) -> Story:
     story = _author_story(story_id)
     if story.status in (StoryStatus.WITHDRAWN, StoryStatus.REJECTED):
         raise ValidationError(
-            "This story is not published or waiting, so there is nothing to withdraw."
+            _("This story is not published or waiting, so there is nothing to withdraw.")
         )
     was_public = story.status == StoryStatus.PUBLISHED
     story.status = StoryStatus.WITHDRAWN

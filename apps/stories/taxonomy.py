@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -123,6 +124,74 @@ TAG_HEADINGS = (
     (Polarity.IMPROVE, _("What could be improved")),
     ("feeling", _("How it felt")),
 )
+
+
+# The tags' labels as seeded (migration 0002), so that their translations are gathered:
+# a Tag row keeps the English label and `tag_label` shows it in the page's language. A
+# tag a platform admin adds later shows as written until its label is translated too.
+TAG_LABELS = (
+    # Aspects of care.
+    gettext_noop("staff manner and attitude"),
+    gettext_noop("number and deployment of staff"),
+    gettext_noop("staff responsiveness"),
+    gettext_noop("continuity of staff"),
+    gettext_noop("competence and training"),
+    gettext_noop("listening and involving patients"),
+    gettext_noop("information during care"),
+    gettext_noop("information and guidance"),
+    gettext_noop("being kept informed"),
+    gettext_noop("contacting services"),
+    gettext_noop("appointment arrangements"),
+    gettext_noop("timeliness of care"),
+    gettext_noop("pain management"),
+    gettext_noop("diagnosis and triage"),
+    gettext_noop("referrals and continuity of care"),
+    gettext_noop("admission"),
+    gettext_noop("discharge"),
+    gettext_noop("care plans"),
+    gettext_noop("patient records"),
+    gettext_noop("cleanliness and infection control"),
+    gettext_noop("equipment"),
+    gettext_noop("environment and facilities"),
+    gettext_noop("food and drink"),
+    gettext_noop("medication"),
+    gettext_noop("activities and fresh air"),
+    gettext_noop("feeling safe"),
+    gettext_noop("privacy and dignity"),
+    gettext_noop("equality, diversity and inclusion"),
+    gettext_noop("interaction with family and carers"),
+    gettext_noop("transport and parking"),
+    gettext_noop("service location"),
+    gettext_noop("choice and existence of services"),
+    gettext_noop("out-of-hours support"),
+    gettext_noop("mental health act"),
+    gettext_noop("psychological therapy arrangements"),
+    gettext_noop("impact of treatment and care"),
+    # Translators: feelings, shown after "How did it make you feel?" and "How it felt".
+    gettext_noop("grateful"),
+    gettext_noop("reassured"),
+    gettext_noop("listened to"),
+    gettext_noop("respected"),
+    gettext_noop("safe"),
+    gettext_noop("cared for"),
+    gettext_noop("relieved"),
+    gettext_noop("hopeful"),
+    gettext_noop("anxious"),
+    gettext_noop("frustrated"),
+    gettext_noop("angry"),
+    gettext_noop("ignored"),
+    gettext_noop("upset"),
+    gettext_noop("disappointed"),
+    gettext_noop("confused"),
+    gettext_noop("unsafe"),
+    gettext_noop("let down"),
+    gettext_noop("exhausted"),
+)
+
+
+def tag_label(label: str) -> str:
+    """A tag's label in the active language (as stored when it has no translation)."""
+    return gettext(label) if label else label
 
 
 class SafeguardingLevel(models.TextChoices):

@@ -142,11 +142,11 @@ def resend_link(request: HttpRequest) -> HttpResponse:
         # The same answer whether or not the address told a story.
         messages.success(
             request,
-            "If a story was told with that address, a new private link is on its way to it.",
+            _("If a story was told with that address, a new private link is on its way to it."),
         )
         return redirect("stories:resend_link")
     if limited(request):
-        messages.error(request, "Too many requests from here. Please try again later.")
+        messages.error(request, _("Too many requests from here. Please try again later."))
     return render(request, "stories/resend_link.html", {"form": form})
 
 
@@ -348,7 +348,7 @@ def me_too(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         story.refresh_from_db(fields=["me_too_count"])
     if request.htmx:
         return render(request, "stories/detail.html#me-too", {"story": story, "me_too_done": True})
-    messages.success(request, "Thank you: your “I've experienced this” is counted.")
+    messages.success(request, _("Thank you: your “I've experienced this” is counted."))
     return redirect(story.get_absolute_url())
 
 

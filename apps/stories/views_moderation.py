@@ -312,7 +312,10 @@ def enter(request: AuthenticatedHttpRequest) -> HttpResponse:
             entered_by=request.user,
             helped_by=form.cleaned_data["helped_by"],
         )
-        messages.success(request, f"Entered: story {told.story.pk} is waiting for moderation.")
+        messages.success(
+            request,
+            _("Entered: story %(number)s is waiting for moderation.") % {"number": told.story.pk},
+        )
         return redirect("moderation:enter")
     return render(
         request,

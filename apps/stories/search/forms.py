@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,18 +10,37 @@ from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import DateBoxesField, Form, LongSelect, check_date_range, choice_field
 from apps.organisations.models import SERVICE_KINDS, Organisation, OrganisationKind
 
 from ..models import Tag
-from ..taxonomy import AuthorRole, Progress, TagGroup
+from ..taxonomy import AuthorRole, Progress, TagGroup, tag_label
 from .queries import NEWEST, RELEVANCE, StoryFilters, subtree_nodes
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 Q_MAX = 200
-RESPONDED_CHOICES = [("", "Either"), ("yes", "Has a response"), ("no", "No response yet")]
-ORDER_CHOICES = [(RELEVANCE, "Most relevant first"), (NEWEST, "Newest first")]
+RESPONDED_CHOICES = [
+    # Translators: a story may have a response or not; this option means either.
+    ("", _("Either")),
+    ("yes", _("Has a response")),
+    ("no", _("No response yet")),
+]
+ORDER_CHOICES = [(RELEVANCE, _("Most relevant first")), (NEWEST, _("Newest first"))]
+
+
+def _capitalised(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _progress_choices() -> list[tuple[str, StrOrPromise]]:
+    """The progress steps, each label with a capital, in the page's language when shown."""
+    return [(p.value, capfirst(p.label)) for p in Progress]
 
 
 def _node(value: str) -> Organisation | None:
@@ -50,19 +69,22 @@ class StorySearchForm(Form):
     only validates)."""
 
     q = forms.CharField(
-        label="Words to search for",
+        label=_("Words to search for"),
         required=False,
         max_length=Q_MAX,
         widget=forms.SearchInput(attrs={"autocomplete": "off"}),
-        help_text='For example: night staff, "waiting room", nurse or doctor, parking -fees',
+        # Translators: examples of the search's syntax: a phrase in quotes, "or", and a
+        # minus before a word to leave out. Translate the words, keep the marks.
+        help_text=_('For example: night staff, "waiting room", nurse or doctor, parking -fees'),
     )
-    organisation = forms.CharField(label="Organisation", required=False, widget=LongSelect)
-    service = forms.CharField(label="Service", required=False, widget=LongSelect)
-    tag = forms.CharField(label="About", required=False, widget=LongSelect)
+    organisation = forms.CharField(label=_("Organisation"), required=False, widget=LongSelect)
+    service = forms.CharField(label=_("Service"), required=False, widget=LongSelect)
+    # Translators: the topic a story is about (a search filter).
+    tag = forms.CharField(label=pgettext_lazy("topic", "About"), required=False, widget=LongSelect)
     author_role = forms.ChoiceField(
-        label="Told by",
+        label=_("Told by"),
         required=False,
-        choices=[("", "Anyone"), *AuthorRole.choices],
+        choices=[("", _("Anyone")), *AuthorRole.choices],
         widget=LongSelect,
     )
     date_from = DateBoxesField(
@@ -72,20 +94,21 @@ class StorySearchForm(Form):
         label=_("Published to"), required=False, help_text=_("For example, 27 3 2026")
     )
     responded = forms.ChoiceField(
-        label="Response", required=False, choices=RESPONDED_CHOICES, widget=LongSelect
+        label=_("Response"), required=False, choices=RESPONDED_CHOICES, widget=LongSelect
     )
     progress = forms.ChoiceField(
-        label="Progress",
+        label=_("Progress"),
         required=False,
-        choices=[("", "Any"), *[(p.value, str(p.label).capitalize()) for p in Progress]],
+        # Translators: the option of a filter by progress that leaves no story out.
+        choices=[("", pgettext_lazy("progress", "Any")), *_progress_choices()],
         widget=LongSelect,
     )
     order = forms.ChoiceField(
-        label="Sort",
+        label=_("Sort"),
         required=False,
         choices=ORDER_CHOICES,
         widget=LongSelect,
-        help_text="Without words to search for, the newest come first.",
+        help_text=_("Without words to search for, the newest come first."),
     )
 
     def __init__(self, *args: Any, fixed_organisation: Organisation | None = None, **kwargs: Any):
@@ -93,12 +116,17 @@ class StorySearchForm(Form):
         self.fixed_organisation = fixed_organisation
         if fixed_organisation is not None:
             del self.fields["organisation"]
-        self.fields["author_role"].error_messages["invalid_choice"] = (
+        self.fields["author_role"].error_messages["invalid_choice"] = gettext(
             "Choose who told the story from the list."
         )
-        self.fields["responded"].error_messages["invalid_choice"] = 'Choose "yes", "no" or either.'
-        self.fields["progress"].error_messages["invalid_choice"] = "Choose a step from the list."
-        self.fields["order"].error_messages["invalid_choice"] = (
+        self.fields["responded"].error_messages["invalid_choice"] = gettext(
+            'Choose "yes", "no" or either.'
+        )
+        self.fields["progress"].error_messages["invalid_choice"] = gettext(
+            "Choose a step from the list."
+        )
+        # Translators: "newest" and "relevance" are the values in the address: keep them.
+        self.fields["order"].error_messages["invalid_choice"] = gettext(
             'Choose "newest" or "relevance" for the order.'
         )
 
@@ -106,8 +134,10 @@ class StorySearchForm(Form):
         q = " ".join(str(self.cleaned_data["q"]).split())
         if q and not _has_lexemes(q):
             raise ValidationError(
-                "These words are too common to search for (like “the” or “and”), or are not "
-                "words. Add a more particular word."
+                gettext(
+                    "These words are too common to search for (like “the” or “and”), or are "
+                    "not words. Add a more particular word."
+                )
             )
         return q
 
@@ -118,8 +148,11 @@ class StorySearchForm(Form):
         org = _node(value)
         if org is None:
             raise ValidationError(
-                f"No organisation is known by “{value[:60]}” (its short name or ODS code). "
-                "Choose one from the list."
+                gettext(
+                    "No organisation is known by “%(value)s” (its short name or ODS code). "
+                    "Choose one from the list."
+                )
+                % {"value": value[:60]}
             )
         return org
 
@@ -130,8 +163,11 @@ class StorySearchForm(Form):
         org = _node(value)
         if org is None:
             raise ValidationError(
-                f"No service is known by “{value[:60]}” (its short name or ODS code). "
-                "Choose one from the list."
+                gettext(
+                    "No service is known by “%(value)s” (its short name or ODS code). "
+                    "Choose one from the list."
+                )
+                % {"value": value[:60]}
             )
         return org
 
@@ -141,7 +177,10 @@ class StorySearchForm(Form):
             return None
         tag = Tag.objects.filter(slug=value).first()
         if tag is None:
-            raise ValidationError(f"There is no topic “{value[:60]}”. Choose one from the list.")
+            raise ValidationError(
+                gettext("There is no topic “%(value)s”. Choose one from the list.")
+                % {"value": value[:60]}
+            )
         return tag
 
     def clean(self) -> dict[str, Any]:
@@ -149,14 +188,19 @@ class StorySearchForm(Form):
         check_date_range(self, "date_from", "date_to")
         start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "This date must be the same as or after the “from” date.")
+            self.add_error(
+                "date_to", gettext("This date must be the same as or after the “from” date.")
+            )
         within = self.fixed_organisation or data.get("organisation")
         service = data.get("service")
         if within and service and not service.path.startswith(within.path):
             self.add_error(
                 "service",
-                f"{service.name} is not part of {within.name}. Choose one of its services, "
-                "or any service.",
+                gettext(
+                    "%(service)s is not part of %(organisation)s. Choose one of its services, "
+                    "or any service."
+                )
+                % {"service": service.name, "organisation": within.name},
             )
         return data
 
@@ -184,7 +228,7 @@ class StorySearchForm(Form):
             if isinstance(value, Organisation):
                 shown.append(value.name)
             elif isinstance(value, Tag):
-                shown.append(value.label[:1].upper() + value.label[1:])
+                shown.append(_capitalised(tag_label(value.label)))
             else:
                 # A ChoiceField keeps its choices as a list of pairs, whatever it was given.
                 pairs = cast("list[tuple[object, object]]", choice_field(self, name).choices)
@@ -216,7 +260,7 @@ class StorySearchForm(Form):
             if chosen is not None and chosen not in tops:
                 tops.insert(0, chosen)
             self.fields["organisation"].widget.choices = [
-                ("", "All organisations"),
+                ("", gettext("All organisations")),
                 *[(org.slug, org.name) for org in tops],
             ]
         services = _service_options(within)
@@ -225,10 +269,10 @@ class StorySearchForm(Form):
         # An organisation page of a single service has nothing to choose.
         self.shows_services = self.fixed_organisation is None or len(services) > 1
         self.fields["service"].help_text = (
-            "" if services else "Choose an organisation first to list its services."
+            "" if services else gettext("Choose an organisation first to list its services.")
         )
         self.fields["service"].widget.choices = [
-            ("", "Any service"),
+            ("", gettext("Any service")),
             *[
                 (org.slug, f"{org.name} ({parent.name})" if parent else org.name)
                 for org, parent in services
@@ -237,10 +281,11 @@ class StorySearchForm(Form):
         groups: dict[str, list[tuple[str, str]]] = {}
         for tag in Tag.objects.order_by("group", "position"):
             groups.setdefault(str(TagGroup(tag.group).label).capitalize(), []).append(
-                (tag.slug, tag.label[:1].upper() + tag.label[1:])
+                (tag.slug, _capitalised(tag_label(tag.label)))
             )
         self.fields["tag"].widget.choices = [
-            ("", "Anything"),
+            # Translators: the option of the topic filter that leaves no story out.
+            ("", gettext("Anything")),
             *groups.items(),
         ]
         # A node named by its ODS code shows as chosen in a list keyed by slug.

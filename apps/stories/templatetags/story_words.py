@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from apps.stories.taxonomy import TAG_HEADINGS, TagGroup
+from apps.stories.taxonomy import TAG_HEADINGS, TagGroup, tag_label
 
 register = template.Library()
 
@@ -21,6 +21,6 @@ def grouped_tags(story_tags: Iterable[Any]) -> list[tuple[str, list[str]]]:
     for story_tag in story_tags:
         key = "feeling" if story_tag.tag.group == TagGroup.FEELING else story_tag.polarity
         if key in groups:
-            label = str(story_tag.tag.label)
+            label = tag_label(story_tag.tag.label)
             groups[key].append(label[:1].upper() + label[1:])
     return [(str(heading), groups[key]) for key, heading in TAG_HEADINGS if groups[key]]
