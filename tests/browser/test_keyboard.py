@@ -37,7 +37,7 @@ FOCUS_SEEN = """() => {
   const box = el.getBoundingClientRect();
   if (box.width === 0 || box.height === 0) return 'the focused element has no size';
   const x = box.left + box.width / 2, y = box.top + box.height / 2;
-  if (y < 0 || y > innerHeight || x < 0 || x > innerWidth) return 'the focused element is off screen';
+  if (y < 0 || y > innerHeight || x < 0 || x > innerWidth) return 'it is off screen';
   const hit = document.elementFromPoint(x, y);
   const label = el.labels && el.labels.length ? el.labels[0] : null;
   if (hit && (el.contains(hit) || hit.contains(el) || (label && label.contains(hit)))) return '';
