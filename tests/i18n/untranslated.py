@@ -196,7 +196,9 @@ class _PythonFinder(ast.NodeVisitor):
                 for arg in node.args[1:]:
                     self._add(arg)
         if name in SHOWN_CALLS and node.args:
-            self._add(node.args[0])
+            first = node.args[0]
+            for shown in first.values if isinstance(first, ast.Dict) else [first]:
+                self._add(shown)
         if name == "add_error" and len(node.args) > 1:
             self._add(node.args[1])
         self._keywords(node)
