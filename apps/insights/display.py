@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext, ngettext_lazy, pgettext
+from django.utils.translation import ngettext, ngettext_lazy, pgettext, pgettext_lazy
 
 from apps.organisations.models import OrganisationKind
 
 # The plural of each kind, as the sentences about ranks and peers use it ("compared with
 # other NHS trusts"); labels are for headings.
 KIND_PLURALS: dict[str, Promise] = {
-    OrganisationKind.TRUST: _lazy("NHS trusts"),
-    OrganisationKind.BOARD: _lazy("health boards"),
-    OrganisationKind.SITE: _lazy("sites"),
-    OrganisationKind.DIRECTORATE: _lazy("directorates"),
-    OrganisationKind.SERVICE: _lazy("services"),
-    OrganisationKind.TEAM: _lazy("teams"),
-    OrganisationKind.GP_PRACTICE: _lazy("GP practices"),
-    OrganisationKind.CARE_HOME: _lazy("care homes"),
+    OrganisationKind.TRUST: pgettext_lazy("kinds of organisation, in a sentence", "NHS trusts"),
+    OrganisationKind.BOARD: pgettext_lazy("kinds of organisation, in a sentence", "health boards"),
+    OrganisationKind.SITE: pgettext_lazy("kinds of organisation, in a sentence", "sites"),
+    OrganisationKind.DIRECTORATE: pgettext_lazy(
+        "kinds of organisation, in a sentence", "directorates"
+    ),
+    OrganisationKind.SERVICE: pgettext_lazy("kinds of organisation, in a sentence", "services"),
+    OrganisationKind.TEAM: pgettext_lazy("kinds of organisation, in a sentence", "teams"),
+    OrganisationKind.GP_PRACTICE: pgettext_lazy(
+        "kinds of organisation, in a sentence", "GP practices"
+    ),
+    OrganisationKind.CARE_HOME: pgettext_lazy("kinds of organisation, in a sentence", "care homes"),
 }
 # A count of each kind ("226 NHS trusts", "1 GP practice"): `number` is the count as
 # written, `count` chooses the plural form.
