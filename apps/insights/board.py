@@ -308,7 +308,7 @@ def peers_of(node: Organisation, trust: Organisation, period: Period, limit: int
         rows=shown,
         ranked=len(numbered),
         own=own,
-        kind_plural=display.KIND_PLURALS.get(node.kind, ""),
+        kind_plural=str(display.KIND_PLURALS.get(node.kind, "")),
         more=len(every) - len(shown),
     )
 

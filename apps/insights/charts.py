@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .selectors_insight import Mark, Month, Period, Topic
 from .spc import ABOVE, BELOW, Spc
@@ -176,7 +177,11 @@ def trend_chart(
             shape = {ABOVE: "up", BELOW: "down", "run": "square"}.get(kind, "circle")
             drawn = Point(centre_x, y, shape_path(shape, centre_x, y), kind)
             line.append(f"{centre_x:.1f},{y:.1f}")
-        words = _("%(month)s: %(count)s stories") % {
+        words = ngettext(
+            "%(month)s: %(count)s story",
+            "%(month)s: %(count)s stories",
+            limit if hidden else month.total,
+        ) % {
             "month": date_format(month.month, "F Y"),
             "count": fewer_than(limit) if hidden else month.total,
         }

@@ -2,30 +2,47 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy, pgettext, pgettext_lazy
 
 from apps.organisations.models import OrganisationKind
 
-# The plural of each kind for "34th of 226 NHS trusts"; labels are for headings.
-KIND_PLURALS: dict[str, str] = {
-    OrganisationKind.TRUST: "NHS trusts",
-    OrganisationKind.BOARD: "health boards",
-    OrganisationKind.SITE: "sites",
-    OrganisationKind.DIRECTORATE: "directorates",
-    OrganisationKind.SERVICE: "services",
-    OrganisationKind.TEAM: "teams",
-    OrganisationKind.GP_PRACTICE: "GP practices",
-    OrganisationKind.CARE_HOME: "care homes",
+# The plural of each kind, as the sentences about ranks and peers use it ("compared with
+# other NHS trusts"); labels are for headings.
+KIND_PLURALS: dict[str, Promise] = {
+    OrganisationKind.TRUST: pgettext_lazy("kinds of organisation, in a sentence", "NHS trusts"),
+    OrganisationKind.BOARD: pgettext_lazy("kinds of organisation, in a sentence", "health boards"),
+    OrganisationKind.SITE: pgettext_lazy("kinds of organisation, in a sentence", "sites"),
+    OrganisationKind.DIRECTORATE: pgettext_lazy(
+        "kinds of organisation, in a sentence", "directorates"
+    ),
+    OrganisationKind.SERVICE: pgettext_lazy("kinds of organisation, in a sentence", "services"),
+    OrganisationKind.TEAM: pgettext_lazy("kinds of organisation, in a sentence", "teams"),
+    OrganisationKind.GP_PRACTICE: pgettext_lazy(
+        "kinds of organisation, in a sentence", "GP practices"
+    ),
+    OrganisationKind.CARE_HOME: pgettext_lazy("kinds of organisation, in a sentence", "care homes"),
 }
-KIND_SINGULARS: dict[str, str] = {
-    OrganisationKind.TRUST: "NHS trust",
-    OrganisationKind.BOARD: "health board",
-    OrganisationKind.SITE: "site",
-    OrganisationKind.DIRECTORATE: "directorate",
-    OrganisationKind.SERVICE: "service",
-    OrganisationKind.TEAM: "team",
-    OrganisationKind.GP_PRACTICE: "GP practice",
-    OrganisationKind.CARE_HOME: "care home",
+# A count of each kind ("226 NHS trusts", "1 GP practice"): `number` is the count as
+# written, `count` chooses the plural form.
+KIND_COUNTS: dict[str, Promise] = {
+    OrganisationKind.TRUST: ngettext_lazy("%(number)s NHS trust", "%(number)s NHS trusts", "count"),
+    OrganisationKind.BOARD: ngettext_lazy(
+        "%(number)s health board", "%(number)s health boards", "count"
+    ),
+    OrganisationKind.SITE: ngettext_lazy("%(number)s site", "%(number)s sites", "count"),
+    OrganisationKind.DIRECTORATE: ngettext_lazy(
+        "%(number)s directorate", "%(number)s directorates", "count"
+    ),
+    OrganisationKind.SERVICE: ngettext_lazy("%(number)s service", "%(number)s services", "count"),
+    OrganisationKind.TEAM: ngettext_lazy("%(number)s team", "%(number)s teams", "count"),
+    OrganisationKind.GP_PRACTICE: ngettext_lazy(
+        "%(number)s GP practice", "%(number)s GP practices", "count"
+    ),
+    OrganisationKind.CARE_HOME: ngettext_lazy(
+        "%(number)s care home", "%(number)s care homes", "count"
+    ),
 }
 
 HOUR = 3600
@@ -45,9 +62,9 @@ def percent_words(part: int, whole: int) -> str:
     if value is None:
         return ""
     if value == 0 and part > 0:
-        return "under 1%"
+        return _("under 1%")
     if value == 100 and part < whole:
-        return "over 99%"
+        return _("over 99%")
     return f"{value}%"
 
 
@@ -61,26 +78,35 @@ def duration_words(seconds: float | None) -> str:
         return ""
     if seconds < HOUR:
         minutes = max(1, _half_up(seconds / 60))
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
     if seconds < 48 * HOUR:
         hours = _half_up(seconds / HOUR)
-        return f"{hours} hour{'s' if hours != 1 else ''}"
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
     days = _half_up(seconds / DAY)
-    return f"{days} days"
+    return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
 
 
 def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 112th."""
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 112th. Each ending is translated on its
+    own: a language that writes places otherwise (Welsh: "safle 21") says so there."""
+    values = {"n": n}
     if n % 100 in (11, 12, 13):
-        return f"{n}th"
-    suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+        return pgettext("ordinal number: 4th, 11th, 12th, 13th, 20th", "%(n)sth") % values
+    if n % 10 == 1:
+        return pgettext("ordinal number: 1st, 21st, 101st", "%(n)sst") % values
+    if n % 10 == 2:
+        return pgettext("ordinal number: 2nd, 22nd, 102nd", "%(n)snd") % values
+    if n % 10 == 3:
+        return pgettext("ordinal number: 3rd, 23rd, 103rd", "%(n)srd") % values
+    return pgettext("ordinal number: 4th, 11th, 12th, 13th, 20th", "%(n)sth") % values
 
 
 def kind_words(kind: str, count: int) -> str:
     """A count of a kind in words: "226 NHS trusts", "1 GP practice"."""
-    names = KIND_SINGULARS if count == 1 else KIND_PLURALS
-    return f"{count:,} {names.get(kind, kind)}"
+    counted = KIND_COUNTS.get(kind)
+    if counted is None:
+        return f"{count:,} {kind}"
+    return counted % {"count": count, "number": f"{count:,}"}
 
 
 def share_words(part: int, whole: int) -> str:

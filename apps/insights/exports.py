@@ -27,6 +27,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from apps.accounts.http import AnyUser
 from apps.accounts.mfa import has_second_factor
@@ -49,7 +50,11 @@ TEXTS_JOIN = "\n"
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its heading in CSV and XLSX, its key in JSON, what it means."""
+    """One column: its heading in CSV and XLSX, its key in JSON, what it means.
+
+    Headings stay in English in every language, like the keys: they name the open data's
+    columns, which programs read by name, and the open data page lists them as code
+    beside their (translated) meaning."""
 
     header: str
     key: str
@@ -301,13 +306,18 @@ def _fft_cell(story: Any, staff_paths: list[str]) -> str:
     )
 
 
+def _yes() -> str:
+    # Translators: a cell of a spreadsheet export: staff have read (or answered) the story.
+    return pgettext("export cell", "yes")
+
+
 def _staff_cells(story: Any, staff_paths: list[str]) -> Row:
     if not _covered(story, staff_paths):
         return [None, "", "", "", "", "", ""]
     return [
         story.criticality,
-        "yes" if story.staff_read else "",
-        "yes" if story.staff_responded else "",
+        _yes() if story.staff_read else "",
+        _yes() if story.staff_responded else "",
         str(Channel(story.channel).label) if story.channel else "",
         story.campaign_name or "",
         _fft_cell(story, staff_paths),
@@ -361,7 +371,8 @@ def write_xlsx(target: IO[bytes], header: list[str], rows: Iterable[Row]) -> int
             "strings_to_numbers": False,
         },
     )
-    sheet = workbook.add_worksheet("Stories")
+    # Translators: the name of the worksheet in an Excel export (at most 31 characters).
+    sheet = workbook.add_worksheet(pgettext("worksheet name", "Stories"))
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     for col, title in enumerate(header):

@@ -25,6 +25,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.changes.models import ChangeStatus
 from apps.organisations.models import Organisation
@@ -167,8 +168,15 @@ class Figures:
         node does not qualify or too few others of its kind do."""
         if self.rank is None or self.ranked is None or not self.peers_enough:
             return ""
-        place = display.ordinal(self.rank)
-        return f"{'joint ' if self.tied else ''}{place} of {display.kind_words(kind, self.ranked)}"
+        values = {
+            "place": display.ordinal(self.rank),
+            "kinds": display.kind_words(kind, self.ranked),
+        }
+        if self.tied:
+            # Translators: a shared place in a ranking, e.g. "joint 3rd of 6 NHS trusts".
+            return pgettext("rank", "joint %(place)s of %(kinds)s") % values
+        # Translators: a place in a ranking, e.g. "34th of 226 NHS trusts".
+        return pgettext("rank", "%(place)s of %(kinds)s") % values
 
     def no_rank_words(self, kind: str, *, active: bool = True) -> str:
         """Why no rank is shown, in plain words; empty when there is a rank."""

@@ -93,7 +93,12 @@ class HomeSummary:
             "%(count)s stories published so far this month",
             self.stories_this,
         ) % {"count": self.stories_this}
-        return f"{told}, {_more_or_fewer(self.stories_this, self.stories_last_same)}"
+        # Translators: "3 stories published so far this month" and "1 more than by this
+        # point last month." make one sentence.
+        return _("%(told)s, %(compared)s") % {
+            "told": told,
+            "compared": _more_or_fewer(self.stories_this, self.stories_last_same),
+        }
 
     @property
     def stories_last_words(self) -> str:
@@ -119,7 +124,7 @@ class HomeSummary:
             "%(count)s of them are past their response target",
             self.overdue,
         ) % {"count": self.overdue}
-        return f"{waiting}; {overdue}."
+        return _("%(waiting)s; %(overdue)s.") % {"waiting": waiting, "overdue": overdue}
 
     @property
     def rate_words(self) -> str:
@@ -152,7 +157,10 @@ class HomeSummary:
             "%(count)s changes made this month",
             self.made_this,
         ) % {"count": self.made_this}
-        return f"{made}, {_more_or_fewer(self.made_this, self.made_last, same_point=False)}"
+        return _("%(told)s, %(compared)s") % {
+            "told": made,
+            "compared": _more_or_fewer(self.made_this, self.made_last, same_point=False),
+        }
 
 
 def _more_or_fewer(now: int, before: int, *, same_point: bool = True) -> str:

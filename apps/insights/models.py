@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganisationFigures(models.Model):
@@ -39,7 +40,7 @@ class OrganisationFigures(models.Model):
     changes_made_12m = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
-        verbose_name_plural = "organisation figures"
+        verbose_name_plural = _("organisation figures")
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=models.Q(responded_12m__lte=models.F("stories_12m"))

@@ -36,7 +36,7 @@ class SavedView(TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The node of an insight view; empty for a search.",
+        help_text=_("The node of an insight view; empty for a search."),
     )
     query = models.CharField(max_length=QUERY_MAX, blank=True)
 

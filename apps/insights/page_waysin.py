@@ -127,16 +127,27 @@ def ways_in_context(insight: Insight, *, limit: int, staff: bool) -> dict[str, A
         "fft_answers": [str(label) for label in FftAnswer.labels],
         "fft_legend": [(str(FftAnswer(a).label), fill) for a, fill in ANSWER_FILLS.items()],
         "fft_sections": [
-            {"id": "fft-months", "title": _("By month"), "first": _("Month"), **built(months)},
+            {
+                "id": "fft-months",
+                "title": _("By month"),
+                "chart_title": _("Friends and Family Test answers by month"),
+                "caption": _("Friends and Family Test answers by month, in numbers"),
+                "first": _("Month"),
+                **built(months),
+            },
             {
                 "id": "fft-channels",
                 "title": _("By channel"),
+                "chart_title": _("Friends and Family Test answers by channel"),
+                "caption": _("Friends and Family Test answers by channel, in numbers"),
                 "first": _("Channel"),
                 **built(channels),
             },
             {
                 "id": "fft-services",
                 "title": _("By service"),
+                "chart_title": _("Friends and Family Test answers by service"),
+                "caption": _("Friends and Family Test answers by service, in numbers"),
                 "first": _("Service"),
                 **built(services),
             },

@@ -175,7 +175,10 @@ class SaveViewForm(Form):
                 self.add_error("query", _("This insight page's organisation is not known."))
                 return data
             if kind == ViewKind.STAFF_INSIGHT and not can_see_staff_insight(self.user, node):
-                self.add_error("query", _("You may not see the staff insight of %s.") % node.name)
+                self.add_error(
+                    "query",
+                    _("You may not see the staff insight of %(name)s.") % {"name": node.name},
+                )
                 return data
         data["organisation"] = node
         page_form = view_form(kind, node, data.get("query") or "")
