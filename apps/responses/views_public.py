@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -117,7 +118,7 @@ def report_response(request: HttpRequest, pk: int) -> HttpResponse:
         status=ResponseStatus.PUBLISHED,
         story__status=StoryStatus.PUBLISHED,
     )
-    return _report(request, response, _("response"), f"response-{pk}")
+    return _report(request, response, pgettext("the thing reported", "response"), f"response-{pk}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -130,4 +131,4 @@ def report_reply(request: HttpRequest, pk: int) -> HttpResponse:
         status=AuthorReplyStatus.PUBLISHED,
         story__status=StoryStatus.PUBLISHED,
     )
-    return _report(request, reply, _("reply"), f"reply-{pk}")
+    return _report(request, reply, pgettext("the thing reported", "reply"), f"reply-{pk}")
