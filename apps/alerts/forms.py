@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form, LongSelect, choice_field
 from apps.organisations.models import Organisation
@@ -14,24 +16,29 @@ from .models import Frequency
 
 class SubscriptionForm(Form):
     organisation = forms.ChoiceField(
-        label="Stories about", widget=LongSelect, help_text="This part and everything in it."
+        label=_("Stories about"),
+        widget=LongSelect,
+        help_text=_("This part and everything in it."),
     )
     frequency = forms.ChoiceField(
-        label="How often", choices=Frequency.choices, initial=Frequency.DAILY
+        label=_("How often"), choices=Frequency.choices, initial=Frequency.DAILY
     )
     min_criticality = forms.TypedChoiceField(
-        label="Criticality at least",
+        label=_("Criticality at least"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "Any"), *[(c.value, f"{c.value}: {c.label}") for c in Criticality]],
+        choices=[
+            ("", _("Any")),
+            *[(c.value, format_lazy("{}: {}", c.value, c.label)) for c in Criticality],
+        ],
     )
     tags = forms.ModelMultipleChoiceField(
-        label="Only stories with these tags (optional)",
+        label=_("Only stories with these tags (optional)"),
         queryset=Tag.objects.order_by("group", "position"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Leave empty for every story.",
+        help_text=_("Leave empty for every story."),
     )
 
     def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:

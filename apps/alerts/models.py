@@ -4,14 +4,15 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
 
 
 class Frequency(models.TextChoices):
-    IMMEDIATE = "immediate", "At once, one email per story"
-    DAILY = "daily", "A daily digest"
-    WEEKLY = "weekly", "A weekly digest (Mondays)"
+    IMMEDIATE = "immediate", _("At once, one email per story")
+    DAILY = "daily", _("A daily digest")
+    WEEKLY = "weekly", _("A weekly digest (Mondays)")
 
 
 # Most urgent first: a person subscribed twice hears at the most urgent pace.

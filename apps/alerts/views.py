@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.decorators import allowed_only, second_factor_required
@@ -39,7 +40,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Alert added.")
+            messages.success(request, _("Alert added."))
             return redirect("alerts:index")
     subscriptions = list(selectors.subscriptions_of(user))
     context = {
@@ -55,7 +56,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(Subscription, pk=pk)
     services.subscription_remove(user=request.user, subscription=subscription)
-    messages.success(request, "Alert removed.")
+    messages.success(request, _("Alert removed."))
     return redirect("alerts:index")
 
 
@@ -76,7 +77,7 @@ def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 @platform_admins_only
 def outbox_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if services.outbox_retry(actor=request.user, pk=pk):
-        messages.success(request, "The email will be sent again.")
+        messages.success(request, _("The email will be sent again."))
     else:
-        messages.error(request, "That email is not one that failed.")
+        messages.error(request, _("That email is not one that failed."))
     return redirect("alerts:outbox")

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChangesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps.changes"
-    verbose_name = "Changes planned and made"
+    verbose_name = _("Changes planned and made")
 
     def ready(self) -> None:
         from apps.core import extensions

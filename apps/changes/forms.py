@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import DateBoxesField, Form, LongSelect, choice_field
@@ -30,11 +32,14 @@ def _node_choices(nodes: list[Organisation], blank: str = "") -> list[tuple[str,
 
 def _response_choices(responses: list[Response]) -> list[tuple[str, str]]:
     return [
-        ("", "None in particular"),
+        ("", gettext("None in particular")),
         *[
             (
                 str(r.pk),
-                f"{r.author_name}, {r.published_at:%d %b %Y}" if r.published_at else r.author_name,
+                gettext("%(name)s, %(date)s")
+                % {"name": r.author_name, "date": date_format(r.published_at, "d M Y")}
+                if r.published_at
+                else r.author_name,
             )
             for r in responses
         ],
@@ -43,20 +48,20 @@ def _response_choices(responses: list[Response]) -> list[tuple[str, str]]:
 
 class ChangePlanForm(Form):
     summary = forms.CharField(
-        label="What will change",
+        label=_("What will change"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="In plain words, for the public: what you will do differently.",
+        help_text=_("In plain words, for the public: what you will do differently."),
     )
     organisation = forms.ChoiceField(
-        label="For which service or part",
-        help_text="The change is listed on its page and the pages above it.",
+        label=_("For which service or part"),
+        help_text=_("The change is listed on its page and the pages above it."),
     )
-    due_on = forms.DateField(label="By when", widget=DateInput())
+    due_on = forms.DateField(label=_("By when"), widget=DateInput())
     response = forms.ChoiceField(
-        label="Announced in which response",
+        label=_("Announced in which response"),
         required=False,
-        help_text="The response that says so shows the change beside it.",
+        help_text=_("The response that says so shows the change beside it."),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
@@ -68,9 +73,9 @@ class ChangePlanForm(Form):
         # With a choice to make, nothing is chosen for the responder: a change silently
         # filed under the wrong part would be listed on the wrong pages.
         choice_field(self, "organisation").choices = _node_choices(
-            nodes, blank="Choose a service or part" if len(nodes) > 1 else ""
+            nodes, blank=gettext("Choose a service or part") if len(nodes) > 1 else ""
         )
-        self.fields["organisation"].error_messages["required"] = (
+        self.fields["organisation"].error_messages["required"] = gettext(
             "Choose which service or part the change is for."
         )
         choice_field(self, "response").choices = _response_choices(responses)
@@ -92,7 +97,7 @@ class ChangePlanForm(Form):
 
 class ChangeEditForm(Form):
     summary = ChangePlanForm.base_fields["summary"]
-    due_on = forms.DateField(label="By when", widget=DateInput())
+    due_on = forms.DateField(label=_("By when"), widget=DateInput())
 
     @classmethod
     def of(cls, change: Change) -> ChangeEditForm:
@@ -101,12 +106,12 @@ class ChangeEditForm(Form):
 
 class ChangeMadeForm(Form):
     made_summary = forms.CharField(
-        label="What changed",
+        label=_("What changed"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For the public and the authors of its stories: what is different now.",
+        help_text=_("For the public and the authors of its stories: what is different now."),
     )
-    made_on = forms.DateField(label="When it changed", widget=DateInput())
+    made_on = forms.DateField(label=_("When it changed"), widget=DateInput())
 
     @classmethod
     def blank(cls) -> ChangeMadeForm:
@@ -115,16 +120,16 @@ class ChangeMadeForm(Form):
 
 class ChangeStopForm(Form):
     reason = forms.CharField(
-        label="Why it is not going ahead",
+        label=_("Why it is not going ahead"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="This is public, and the authors of its stories are told.",
+        help_text=_("This is public, and the authors of its stories are told."),
     )
 
 
 class ChangeLinkForm(Form):
-    change = forms.ChoiceField(label="A planned change")
-    response = forms.ChoiceField(label="Announced in which response", required=False)
+    change = forms.ChoiceField(label=_("A planned change"))
+    response = forms.ChoiceField(label=_("Announced in which response"), required=False)
 
     def __init__(
         self, *args: Any, changes: list[Change], responses: list[Response], **kwargs: Any
@@ -132,20 +137,28 @@ class ChangeLinkForm(Form):
         super().__init__(*args, **kwargs)
         self.changes = {str(c.pk): c for c in changes}
         choice_field(self, "change").choices = [
-            (str(c.pk), f"{c.summary[:80]} ({c.organisation.name}, by {c.due_on:%d %b %Y})")
+            (
+                str(c.pk),
+                gettext("%(summary)s (%(name)s, by %(date)s)")
+                % {
+                    "summary": c.summary[:80],
+                    "name": c.organisation.name,
+                    "date": date_format(c.due_on, "d M Y"),
+                },
+            )
             for c in changes
         ]
         choice_field(self, "response").choices = _response_choices(responses)
 
 
-STATUS_CHOICES = [("", "Any"), *ChangeStatus.choices]
+STATUS_CHOICES = [("", _("Any")), *ChangeStatus.choices]
 
 
 class RegisterFilterForm(Form):
     """The register's filters; an unknown value is ignored rather than an error page."""
 
-    status = forms.ChoiceField(label="Status", required=False)
-    service = forms.ChoiceField(label="Service or part", required=False, widget=LongSelect)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    service = forms.ChoiceField(label=_("Service or part"), required=False, widget=LongSelect)
     date_from = DateBoxesField(
         label=_("Updated from"), required=False, help_text=_("For example, 27 3 2026")
     )
@@ -156,11 +169,11 @@ class RegisterFilterForm(Form):
     def __init__(self, *args: Any, services: list[Organisation], staff: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.nodes = {org.slug: org for org in services}
-        overdue = [(OVERDUE, "Overdue (planned, past its date)")] if staff else []
+        overdue = [(OVERDUE, gettext("Overdue (planned, past its date)"))] if staff else []
         choice_field(self, "status").choices = [*STATUS_CHOICES, *overdue]
         top = min((org.depth for org in services), default=1)
         choice_field(self, "service").choices = [
-            ("", "All"),
+            ("", gettext("All")),
             *[(org.slug, "\u2003" * (org.depth - top) + org.name) for org in services],
         ]
 

@@ -7,6 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core.models import TimeStampedModel
 
@@ -15,9 +18,9 @@ if TYPE_CHECKING:
 
 
 class ChangeStatus(models.TextChoices):
-    PLANNED = "planned", "Change planned"
-    MADE = "made", "Change made"
-    NOT_GOING_AHEAD = "not_going_ahead", "Not going ahead"
+    PLANNED = "planned", gettext_lazy("Change planned")
+    MADE = "made", gettext_lazy("Change made")
+    NOT_GOING_AHEAD = "not_going_ahead", gettext_lazy("Not going ahead")
 
 
 class Change(TimeStampedModel):
@@ -33,11 +36,11 @@ class Change(TimeStampedModel):
     status = models.CharField(
         max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.PLANNED
     )
-    summary = models.TextField("What will change")
-    due_on = models.DateField("By when")
-    made_summary = models.TextField("What changed", blank=True)
-    made_on = models.DateField("When it changed", null=True, blank=True)
-    reason = models.TextField("Why it is not going ahead", blank=True)
+    summary = models.TextField(gettext_lazy("What will change"))
+    due_on = models.DateField(gettext_lazy("By when"))
+    made_summary = models.TextField(gettext_lazy("What changed"), blank=True)
+    made_on = models.DateField(gettext_lazy("When it changed"), null=True, blank=True)
+    reason = models.TextField(gettext_lazy("Why it is not going ahead"), blank=True)
     # The date of the latest step (recorded, made, or stopped): what the register's
     # date filter and order use.
     status_on = models.DateField()
@@ -92,10 +95,21 @@ class Change(TimeStampedModel):
     def public_text(self) -> str:
         """One line for the public: what changed, or what will and by when, or why not."""
         if self.status == ChangeStatus.MADE:
-            return f"{self.made_summary} ({self.organisation.name}, {self.made_on:%-d %B %Y})"
+            return _("%(summary)s (%(name)s, %(date)s)") % {
+                "summary": self.made_summary,
+                "name": self.organisation.name,
+                "date": date_format(self.made_on, "j F Y") if self.made_on else "",
+            }
         if self.status == ChangeStatus.NOT_GOING_AHEAD:
-            return f"{self.summary} – not going ahead: {self.reason}"
-        return f"{self.summary} ({self.organisation.name}, by {self.due_on:%-d %B %Y})"
+            return _("%(summary)s – not going ahead: %(reason)s") % {
+                "summary": self.summary,
+                "reason": self.reason,
+            }
+        return _("%(summary)s (%(name)s, by %(date)s)") % {
+            "summary": self.summary,
+            "name": self.organisation.name,
+            "date": date_format(self.due_on, "j F Y"),
+        }
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.status == ChangeStatus.PLANNED and self.due_on < today

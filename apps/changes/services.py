@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.core.audit import audit, refuse
@@ -50,15 +52,15 @@ def _text(value: str, field: str, missing: str) -> str:
     if not text:
         raise ValidationError({field: missing})
     if len(text) > MAX_LENGTH:
-        raise ValidationError({field: f"Keep it under {MAX_LENGTH} characters."})
+        raise ValidationError({field: _("Keep it under %(max)s characters.") % {"max": MAX_LENGTH}})
     return text
 
 
 def _check_due(due_on: dt.date, today: dt.date) -> None:
     if due_on < today:
-        raise ValidationError({"due_on": "Choose today or a later date."})
+        raise ValidationError({"due_on": _("Choose today or a later date.")})
     if due_on > today + LONGEST_PLAN:
-        raise ValidationError({"due_on": "Choose a date within the next three years."})
+        raise ValidationError({"due_on": _("Choose a date within the next three years.")})
 
 
 def _response_of(story: Story, response_id: int | None) -> Response | None:
@@ -68,7 +70,7 @@ def _response_of(story: Story, response_id: int | None) -> Response | None:
         pk=response_id, story=story, status=ResponseStatus.PUBLISHED
     ).first()
     if response is None:
-        raise ValidationError({"response": "Choose one of this story's published responses."})
+        raise ValidationError({"response": _("Choose one of this story's published responses.")})
     return response
 
 
@@ -105,7 +107,7 @@ def change_plan(
         if done is not None:
             return done
     today = timezone.localdate()
-    text = _text(summary, "summary", "Say what will change.")
+    text = _text(summary, "summary", _("Say what will change."))
     _check_due(due_on, today)
     response = _response_of(story, response_id)
     try:
@@ -154,7 +156,8 @@ def _locked(change: Change, *, planned: bool = True) -> Change:
     locked = Change.objects.select_for_update().select_related("organisation").get(pk=change.pk)
     if planned and locked.status != ChangeStatus.PLANNED:
         raise ValidationError(
-            f"This change is already marked “{locked.get_status_display().lower()}”."
+            _("This change is already marked “%(status)s”.")
+            % {"status": locked.get_status_display().lower()}
         )
     return locked
 
@@ -164,7 +167,7 @@ def change_edit(*, actor: User, change: Change, summary: str, due_on: dt.date) -
     again). Audited; nobody is emailed."""
     forget(STORY_CHANGES)  # story pages read in this request see the write
     _may_update_or_refuse(actor, change, "edit")
-    text = _text(summary, "summary", "Say what will change.")
+    text = _text(summary, "summary", _("Say what will change."))
     _check_due(due_on, timezone.localdate())
     with transaction.atomic():
         change = _locked(change)
@@ -186,9 +189,9 @@ def change_mark_made(*, actor: User, change: Change, made_summary: str, made_on:
     emailed. Audited."""
     forget(STORY_CHANGES)  # story pages read in this request see the write
     _may_update_or_refuse(actor, change, "mark_made")
-    text = _text(made_summary, "made_summary", "Say what changed.")
+    text = _text(made_summary, "made_summary", _("Say what changed."))
     if made_on > timezone.localdate():
-        raise ValidationError({"made_on": "A change is marked made once it has happened."})
+        raise ValidationError({"made_on": _("A change is marked made once it has happened.")})
     with transaction.atomic():
         change = _locked(change)
         change.status, change.made_summary, change.made_on = ChangeStatus.MADE, text, made_on
@@ -203,7 +206,7 @@ def change_stop(*, actor: User, change: Change, reason: str) -> Change:
     authors of its stories. Audited."""
     forget(STORY_CHANGES)  # story pages read in this request see the write
     _may_update_or_refuse(actor, change, "stop")
-    text = _text(reason, "reason", "Say why the change is not going ahead.")
+    text = _text(reason, "reason", _("Say why the change is not going ahead."))
     with transaction.atomic():
         change = _locked(change)
         change.status, change.reason = ChangeStatus.NOT_GOING_AHEAD, text
@@ -248,7 +251,7 @@ def change_link(
             change=change, story=story, defaults={"response": response, "linked_by": actor}
         )
         if not created:
-            raise ValidationError("This story is already linked to that change.")
+            raise ValidationError(_("This story is already linked to that change."))
         audit(
             actor=actor,
             action="changes.change.linked",
@@ -268,9 +271,9 @@ def change_unlink(*, actor: User, change: Change, story_id: int) -> None:
     _may_update_or_refuse(actor, change, "unlink")
     with transaction.atomic():
         change = _locked(change, planned=False)
-        deleted, _ = ChangeStory.objects.filter(change=change, story_id=story_id).delete()
+        deleted, _by_model = ChangeStory.objects.filter(change=change, story_id=story_id).delete()
         if not deleted:
-            raise ValidationError("That story is not linked to this change.")
+            raise ValidationError(_("That story is not linked to this change."))
         audit(
             actor=actor,
             action="changes.change.unlinked",
@@ -282,9 +285,11 @@ def change_unlink(*, actor: User, change: Change, story_id: int) -> None:
 
 
 SUBJECTS = {
-    ChangeStatus.PLANNED: "{name} plans a change after your story",
-    ChangeStatus.MADE: "{name} made a change after your story",
-    ChangeStatus.NOT_GOING_AHEAD: "A change {name} planned after your story is not going ahead",
+    ChangeStatus.PLANNED: gettext_lazy("%(name)s plans a change after your story"),
+    ChangeStatus.MADE: gettext_lazy("%(name)s made a change after your story"),
+    ChangeStatus.NOT_GOING_AHEAD: gettext_lazy(
+        "A change %(name)s planned after your story is not going ahead"
+    ),
 }
 
 
@@ -296,7 +301,7 @@ def _tell_authors(change: Change, stories: list[Story]) -> None:
         return
     organisation = change.organisation
     subject = (
-        SUBJECTS[ChangeStatus(change.status)].format(name=organisation.name)
+        SUBJECTS[ChangeStatus(change.status)] % {"name": organisation.name}
         + f" – {settings.SITE_NAME}"
     )
     register = settings.SITE_URL + reverse("changes:register", kwargs={"slug": organisation.slug})

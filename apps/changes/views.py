@@ -82,7 +82,7 @@ def record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "The planned change is recorded; the author is told.")
+            messages.success(request, _("The planned change is recorded; the author is told."))
             return redirect(_staff_story_url(story))
     return render(request, "changes/record.html", {"story": story, "form": form})
 
@@ -109,9 +109,9 @@ def link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "The story is linked to the change; its author is told.")
+            messages.success(request, _("The story is linked to the change; its author is told."))
     else:
-        messages.error(request, "Choose one of the planned changes listed.")
+        messages.error(request, _("Choose one of the planned changes listed."))
     return redirect(_staff_story_url(story))
 
 
@@ -236,7 +236,7 @@ def unlink(request: AuthenticatedHttpRequest, pk: int, story_pk: int) -> HttpRes
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "The story is no longer linked to this change.")
+        messages.success(request, _("The story is no longer linked to this change."))
     return redirect(change.get_absolute_url())
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form
 
@@ -7,17 +8,17 @@ from .models import Organisation, OrganisationKind
 
 class DirectorySearchForm(Form):
     q = forms.CharField(
-        label="Name, ODS code or postcode",
+        label=_("Name, ODS code or postcode"),
         required=False,
         max_length=100,
-        help_text="For example: Ashdown, RX1 or LS1",
+        help_text=_("For example: Ashdown, RX1 or LS1"),
     )
     kind = forms.ChoiceField(
-        label="Type",
+        label=_("Type"),
         required=False,
-        choices=[("", "Any type"), *OrganisationKind.choices],
+        choices=[("", _("Any type")), *OrganisationKind.choices],
     )
-    closed = forms.BooleanField(label="Include closed organisations", required=False)
+    closed = forms.BooleanField(label=_("Include closed organisations"), required=False)
 
 
 def tree_choices(nodes: list[Organisation]) -> list[tuple[str, str]]:

@@ -9,20 +9,21 @@ from django.db.models import Value
 from django.db.models.functions import Replace, Upper
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from apps.core.models import TimeStampedModel
 
 
 class OrganisationKind(models.TextChoices):
-    TRUST = "trust", "NHS trust"
-    BOARD = "board", "Health board"
-    SITE = "site", "Site"
-    DIRECTORATE = "directorate", "Directorate"
-    SERVICE = "service", "Service"
-    TEAM = "team", "Team"
-    GP_PRACTICE = "gp_practice", "GP practice"
-    CARE_HOME = "care_home", "Care home"
+    TRUST = "trust", gettext_lazy("NHS trust")
+    BOARD = "board", gettext_lazy("Health board")
+    SITE = "site", gettext_lazy("Site")
+    DIRECTORATE = "directorate", gettext_lazy("Directorate")
+    SERVICE = "service", gettext_lazy("Service")
+    TEAM = "team", gettext_lazy("Team")
+    GP_PRACTICE = "gp_practice", gettext_lazy("GP practice")
+    CARE_HOME = "care_home", gettext_lazy("Care home")
 
 
 # The kinds a story is told about: the leaves people meet.
@@ -49,12 +50,12 @@ class Organisation(MP_Node, TimeStampedModel):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     ods_code = models.CharField(
-        "ODS code",
+        gettext_lazy("ODS code"),
         max_length=12,
         unique=True,
         null=True,
         blank=True,
-        help_text="The NHS Organisation Data Service code, where it has one.",
+        help_text=gettext_lazy("The NHS Organisation Data Service code, where it has one."),
     )
     slug = models.SlugField(max_length=220, unique=True)
     address_line_1 = models.CharField(max_length=200, blank=True)
@@ -69,19 +70,25 @@ class Organisation(MP_Node, TimeStampedModel):
     website = models.URLField(blank=True)
     listed_staff_names = models.TextField(
         blank=True,
-        help_text="Names of staff, one a line, that moderators should be shown if a story "
-        "mentions them. Never shown to the public.",
+        help_text=gettext_lazy(
+            "Names of staff, one a line, that moderators should be shown if a story "
+            "mentions them. Never shown to the public."
+        ),
     )
     is_active = models.BooleanField(default=True)
     closed_on = models.DateField(null=True, blank=True)
     # Settings that a trust (a root node) sets for its whole tree.
     responses_held_for_new_responders = models.PositiveSmallIntegerField(
         default=3,
-        help_text="How many of a new responder's first responses wait for a moderator.",
+        help_text=gettext_lazy(
+            "How many of a new responder's first responses wait for a moderator."
+        ),
     )
     response_target_working_days = models.PositiveSmallIntegerField(
         default=2,
-        help_text="Working days after publication before unanswered stories remind staff.",
+        help_text=gettext_lazy(
+            "Working days after publication before unanswered stories remind staff."
+        ),
     )
     # The right of reply (docs/decisions.md, "Right of reply and restriction"): how long a
     # story is held after moderation so the trust can answer before it goes public, and
@@ -89,39 +96,52 @@ class Organisation(MP_Node, TimeStampedModel):
     right_of_reply_working_days = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text="Working days a held story waits, so the trust can respond before it is "
-        "published.",
+        help_text=gettext_lazy(
+            "Working days a held story waits, so the trust can respond before it is published."
+        ),
     )
     hold_every_story = models.BooleanField(
         default=False,
-        help_text="Hold every story about this trust's services for the right of reply, "
-        "not only the severely critical ones.",
+        help_text=gettext_lazy(
+            "Hold every story about this trust's services for the right of reply, "
+            "not only the severely critical ones."
+        ),
     )
     # The Friends and Family Test question (docs/ways-in.md): whether the tell flows ask it
     # of each of the trust's services, and before or after the story.
     fft_asked = models.CharField(
         max_length=6,
-        choices=[("", "Not asked"), ("before", "Before the story"), ("after", "After the story")],
+        choices=[
+            ("", gettext_lazy("Not asked")),
+            ("before", gettext_lazy("Before the story")),
+            ("after", gettext_lazy("After the story")),
+        ],
         blank=True,
         default="",
-        help_text="Ask the Friends and Family Test question for each service named, before "
-        "or after the story.",
+        help_text=gettext_lazy(
+            "Ask the Friends and Family Test question for each service named, before "
+            "or after the story."
+        ),
     )
     # The board report's targets (docs/insight.md, "Board report"): what the trust aims for.
     target_response_rate = models.PositiveSmallIntegerField(
         default=90,
         validators=[MaxValueValidator(100)],
-        help_text="Percent of stories the trust aims to answer in public.",
+        help_text=gettext_lazy("Percent of stories the trust aims to answer in public."),
     )
     target_within_response_target = models.PositiveSmallIntegerField(
         default=80,
         validators=[MaxValueValidator(100)],
-        help_text="Percent of stories the trust aims to answer within its response target.",
+        help_text=gettext_lazy(
+            "Percent of stories the trust aims to answer within its response target."
+        ),
     )
     target_median_response_days = models.PositiveSmallIntegerField(
         default=3,
         validators=[MaxValueValidator(365)],
-        help_text="Days within which the typical (median) first response should come.",
+        help_text=gettext_lazy(
+            "Days within which the typical (median) first response should come."
+        ),
     )
 
     class Meta:

@@ -24,8 +24,8 @@ class Page(TimeStampedModel):
     translated default is shown (apps/pages/defaults.py)."""
 
     slug = models.CharField(max_length=20, choices=PageSlug.choices, unique=True)
-    body = models.TextField(help_text="The text as the admin wrote it (simple formatting).")
-    body_html = models.TextField(help_text="`body` rendered and cleaned once, when saved.")
+    body = models.TextField(help_text=_("The text as the admin wrote it (simple formatting)."))
+    body_html = models.TextField(help_text=_("`body` rendered and cleaned once, when saved."))
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

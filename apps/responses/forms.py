@@ -44,7 +44,7 @@ class InboxFilterForm(Form):
         self.nodes = {org.slug: org for org in services}
         top = min((org.depth for org in services), default=1)
         choice_field(self, "service").choices = [
-            ("", "All"),
+            ("", _("All")),
             *[(org.slug, "\u2003" * (org.depth - top) + org.name) for org in services],
         ]
 
@@ -66,19 +66,22 @@ class ReferForm(Form):
     """Refer a story to one member of staff (by email) or to a team."""
 
     email = forms.EmailField(
-        label="A member of staff",
+        label=_("A member of staff"),
         required=False,
-        help_text="Their email address. They must hold a role in the part you manage.",
+        help_text=_("Their email address. They must hold a role in the part you manage."),
     )
     team = forms.ModelChoiceField(
-        label="Or a team", queryset=Team.objects.none(), required=False, empty_label="No team"
+        label=_("Or a team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("No team"),
     )
     note = forms.CharField(
-        label="A note for them",
+        label=_("A note for them"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Staff only: why you are asking them, and anything they should know.",
+        help_text=_("Staff only: why you are asking them, and anything they should know."),
     )
 
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
@@ -90,11 +93,11 @@ class ReferForm(Form):
         data = super().clean() or {}
         email, team = data.get("email"), data.get("team")
         if bool(email) == bool(team):
-            raise forms.ValidationError("Choose a member of staff or a team, not both.")
+            raise forms.ValidationError(_("Choose a member of staff or a team, not both."))
         if email:
             self.person = User.objects.filter(email=email.lower(), is_active=True).first()
             if self.person is None:
-                self.add_error("email", "Nobody with that email address has an account here.")
+                self.add_error("email", _("Nobody with that email address has an account here."))
         return data
 
 
@@ -102,17 +105,19 @@ class ResponseForm(Form):
     """A public response: on behalf of which node (when there is a choice) and the text."""
 
     organisation = forms.ModelChoiceField(
-        label="Respond on behalf of",
+        label=_("Respond on behalf of"),
         queryset=Organisation.objects.none(),
         empty_label=None,
-        help_text="Your name and job title are shown with the name of this part.",
+        help_text=_("Your name and job title are shown with the name of this part."),
     )
     body = forms.CharField(
-        label="Your response",
+        label=_("Your response"),
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=5000,
-        help_text="Reply to this person as you would face to face. Blank lines make "
-        "paragraphs; start lines with “- ” for a list; links as [words](https://…).",
+        help_text=_(
+            "Reply to this person as you would face to face. Blank lines make "
+            "paragraphs; start lines with “- ” for a list; links as [words](https://…)."
+        ),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
@@ -136,26 +141,28 @@ class ResponseForm(Form):
 
 class ResponseEditForm(Form):
     body = forms.CharField(
-        label="Your response", widget=forms.Textarea(attrs={"rows": 8}), max_length=5000
+        label=_("Your response"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000
     )
 
 
 class WithdrawForm(Form):
     reason = forms.CharField(
-        label="Why it is withdrawn",
+        label=_("Why it is withdrawn"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Moderators must give a reason; the writer sees it.",
+        help_text=_("Moderators must give a reason; the writer sees it."),
     )
 
 
 class AuthorReplyForm(Form):
     body = forms.CharField(
-        label="Your reply",
+        label=_("Your reply"),
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=3000,
-        help_text="A moderator reads every reply before it is shown. Please do not include "
-        "names or contact details.",
+        help_text=_(
+            "A moderator reads every reply before it is shown. Please do not include "
+            "names or contact details."
+        ),
     )
     response = forms.IntegerField(required=False, widget=forms.HiddenInput)
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -169,10 +176,10 @@ class DecisionForm(Form):
     PUBLISH, REJECT = "approve", "reject"
 
     decision = forms.ChoiceField(
-        choices=[(PUBLISH, "Publish"), (REJECT, "Do not publish")], widget=forms.RadioSelect
+        choices=[(PUBLISH, _("Publish")), (REJECT, _("Do not publish"))], widget=forms.RadioSelect
     )
     note = forms.CharField(
-        label="Reason (shown to the writer)",
+        label=_("Reason (shown to the writer)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -5,6 +5,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.models import TimeStampedModel
@@ -13,11 +15,14 @@ from apps.stories.taxonomy import ReportReason, hidden_because
 
 
 class ResponseStatus(models.TextChoices):
-    PUBLISHED = "published", "Published"
-    AWAITING_MODERATION = "awaiting_moderation", "Awaiting moderation"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PUBLISHED = "published", pgettext_lazy("response or reply", "Published")
+    AWAITING_MODERATION = (
+        "awaiting_moderation",
+        pgettext_lazy("response or reply", "Awaiting moderation"),
+    )
+    WITHDRAWN = "withdrawn", pgettext_lazy("response or reply", "Withdrawn")
     # Published, then reported and hidden by a moderator: a placeholder with the reason.
-    HIDDEN = "hidden", "Hidden by the moderators"
+    HIDDEN = "hidden", pgettext_lazy("response or reply", "Hidden by the moderators")
 
 
 class Response(TimeStampedModel):
@@ -36,7 +41,7 @@ class Response(TimeStampedModel):
     author_name = models.CharField(max_length=150, blank=True)
     author_job_title = models.CharField(max_length=150, blank=True)
     body = models.TextField()
-    body_html = models.TextField(help_text="Rendered and cleaned once, when saved.")
+    body_html = models.TextField(help_text=_("Rendered and cleaned once, when saved."))
     status = models.CharField(
         max_length=24, choices=ResponseStatus.choices, default=ResponseStatus.PUBLISHED
     )
@@ -80,10 +85,13 @@ class Response(TimeStampedModel):
 
 
 class AuthorReplyStatus(models.TextChoices):
-    AWAITING_MODERATION = "awaiting_moderation", "Awaiting moderation"
-    PUBLISHED = "published", "Published"
-    REJECTED = "rejected", "Not published"
-    HIDDEN = "hidden", "Hidden by the moderators"
+    AWAITING_MODERATION = (
+        "awaiting_moderation",
+        pgettext_lazy("response or reply", "Awaiting moderation"),
+    )
+    PUBLISHED = "published", pgettext_lazy("response or reply", "Published")
+    REJECTED = "rejected", pgettext_lazy("response or reply", "Not published")
+    HIDDEN = "hidden", pgettext_lazy("response or reply", "Hidden by the moderators")
 
 
 class AuthorReply(TimeStampedModel):
@@ -112,7 +120,7 @@ class AuthorReply(TimeStampedModel):
     submission_key = models.UUIDField(unique=True, null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "author replies"
+        verbose_name_plural = _("author replies")
         indexes: ClassVar = [
             models.Index(fields=["story", "status"], name="author_reply_story"),
             models.Index(fields=["status", "created_at"], name="author_reply_queue"),

@@ -139,7 +139,7 @@ def mark_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     services.story_mark_read(user=request.user, story=story)
     if request.htmx:
         return render(request, "inbox/story.html#read", {"story": story, "read": True})
-    messages.success(request, "Marked as read.")
+    messages.success(request, _("Marked as read."))
     return redirect("inbox:story", pk=story.pk)
 
 
@@ -161,7 +161,9 @@ def refer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(
-                request, f"Referred to {referral.user or referral.team}; they have been emailed."
+                request,
+                _("Referred to %(holder)s; they have been emailed.")
+                % {"holder": referral.user or referral.team},
             )
             return redirect("inbox:story", pk=story.pk)
     return _story_page(request, story, form)
@@ -172,7 +174,11 @@ def refer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def revoke_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(Referral.objects.select_related("story", "user", "team"), pk=pk)
     services.referral_revoke(actor=request.user, referral=referral)
-    messages.success(request, f"{referral.user or referral.team} may no longer answer this story.")
+    messages.success(
+        request,
+        _("%(holder)s may no longer answer this story.")
+        % {"holder": referral.user or referral.team},
+    )
     return redirect("inbox:story", pk=referral.story_id)
 
 
@@ -279,7 +285,7 @@ def edit_response(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "The response is changed.")
+            messages.success(request, _("The response is changed."))
             return redirect("inbox:story", pk=response.story_id)
     elif not services.may_edit(request.user, response):
         refuse(
@@ -313,5 +319,5 @@ def withdraw_response(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "withdraw_form": form,
         }
         return render(request, "inbox/edit_response.html", context)
-    messages.success(request, "The response is withdrawn and no longer public.")
+    messages.success(request, _("The response is withdrawn and no longer public."))
     return redirect("inbox:story", pk=response.story_id)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -40,7 +41,7 @@ def helpful(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "responses/_helpful.html", {"response": response, "voted": {response.pk}}
         )
-    messages.success(request, "Thank you: your vote is counted.")
+    messages.success(request, _("Thank you: your vote is counted."))
     return redirect(f"{response.story.get_absolute_url()}#response-{response.pk}")
 
 
@@ -54,7 +55,7 @@ def author_reply(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This link is not valid. Ask for a new one.")
     form = AuthorReplyForm(request.POST)
     if limited(request):
-        form.add_error(None, "Too many replies from here. Please try again later.")
+        form.add_error(None, _("Too many replies from here. Please try again later."))
     elif form.is_valid():
         data = form.cleaned_data
         try:
@@ -68,7 +69,7 @@ def author_reply(request: HttpRequest, token: str) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(
-                request, "Thank you. Your reply will appear once a moderator has read it."
+                request, _("Thank you. Your reply will appear once a moderator has read it.")
             )
             return redirect("stories:author", token=token)
     return render(request, "responses/reply.html", {"story": story, "form": form, "token": token})
@@ -81,7 +82,13 @@ def _report(
     rate-limited per address, a honeypot, one report per submission key."""
     back = f"{item.story.get_absolute_url()}#{anchor}"
     form = FlagForm(request.POST or None, what=what)
-    context = {"item": item, "story": item.story, "form": form, "what": what, "back": back}
+    context = {
+        "item": item,
+        "story": item.story,
+        "form": form,
+        "kind": "response" if isinstance(item, Response) else "reply",
+        "back": back,
+    }
     if request.method == "POST":
         if limited(request):
             form.add_error(None, _("Too many reports from here. Please try again later."))
@@ -111,7 +118,7 @@ def report_response(request: HttpRequest, pk: int) -> HttpResponse:
         status=ResponseStatus.PUBLISHED,
         story__status=StoryStatus.PUBLISHED,
     )
-    return _report(request, response, _("response"), f"response-{pk}")
+    return _report(request, response, pgettext("the thing reported", "response"), f"response-{pk}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,4 +131,4 @@ def report_reply(request: HttpRequest, pk: int) -> HttpResponse:
         status=AuthorReplyStatus.PUBLISHED,
         story__status=StoryStatus.PUBLISHED,
     )
-    return _report(request, reply, _("reply"), f"reply-{pk}")
+    return _report(request, reply, pgettext("the thing reported", "reply"), f"reply-{pk}")

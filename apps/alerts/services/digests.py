@@ -10,12 +10,29 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from apps.core.outbox import Email, outbox_add_many
 from apps.stories.models import StoryStatus
 from apps.stories.selectors import services_named
 
 from ..models import DigestItem, Frequency
+
+
+def _subject(frequency: str, count: int) -> str:
+    if frequency == Frequency.DAILY:
+        text = ngettext(
+            "Your daily digest: %(count)s new story",
+            "Your daily digest: %(count)s new stories",
+            count,
+        )
+    else:
+        text = ngettext(
+            "Your weekly digest: %(count)s new story",
+            "Your weekly digest: %(count)s new stories",
+            count,
+        )
+    return text % {"count": count}
 
 
 def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
@@ -61,7 +78,7 @@ def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
                 # One digest per person per run: the newest item keys it.
                 key=str(max(e.pk for e in entries)),
                 to=person.email,
-                subject=f"Your {label} digest: {count} new stor{'y' if count == 1 else 'ies'}",
+                subject=_subject(frequency, count),
                 text=render_to_string("alerts/email/digest.txt", context),
             )
         )

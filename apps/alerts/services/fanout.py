@@ -12,6 +12,8 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.core.outbox import Email, outbox_add_many
@@ -63,7 +65,10 @@ def story_fan_out(*, story_id: int) -> FanOut | None:
                 (pk, f) for pk, f in chosen.items() if f != Frequency.IMMEDIATE and pk in people
             ]
             text = render_to_string("alerts/email/story.txt", story_context(story))
-            subject = f"New story about {_about(story)}: {story.display_title}"
+            subject = _("New story about %(about)s: %(title)s") % {
+                "about": _about(story),
+                "title": story.display_title,
+            }
             outbox_add_many(
                 [
                     Email(
@@ -91,8 +96,12 @@ def story_fan_out(*, story_id: int) -> FanOut | None:
 def _about(story: Story) -> str:
     names = [s.display_name for s in story.services.all()]
     if len(names) <= 1:
-        return names[0] if names else "a service"
-    return f"{names[0]} and {len(names) - 1} more"
+        return names[0] if names else _("a service")
+    more = len(names) - 1
+    return ngettext("%(name)s and %(count)s more", "%(name)s and %(count)s more", more) % {
+        "name": names[0],
+        "count": more,
+    }
 
 
 def story_context(story: Story) -> dict[str, object]:

@@ -11,6 +11,9 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.changes.models import Change
@@ -79,8 +82,12 @@ def reminders_send(now: dt.datetime | None = None) -> int:
                         kind="alerts.reminder",
                         key=str(story.pk),
                         to=person.email,
-                        subject=f"No response yet after {target} working days: "
-                        f"{story.display_title}",
+                        subject=ngettext(
+                            "No response yet after %(days)s working day: %(title)s",
+                            "No response yet after %(days)s working days: %(title)s",
+                            target,
+                        )
+                        % {"days": target, "title": story.display_title},
                         text=text,
                     )
                     for person in people
@@ -121,7 +128,11 @@ def overdue_changes_remind(today: dt.date | None = None) -> int:
                         kind="alerts.change_overdue",
                         key=f"{change.pk}:{change.due_on.isoformat()}",
                         to=person.email,
-                        subject=f"Overdue since {change.due_on:%-d %B}: {change.summary[:60]}",
+                        subject=_("Overdue since %(date)s: %(summary)s")
+                        % {
+                            "date": date_format(change.due_on, "j F"),
+                            "summary": change.summary[:60],
+                        },
                         text=text,
                     )
                     for person in people

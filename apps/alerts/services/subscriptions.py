@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.audit import refuse
@@ -25,7 +26,7 @@ def subscription_add(
 ) -> Subscription:
     """A member of staff subscribes to a node they may see as staff."""
     if not scope_of(user).covers(VIEW_STAFF_DATA, organisation):
-        raise ValidationError({"organisation": "Choose a part of the organisation you work in."})
+        raise ValidationError({"organisation": _("Choose a part of the organisation you work in.")})
     subscription = Subscription.objects.create(
         user=user, organisation=organisation, frequency=frequency, min_criticality=min_criticality
     )

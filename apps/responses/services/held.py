@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +21,9 @@ from apps.core.audit import audit, refuse
 from apps.responders.permissions import can_moderate
 
 from ..models import AuthorReply, Response
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 H = TypeVar("H", Response, AuthorReply)
 
@@ -40,8 +43,8 @@ class HeldKind(Generic[H]):
     # field an empty reason is reported on.
     reason_field: str
     reason_key: str
-    reason_needed: str
-    already_decided: str
+    reason_needed: str | _StrPromise
+    already_decided: str | _StrPromise
     related: tuple[str, ...]
     organisation_path: Callable[[H], str]
     after_publish: Callable[[H], None]

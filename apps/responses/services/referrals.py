@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.audit import audit, refuse
@@ -41,22 +42,24 @@ def referral_create(
             action="responses.referral.refused",
             target=story,
             organisation_path=story_path(story),
-            message="You cannot refer this story.",
+            message=_("You cannot refer this story."),
         )
     if (user is None) == (team is None):
-        raise ValidationError("Choose a person or a team.")
+        raise ValidationError(_("Choose a person or a team."))
     managed = scope_of(referrer).paths(MANAGE_ROLES)
     if user is not None and not any(
         scope_of(user).holds_inside(VIEW_STAFF_DATA, path) for path in managed
     ):
         raise ValidationError(
             {
-                "email": "Refer stories to staff who hold a role in the part of the "
-                "organisation you manage (invite them first)."
+                "email": _(
+                    "Refer stories to staff who hold a role in the part of the "
+                    "organisation you manage (invite them first)."
+                )
             }
         )
     if team is not None and not any(team.organisation.path.startswith(p) for p in managed):
-        raise ValidationError({"team": "That team is not in the part you manage."})
+        raise ValidationError({"team": _("That team is not in the part you manage.")})
     try:
         with transaction.atomic():
             referral = Referral.objects.create(
@@ -73,7 +76,7 @@ def referral_create(
             )
             _tell(referral)
     except IntegrityError:
-        raise ValidationError("This story is referred to them already.") from None
+        raise ValidationError(_("This story is referred to them already.")) from None
     return referral
 
 
@@ -96,7 +99,8 @@ def _tell(referral: Referral) -> None:
             kind="responses.referral",
             key=str(referral.pk),
             to=person.email,
-            subject=f"{referral.referred_by} asked you to answer a story on {settings.SITE_NAME}",
+            subject=_("%(person)s asked you to answer a story on %(site)s")
+            % {"person": referral.referred_by, "site": settings.SITE_NAME},
             text=render_to_string("responses/email/referral.txt", context),
         )
 
@@ -110,7 +114,7 @@ def referral_revoke(*, actor: User, referral: Referral) -> None:
             action="responses.referral.revoke_refused",
             target=referral,
             organisation_path=story_path(story),
-            message="You cannot change the referrals of this story.",
+            message=_("You cannot change the referrals of this story."),
         )
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -132,6 +136,6 @@ def referral_revoke(*, actor: User, referral: Referral) -> None:
 def story_mark_read(*, user: User, story: Story) -> bool:
     """Record that a member of staff in scope (or referred) read the story; once each."""
     if not can_view_story_as_staff(user, story):
-        raise PermissionDenied("You cannot mark this story read.")
-    _, created = StaffRead.objects.get_or_create(story=story, user=user)
+        raise PermissionDenied(_("You cannot mark this story read."))
+    _read, created = StaffRead.objects.get_or_create(story=story, user=user)
     return created

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.core.audit import audit
@@ -38,16 +40,18 @@ def author_reply_create(
         if done is not None:
             return done
     if story.status != StoryStatus.PUBLISHED:
-        raise ValidationError("You can reply once your story is published.")
+        raise ValidationError(_("You can reply once your story is published."))
     text = body.strip()
     if not text:
-        raise ValidationError({"body": "Write your reply."})
+        raise ValidationError({"body": _("Write your reply.")})
     if len(text) > MAX_LENGTH:
-        raise ValidationError({"body": f"Keep your reply under {MAX_LENGTH} characters."})
+        raise ValidationError(
+            {"body": _("Keep your reply under %(max)s characters.") % {"max": MAX_LENGTH}}
+        )
     # A reply is linked to a response of this story only; another story's id links nothing.
     response = Response.objects.filter(pk=response_id, story=story).first() if response_id else None
     if response is not None and not response.is_public:
-        raise ValidationError({"response": "Choose a response to this story."})
+        raise ValidationError({"response": _("Choose a response to this story.")})
     try:
         with transaction.atomic():
             reply = AuthorReply.objects.create(
@@ -98,7 +102,8 @@ def _tell_staff(reply: AuthorReply) -> None:
             kind="responses.author_reply",
             key=str(reply.pk),
             to=person.email,
-            subject=f"{story.pseudonym} replied on “{story.display_title}”",
+            subject=_("%(pseudonym)s replied on “%(title)s”")
+            % {"pseudonym": story.pseudonym, "title": story.display_title},
             text=render_to_string(
                 "responses/email/author_reply.txt",
                 {
@@ -124,8 +129,8 @@ HELD_AUTHOR_REPLY = HeldKind(
     rejected=AuthorReplyStatus.REJECTED,
     reason_field="rejection_note",
     reason_key="note",
-    reason_needed="Tell the author why the reply is not published.",
-    already_decided="This reply has already been decided.",
+    reason_needed=gettext_lazy("Tell the author why the reply is not published."),
+    already_decided=gettext_lazy("This reply has already been decided."),
     related=("story",),
     organisation_path=lambda reply: story_path(reply.story),
     after_publish=_tell_staff,

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.core.audit import audit, refuse
@@ -118,14 +120,16 @@ def _check(author: User, story: Story, organisation: Organisation, body: str) ->
             action="responses.response.refused",
             target=story,
             organisation_path=story_path(story),
-            message="You cannot respond to this story.",
+            message=_("You cannot respond to this story."),
         )
     if organisation.pk not in {node.pk for node in respond_nodes(author, story)}:
-        raise ValidationError({"organisation": "You cannot respond on behalf of that part."})
+        raise ValidationError({"organisation": _("You cannot respond on behalf of that part.")})
     if not body.strip():
-        raise ValidationError({"body": "Write your response."})
+        raise ValidationError({"body": _("Write your response.")})
     if len(body) > MAX_LENGTH:
-        raise ValidationError({"body": f"Keep your response under {MAX_LENGTH} characters."})
+        raise ValidationError(
+            {"body": _("Keep your response under %(max)s characters.") % {"max": MAX_LENGTH}}
+        )
 
 
 def _held(author: User, organisation: Organisation) -> bool:
@@ -229,8 +233,18 @@ def _may_edit_or_refuse(actor: User, response: Response, verb: str) -> None:
             action=f"responses.response.{verb}_refused",
             target=response,
             organisation_path=response.organisation.path,
-            message=f"Responses can be {verb}ed by their writer for {EDIT_MINUTES} minutes, "
-            "and after that only by a moderator.",
+            message=(
+                _(
+                    "Responses can be edited by their writer for %(minutes)s minutes, and "
+                    "after that only by a moderator."
+                )
+                if verb == "edit"
+                else _(
+                    "Responses can be withdrawn by their writer for %(minutes)s minutes, and "
+                    "after that only by a moderator."
+                )
+            )
+            % {"minutes": EDIT_MINUTES},
         )
 
 
@@ -240,9 +254,11 @@ def response_edit(*, actor: User, response: Response, body: str) -> Response:
     _may_edit_or_refuse(actor, response, "edit")
     text = body.strip()
     if not text:
-        raise ValidationError({"body": "Write your response."})
+        raise ValidationError({"body": _("Write your response.")})
     if len(text) > MAX_LENGTH:
-        raise ValidationError({"body": f"Keep your response under {MAX_LENGTH} characters."})
+        raise ValidationError(
+            {"body": _("Keep your response under %(max)s characters.") % {"max": MAX_LENGTH}}
+        )
     return _edit(actor, response.pk, text)
 
 
@@ -271,7 +287,7 @@ def response_withdraw(*, actor: User, response: Response, reason: str = "") -> R
     _may_edit_or_refuse(actor, response, "withdraw")
     is_writer = response.author_id == actor.pk
     if not is_writer and not reason.strip():
-        raise ValidationError({"reason": "Say why the response is withdrawn."})
+        raise ValidationError({"reason": _("Say why the response is withdrawn.")})
     return _withdraw(actor, response.pk, reason, is_writer=is_writer)
 
 
@@ -330,7 +346,8 @@ def _tell_author(response: Response) -> None:
         kind="responses.response_to_author",
         key=str(response.pk),
         to=story.author_email,
-        subject=f"{response.organisation.name} responded to your story – {settings.SITE_NAME}",
+        subject=_("%(name)s responded to your story") % {"name": response.organisation.name}
+        + f" – {settings.SITE_NAME}",
         text=render_to_string("responses/email/response_to_author.txt", context),
     )
 
@@ -344,8 +361,8 @@ HELD_RESPONSE = HeldKind(
     rejected=ResponseStatus.WITHDRAWN,
     reason_field="withdrawn_reason",
     reason_key="reason",
-    reason_needed="Say why the response is not published.",
-    already_decided="This response has already been decided.",
+    reason_needed=gettext_lazy("Say why the response is not published."),
+    already_decided=gettext_lazy("This response has already been decided."),
     related=("story", "organisation"),
     organisation_path=lambda response: response.organisation.path,
     after_publish=_published,
