@@ -304,6 +304,29 @@ def accessibility() -> str:
             "people using a keyboard and a screen reader. Automated checks cannot find "
             "everything, so some problems may remain."
         ),
+        "## " + _("How we tested this site"),
+        _(
+            "On every change, automated tests open every page a person can reach, as the "
+            "public and as each kind of staff member, and check them with two tools, "
+            "pa11y (HTML_CodeSniffer, WCAG 2 AA) and axe-core, including WCAG 2.2's rule on "
+            "the size of buttons and links. Each page must have no errors. The tests also "
+            "tell a story and answer one using the keyboard alone, checking at every step "
+            "that what has focus can be seen, and tell a story in Welsh, in easy read and "
+            "without JavaScript."
+        ),
+        _(
+            "Signing in needs no puzzle: password managers may fill in the password and "
+            "the code from the app. Nothing you have typed is asked for again, and the "
+            "help links are in the same place on every page."
+        ),
+        "## " + _("Welsh, easy read and other languages"),
+        _(
+            "Every public page, the way to tell a story and every email about your story "
+            "are in Welsh as well as English: use the Cymraeg button at the top of any "
+            "page. There is an easy-read way to tell your story, one short question a "
+            "page, with pictures. You may write your story in any language and say which "
+            "one it is."
+        ),
         "## " + _("If something does not work for you"),
         _(
             "Tell us what you were trying to do and what went wrong, and we will reply "
