@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.changes.models import ChangeStatus
 from apps.core.forms import Form, LongSelect, check_date_range, choice_field
@@ -24,7 +25,7 @@ class OrganisationFilterForm(DirectorySearchForm):
     word for yes, which an API should not)."""
 
     closed = forms.TypedChoiceField(  # type: ignore[assignment]
-        label="Include closed organisations",
+        label="Include closed organisations",  # i18n: not text (API schema)
         required=False,
         choices=BOOLEAN_CHOICES,
         coerce=lambda value: value == "true",
@@ -51,13 +52,22 @@ class ChangeFilterForm(Form):
     organisation = forms.CharField(
         required=False,
         max_length=220,
-        help_text="Slug or ODS code: changes for it and everything beneath it.",
+        help_text="Slug or ODS code: changes for it and "  # i18n: not text (API schema)
+        "everything beneath it.",
     )
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any"), *ChangeStatus.choices], help_text="Status."
+        required=False,
+        choices=[("", "Any"), *ChangeStatus.choices],
+        help_text="Status.",  # i18n: not text (API schema)
     )
-    date_from = forms.DateField(required=False, help_text="Latest step on or after (ISO date).")
-    date_to = forms.DateField(required=False, help_text="Latest step on or before (ISO date).")
+    date_from = forms.DateField(
+        required=False,
+        help_text="Latest step on or after (ISO date).",  # i18n: not text (API schema)
+    )
+    date_to = forms.DateField(
+        required=False,
+        help_text="Latest step on or before (ISO date).",  # i18n: not text (API schema)
+    )
 
     def clean_organisation(self) -> Organisation | None:
         value = self.cleaned_data["organisation"]
@@ -65,7 +75,9 @@ class ChangeFilterForm(Form):
             return None
         found = node_by_key(value)
         if found is None:
-            raise ValidationError(f"No organisation is known by “{value[:60]}”.")
+            raise ValidationError(
+                f"No organisation is known by “{value[:60]}”."  # i18n: not text (API answer)
+            )
         return found
 
     def clean(self) -> dict[str, Any]:
@@ -73,34 +85,38 @@ class ChangeFilterForm(Form):
         check_date_range(self, "date_from", "date_to")
         start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "This date must be the same as or after date_from.")
+            self.add_error(
+                "date_to",
+                "This date must be the same as or after date_from.",  # i18n: not text (API answer)
+            )
         return data
 
 
 class ApiKeyForm(Form):
     name = forms.CharField(
-        label="What the key is for",
+        label=_("What the key is for"),
         max_length=100,
-        help_text="For example: the trust's website, or the patient experience dashboard.",
+        help_text=_("For example: the trust's website, or the patient experience dashboard."),
     )
     node = forms.ChoiceField(
-        label="For which organisation",
+        label=_("For which organisation"),
         widget=LongSelect,
-        help_text="The key adds staff-only details for stories about this part and "
-        "everything beneath it.",
+        help_text=_(
+            "The key adds staff-only details for stories about this part and everything beneath it."
+        ),
     )
     nonce = forms.CharField(
-        label="Form",
+        label=_("Form"),
         widget=forms.HiddenInput,
         max_length=100,
-        error_messages={"required": "The form has expired. Please fill it in again."},
+        error_messages={"required": _("The form has expired. Please fill it in again.")},
     )
 
     def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.nodes = {str(node.pk): node for node in nodes}
         choice_field(self, "node").choices = tree_choices(nodes)
-        self.fields["node"].error_messages["invalid_choice"] = (
+        self.fields["node"].error_messages["invalid_choice"] = _(
             "Choose one of the organisations you manage."
         )
         if not self.is_bound:

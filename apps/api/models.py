@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiKey(models.Model):
@@ -12,7 +13,7 @@ class ApiKey(models.Model):
     the node's subtree, adds the staff-only fields. Only a SHA-256 hash of the key is kept;
     the key belongs to the organisation, so it outlives its maker's role until revoked."""
 
-    name = models.CharField(max_length=100, help_text="What the key is for, to recognise it.")
+    name = models.CharField(max_length=100, help_text=_("What the key is for, to recognise it."))
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
     )

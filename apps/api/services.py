@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.audit import audit, refuse
@@ -39,7 +40,7 @@ def _check(actor: User, organisation: Organisation, action: str) -> None:
             action=f"api.api_key.{action}_refused",
             target=organisation,
             organisation_path=organisation.path,
-            message="You cannot manage API keys there.",
+            message=_("You cannot manage API keys there."),
         )
 
 
@@ -49,9 +50,9 @@ def api_key_create(*, actor: User, organisation: Organisation, name: str, nonce:
     _check(actor, organisation, "create")
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": "Say what the key is for."})
+        raise ValidationError({"name": _("Say what the key is for.")})
     if len(nonce) < 32:
-        raise ValidationError("The form has expired. Please fill it in again.")
+        raise ValidationError(_("The form has expired. Please fill it in again."))
     key = keys.key_from_nonce(nonce)
     try:
         with transaction.atomic():

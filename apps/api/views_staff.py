@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -72,8 +73,11 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             if not made.key:
                 messages.info(
                     request,
-                    f"That form made the key “{made.api_key.name}” already; a key is shown "
-                    "only once. If nobody copied it, revoke it and make another.",
+                    _(
+                        "That form made the key “%(name)s” already; a key is shown "
+                        "only once. If nobody copied it, revoke it and make another."
+                    )
+                    % {"name": made.api_key.name},
                 )
                 return redirect("api_keys:index")
             response = render(request, "api/key_made.html", {"made": made})
@@ -95,7 +99,9 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     api_key = get_object_or_404(ApiKey.objects.select_related("organisation"), pk=pk)
     if services.api_key_revoke(actor=request.user, api_key=api_key):
-        messages.success(request, f"The key “{api_key.name}” no longer works.")
+        messages.success(request, _("The key “%(name)s” no longer works.") % {"name": api_key.name})
     else:
-        messages.info(request, f"The key “{api_key.name}” was revoked already.")
+        messages.info(
+            request, _("The key “%(name)s” was revoked already.") % {"name": api_key.name}
+        )
     return redirect("api_keys:index")

@@ -15,14 +15,14 @@ from apps.organisations.models import Organisation
 class NewAccountForm(Form):
     """An invited person makes their account: the email is the one invited."""
 
-    display_name = forms.CharField(label="Your name as shown on your responses", max_length=150)
-    job_title = forms.CharField(label="Your job title", max_length=150, required=False)
+    display_name = forms.CharField(label=_("Your name as shown on your responses"), max_length=150)
+    job_title = forms.CharField(label=_("Your job title"), max_length=150, required=False)
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         widget=forms.PasswordInput,
-        help_text="At least 12 characters, not a common password.",
+        help_text=_("At least 12 characters, not a common password."),
     )
-    password2 = forms.CharField(label="The same password again", widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("The same password again"), widget=forms.PasswordInput)
 
     def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,10 +32,10 @@ class NewAccountForm(Form):
         data = super().clean() or {}
         if User.objects.filter(email=self.email).exists():
             raise forms.ValidationError(
-                "An account with this email address exists already: sign in, then accept."
+                _("An account with this email address exists already: sign in, then accept.")
             )
         if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", "The two passwords are not the same.")
+            self.add_error("password2", _("The two passwords are not the same."))
         elif data.get("password1"):
             try:
                 validate_password(
@@ -48,9 +48,9 @@ class NewAccountForm(Form):
 
 
 ROLE_CHOICES = [
-    ("reader", "Reader: sees staff-only details and gets alerts"),
-    ("responder", "Responder: also answers stories in public"),
-    ("super_user", "Super-user: also invites staff, gives roles and refers stories"),
+    ("reader", _("Reader: sees staff-only details and gets alerts")),
+    ("responder", _("Responder: also answers stories in public")),
+    ("super_user", _("Super-user: also invites staff, gives roles and refers stories")),
 ]
 
 
@@ -72,11 +72,11 @@ class _NodeChoiceMixin(forms.BaseForm):
 
 class GrantRoleForm(_NodeChoiceMixin, Form):
     email = forms.EmailField(
-        label="Email address of their account",
-        help_text="For someone without an account, send an invitation instead.",
+        label=_("Email address of their account"),
+        help_text=_("For someone without an account, send an invitation instead."),
     )
-    role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, widget=forms.RadioSelect)
-    node = forms.ChoiceField(label="Where", widget=LongSelect)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, widget=forms.RadioSelect)
+    node = forms.ChoiceField(label=_("Where"), widget=LongSelect)
 
     def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,18 +88,18 @@ class GrantRoleForm(_NodeChoiceMixin, Form):
         self.person = User.objects.filter(email=email, is_active=True).first()
         if self.person is None:
             raise forms.ValidationError(
-                "Nobody with that email address has an account here: invite them instead."
+                _("Nobody with that email address has an account here: invite them instead.")
             )
         return email
 
 
 class InviteForm(_NodeChoiceMixin, Form):
-    first_name = forms.CharField(label="First name", max_length=75)
-    last_name = forms.CharField(label="Last name", max_length=75)
-    email = forms.EmailField(label="Email address")
-    job_title = forms.CharField(label="Job title", max_length=150, required=False)
-    role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, widget=forms.RadioSelect)
-    node = forms.ChoiceField(label="Where", widget=LongSelect)
+    first_name = forms.CharField(label=_("First name"), max_length=75)
+    last_name = forms.CharField(label=_("Last name"), max_length=75)
+    email = forms.EmailField(label=_("Email address"))
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, widget=forms.RadioSelect)
+    node = forms.ChoiceField(label=_("Where"), widget=LongSelect)
 
     def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,10 +117,12 @@ NUL_IN_LINE = _(
 
 class InvitationCsvForm(Form):
     file = forms.FileField(
-        label="CSV file",
+        label=_("CSV file"),
         required=False,
-        help_text="Columns: first name, last name, email, job title, role, node (an ODS "
-        "code or the organisation's address on this site). At most 1 MB.",
+        help_text=_(
+            "Columns: first name, last name, email, job title, role, node (an ODS "
+            "code or the organisation's address on this site). At most 1 MB."
+        ),
     )
     # After the preview, the checked text comes back to be applied.
     text = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -130,12 +132,12 @@ class InvitationCsvForm(Form):
         upload = data.get("file")
         if upload is not None:
             if upload.size > CSV_MAX_BYTES:
-                self.add_error("file", "The file is larger than 1 MB: split it into parts.")
+                self.add_error("file", _("The file is larger than 1 MB: split it into parts."))
                 return data
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
-                self.add_error("file", "The file is not text in UTF-8: save it as “CSV UTF-8”.")
+                self.add_error("file", _("The file is not text in UTF-8: save it as “CSV UTF-8”."))
                 return data
             # A file is not a form value, so the site-wide cleaning has not seen it.
             for number, line in enumerate(text.split("\n"), start=1):
@@ -144,22 +146,22 @@ class InvitationCsvForm(Form):
                     return data
             data["text"] = strip_control(text)
         if not data.get("text"):
-            self.add_error("file", "Choose a CSV file.")
+            self.add_error("file", _("Choose a CSV file."))
         return data
 
 
 class TeamForm(Form):
-    name = forms.CharField(label="Team name", max_length=150)
+    name = forms.CharField(label=_("Team name"), max_length=150)
 
 
 class TeamMemberForm(Form):
-    email = forms.EmailField(label="Email address of the member of staff")
+    email = forms.EmailField(label=_("Email address of the member of staff"))
     person: User  # the account named, once the form is valid
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
         person = User.objects.filter(email=email, is_active=True).first()
         if person is None:
-            raise forms.ValidationError("Nobody with that email address has an account here.")
+            raise forms.ValidationError(_("Nobody with that email address has an account here."))
         self.person = person
         return email

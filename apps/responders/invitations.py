@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
@@ -29,7 +30,7 @@ from apps.organisations.models import Organisation
 
 from .models import ORGANISATION_ROLES, Invitation
 from .permissions import can_grant, holds_address
-from .services import role_grant
+from .services import role_grant, role_label
 
 VALID_DAYS = 7
 CSV_COLUMNS = ["first name", "last name", "email", "job title", "role", "node"]
@@ -64,7 +65,9 @@ def _check_may_invite(inviter: User, role: str, organisation: Organisation) -> N
             action="responders.invitation.refused",
             target=organisation,
             organisation_path=organisation.path,
-            message=f"You cannot invite someone as {role} there.",
+            # Translators: %(role)s is a role's name: reader, responder or super-user.
+            message=gettext("You cannot invite someone as %(role)s there.")
+            % {"role": role_label(role)},
             role=role,
         )
 
@@ -129,7 +132,8 @@ def _send(invitation: Invitation, token: str) -> None:
         kind="responders.invitation",
         key=f"{invitation.pk}:{_hash(token)[:16]}",
         to=invitation.email,
-        subject=f"{invitation.invited_by} invited you to {settings.SITE_NAME}",
+        subject=gettext("%(person)s invited you to %(site)s")
+        % {"person": invitation.invited_by, "site": settings.SITE_NAME},
         text=render_to_string("responders/email/invitation.txt", context),
     )
 
@@ -169,8 +173,10 @@ def _refuse_token(invitation: Invitation | None, problem: str) -> NoReturn:
         problem=problem,
     )
     raise InvitationInvalid(
-        "This invitation link is not valid: it may have expired or been used already. "
-        "Ask the person who invited you to send a new one."
+        gettext(
+            "This invitation link is not valid: it may have expired or been used already. "
+            "Ask the person who invited you to send a new one."
+        )
     )
 
 
@@ -186,7 +192,7 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
             organisation_path=invitation.organisation.path,
             problem="inviter_lost_rights",
         )
-        raise InvitationInvalid("The person who invited you can no longer give this role.")
+        raise InvitationInvalid(gettext("The person who invited you can no longer give this role."))
     if not holds_address(user, invitation.email):
         # The link may have been forwarded or leaked: only its addressee may take the role.
         refuse(
@@ -200,7 +206,7 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.accepted_at:
-            raise InvitationInvalid("This invitation has been used already.")
+            raise InvitationInvalid(gettext("This invitation has been used already."))
         role_grant(granter=inviter, user=user, role=locked.role, organisation=locked.organisation)
         locked.accepted_at = timezone.now()
         locked.accepted_by = user
@@ -235,7 +241,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invited:
     """A fresh link and 7 more days; the old link stops working."""
     _check_may_invite(actor, invitation.role, invitation.organisation)
     if invitation.accepted_at:
-        raise ValidationError("This invitation has been accepted already.")
+        raise ValidationError(gettext("This invitation has been accepted already."))
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation.token_hash = _hash(token)
@@ -281,9 +287,11 @@ def invitation_csv_preview(*, inviter: User, text: str) -> list[CsvRow]:
     """Check every row of an uploaded CSV; each row says what is wrong with it, if anything."""
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
-        return [_file_problem("The file is empty.")]
+        return [_file_problem(gettext("The file is empty."))]
     if [h.strip().lower() for h in rows[0]] != CSV_COLUMNS:
-        return [_file_problem("The first line must be the column names: " + ", ".join(CSV_COLUMNS))]
+        # Translators: the names stay as they are: they are the file's column names.
+        names = gettext("The first line must be the column names: %(names)s")
+        return [_file_problem(names % {"names": ", ".join(CSV_COLUMNS)})]
     nodes = _nodes_named({cells[5].strip() for cells in rows[1:] if len(cells) == 6})
     seen: dict[str, int] = {}
     checked = []
@@ -291,9 +299,8 @@ def invitation_csv_preview(*, inviter: User, text: str) -> list[CsvRow]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != 6:
-            checked.append(
-                CsvRow(line, "", "", "", "", "", None, f"Expected 6 columns, found {len(cells)}.")
-            )
+            found = gettext("Expected 6 columns, found %(count)s.") % {"count": len(cells)}
+            checked.append(CsvRow(line, "", "", "", "", "", None, found))
             continue
         first, last, email, title, role, key = (c.strip() for c in cells)
         row = CsvRow(
@@ -333,22 +340,40 @@ def _row_problem(inviter: User, row: CsvRow, key: str) -> str:
     try:
         validate_email(row.email)
     except ValidationError:
-        return f"“{row.email}” is not an email address."
+        return gettext("“%(email)s” is not an email address.") % {"email": row.email}
     if not row.first_name or not row.last_name:
-        return "A first and last name are needed."
+        return gettext("A first and last name are needed.")
     if row.role not in [r.value for r in ORGANISATION_ROLES]:
-        return f"Role “{row.role}” must be reader, responder or super_user."
+        # Translators: reader, responder and super_user are the words the file must use.
+        return gettext("Role “%(role)s” must be reader, responder or super_user.") % {
+            "role": row.role
+        }
     if row.organisation is None:
-        return f"No organisation has the ODS code or address “{key}”."
+        return gettext("No organisation has the ODS code or address “%(key)s”.") % {"key": key}
     if not can_grant(inviter, row.role, row.organisation):
-        return f"You cannot invite a {row.role} at {row.organisation}."
+        # Translators: %(role)s is the role as the file names it: reader, responder or super_user.
+        return gettext("You cannot invite a %(role)s at %(organisation)s.") % {
+            "role": row.role,
+            "organisation": row.organisation,
+        }
     return ""
 
 
 def _repeated(row: CsvRow, seen: dict[str, int]) -> str:
     if row.email in seen:
-        return f"{row.email} is already invited on line {seen[row.email]}."
+        return gettext("%(email)s is already invited on line %(line)s.") % {
+            "email": row.email,
+            "line": seen[row.email],
+        }
     return ""
+
+
+def _line(row: CsvRow) -> str:
+    # Translators: a problem found in an uploaded file, e.g. "Line 3: “x” is not an email address."
+    return pgettext("csv problem", "Line %(line)s: %(problem)s") % {
+        "line": row.line,
+        "problem": row.error,
+    }
 
 
 def invitation_csv_apply(*, inviter: User, text: str) -> list[Invited]:
@@ -356,7 +381,7 @@ def invitation_csv_apply(*, inviter: User, text: str) -> list[Invited]:
     rows = invitation_csv_preview(inviter=inviter, text=text)
     problems = [row for row in rows if row.error]
     if problems:
-        raise ValidationError([f"Line {row.line}: {row.error}" for row in problems])
+        raise ValidationError([_line(row) for row in problems])
     invited = []
     with transaction.atomic():
         for row in rows:

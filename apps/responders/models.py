@@ -6,17 +6,20 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.models import TimeStampedModel
 
 
 class RoleName(models.TextChoices):
-    READER = "reader", "Reader"
-    RESPONDER = "responder", "Responder"
-    SUPER_USER = "super_user", "Super-user"
-    MODERATOR = "moderator", "Moderator"
-    PLATFORM_ADMIN = "platform_admin", "Platform admin"
+    READER = "reader", _("Reader")
+    RESPONDER = "responder", _("Responder")
+    SUPER_USER = "super_user", _("Super-user")
+    MODERATOR = "moderator", _("Moderator")
+    # "Platform admin" alone also names the admin pages: the role is a person.
+    PLATFORM_ADMIN = "platform_admin", pgettext_lazy("role", "Platform admin")
 
 
 ORGANISATION_ROLES = (RoleName.READER, RoleName.RESPONDER, RoleName.SUPER_USER)
@@ -69,7 +72,7 @@ class Role(TimeStampedModel):
         null=True,
         blank=True,
         related_name="roles",
-        help_text="Empty for the platform-wide roles (moderator, platform admin).",
+        help_text=_("Empty for the platform-wide roles (moderator, platform admin)."),
     )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

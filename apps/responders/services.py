@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.accounts.models import User
@@ -52,6 +53,20 @@ def holder_label(user: User | None, team: Team | None) -> str:
     raise ValueError("A grant goes to a user or to a team.")
 
 
+def role_label(role: str) -> str:
+    """A role's name in lower case, as it reads inside a sentence ("super-user")."""
+    return str(RoleName(role).label).lower() if role in RoleName.values else role
+
+
+def _refusal(action: str, role: str) -> str:
+    # Whole sentences per action, so a translation can word each its own way.
+    if action == "revoke":
+        # Translators: %(role)s is a role's name: reader, responder, super-user...
+        return _("You cannot revoke %(role)s there.") % {"role": role_label(role)}
+    # Translators: %(role)s is a role's name: reader, responder, super-user...
+    return _("You cannot grant %(role)s there.") % {"role": role_label(role)}
+
+
 def _refuse(
     *,
     granter: User,
@@ -67,7 +82,7 @@ def _refuse(
         action=f"responders.role.{action}_refused",
         target=organisation or target,
         organisation_path=organisation.path if organisation else "",
-        message=f"You cannot {action.replace('_', ' ')} {role} there.",
+        message=_refusal(action, role),
         role=role,
         holder=f"{target._meta.model_name}:{target.pk}" if target is not None else "",
     )
@@ -200,7 +215,9 @@ def _set_active(*, actor: User, person: User, active: bool) -> User:
             actor=actor,
             action=f"responders.user.{verb}_refused",
             target=person,
-            message=f"You cannot {verb} this account.",
+            message=_("You cannot reactivate this account.")
+            if active
+            else _("You cannot deactivate this account."),
         )
     with transaction.atomic():
         changed = User.objects.filter(pk=person.pk, is_active=not active).update(is_active=active)

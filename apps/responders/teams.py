@@ -7,6 +7,7 @@ import secrets
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.audit import audit, refuse
@@ -24,7 +25,7 @@ def _check(actor: User, organisation: Organisation, action: str) -> None:
             action=f"responders.team.{action}_refused",
             target=organisation,
             organisation_path=organisation.path,
-            message="You cannot manage teams there.",
+            message=_("You cannot manage teams there."),
         )
 
 
@@ -33,7 +34,7 @@ def team_create(*, actor: User, organisation: Organisation, name: str) -> Team:
     _check(actor, organisation, "create")
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": "Give the team a name."})
+        raise ValidationError({"name": _("Give the team a name.")})
     try:
         with transaction.atomic():
             # The group's name is internal and unique; people see the team's name.
@@ -50,7 +51,10 @@ def team_create(*, actor: User, organisation: Organisation, name: str) -> Team:
             )
     except IntegrityError:
         raise ValidationError(
-            {"name": f"{organisation} already has a team called “{name}”."}
+            {
+                "name": _("%(organisation)s already has a team called “%(name)s”.")
+                % {"organisation": organisation, "name": name}
+            }
         ) from None
     return team
 
@@ -66,7 +70,7 @@ def team_add_member(*, actor: User, team: Team, user: User) -> None:
     _check(actor, team.organisation, "member_add")
     if not may_join(user, team):
         raise ValidationError(
-            {"email": "Only staff who hold a role in this organisation can join its teams."}
+            {"email": _("Only staff who hold a role in this organisation can join its teams.")}
         )
     _membership(actor, team, user, joined=True)
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
@@ -23,7 +24,6 @@ from apps.organisations.models import Organisation
 
 from . import invitations, selectors, teams
 from .forms import (
-    ROLE_CHOICES,
     GrantRoleForm,
     InvitationCsvForm,
     InviteForm,
@@ -37,6 +37,18 @@ from .permissions import can_manage, deactivatable_among, holds_address
 from .services import role_grant, role_revoke, staff_deactivate, staff_reactivate
 
 PAGE_SIZE = 50
+
+# Whole sentences for each role, so that a translation can inflect the role's name.
+WELCOME = {
+    "reader": gettext_lazy("Welcome. You are now reader for %(organisation)s."),
+    "responder": gettext_lazy("Welcome. You are now responder for %(organisation)s."),
+    "super_user": gettext_lazy("Welcome. You are now super-user for %(organisation)s."),
+}
+NOW_HOLDS = {
+    "reader": gettext_lazy("%(person)s is now Reader at %(organisation)s."),
+    "responder": gettext_lazy("%(person)s is now Responder at %(organisation)s."),
+    "super_user": gettext_lazy("%(person)s is now Super-user at %(organisation)s."),
+}
 
 
 @private
@@ -77,9 +89,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 request, "responders/invitation_invalid.html", {"reason": str(exc)}, status=403
             )
         messages.success(
-            request,
-            f"Welcome. You are now {invitation.get_role_display().lower()} "
-            f"for {invitation.organisation}.",
+            request, WELCOME[invitation.role] % {"organisation": invitation.organisation}
         )
         return redirect("inbox:index")
     context = {
@@ -128,8 +138,8 @@ def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(
             request,
-            f"{form.person} is now {dict(ROLE_CHOICES)[form.cleaned_data['role']].split(':')[0]}"
-            f" at {form.chosen_node()}.",
+            NOW_HOLDS[form.cleaned_data["role"]]
+            % {"person": form.person, "organisation": form.chosen_node()},
         )
         return redirect("staff:members", slug=slug)
     page = Paginator(selectors.members_of(organisation), PAGE_SIZE).get_page(
@@ -151,7 +161,7 @@ def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def revoke_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(Role.objects.select_related("user", "team", "organisation"), pk=pk)
     role_revoke(revoker=request.user, grant=grant)
-    messages.success(request, f"{grant.holder} no longer holds that role.")
+    messages.success(request, _("%(holder)s no longer holds that role.") % {"holder": grant.holder})
     if grant.organisation is None:
         return redirect("inbox:index")
     return redirect("staff:members", slug=grant.organisation.slug)
@@ -179,7 +189,7 @@ def invitation_list(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
             role=data["role"],
             organisation=form.chosen_node(),
         )
-        messages.success(request, f"Invitation sent to {data['email']}.")
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
         return redirect("staff:invitations", slug=slug)
     page = Paginator(selectors.invitations_of(organisation), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -208,7 +218,11 @@ def invitation_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
             except ValidationError:
                 pass  # the rows below say what is wrong
             else:
-                messages.success(request, f"{len(sent)} invitations sent.")
+                messages.success(
+                    request,
+                    ngettext("%(count)s invitation sent.", "%(count)s invitations sent.", len(sent))
+                    % {"count": len(sent)},
+                )
                 return redirect("staff:invitations", slug=slug)
         rows = invitations.invitation_csv_preview(inviter=request.user, text=text)
         form = InvitationCsvForm(initial={"text": text})
@@ -227,10 +241,15 @@ def _invitation_action(request: AuthenticatedHttpRequest, pk: int, action: str) 
     try:
         if action == "resend":
             invitations.invitation_resend(actor=request.user, invitation=invitation)
-            messages.success(request, f"A new link was sent to {invitation.email}.")
+            messages.success(
+                request, _("A new link was sent to %(email)s.") % {"email": invitation.email}
+            )
         else:
             invitations.invitation_revoke(actor=request.user, invitation=invitation)
-            messages.success(request, f"The invitation to {invitation.email} no longer works.")
+            messages.success(
+                request,
+                _("The invitation to %(email)s no longer works.") % {"email": invitation.email},
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("staff:invitations", slug=invitation.organisation.slug)
@@ -263,7 +282,9 @@ def team_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Team “{team.name}” made. Now add its members.")
+            messages.success(
+                request, _("Team “%(name)s” made. Now add its members.") % {"name": team.name}
+            )
             return redirect("staff:team", pk=team.pk)
     return render(
         request,
@@ -289,7 +310,10 @@ def team_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{form.person} joined {team.name}.")
+            messages.success(
+                request,
+                _("%(person)s joined %(team)s.") % {"person": form.person, "team": team.name},
+            )
             return redirect("staff:team", pk=team.pk)
     context = {
         "team": team,
@@ -307,7 +331,9 @@ def team_remove(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> Htt
     team = _team(request, pk)
     person = get_object_or_404(User, pk=user_pk)
     teams.team_remove_member(actor=request.user, team=team, user=person)
-    messages.success(request, f"{person} left {team.name}.")
+    messages.success(
+        request, _("%(person)s left %(team)s.") % {"person": person, "team": team.name}
+    )
     return redirect("staff:team", pk=team.pk)
 
 

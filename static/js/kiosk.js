@@ -19,9 +19,10 @@
   var sending = false;
   var closed = false;
 
+  // Every word the script shows comes from the page, translated there (data-* on #kiosk-app).
   var text = {
-    next: app.getAttribute("data-next") || "Next",
-    back: app.getAttribute("data-back") || "Back",
+    next: app.getAttribute("data-next"),
+    back: app.getAttribute("data-back"),
   };
 
   document.documentElement.classList.add("js");
