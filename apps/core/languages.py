@@ -70,6 +70,10 @@ class LanguageMiddleware:
     ) -> HttpResponse | None:
         if is_cookie_free(view) or request.LANGUAGE_CODE != settings.LANGUAGE_CODE:
             return None
+        here = request.get_full_path()
+        welsh = translate_url(here, WELSH)
+        if welsh == here:
+            return None  # one language only (the API, health checks): no cookie is read
         # An English address whose answer depends on the remembered language.
         request._language_by_cookie = True  # type: ignore[attr-defined]
         if (
@@ -77,12 +81,9 @@ class LanguageMiddleware:
             and "HX-Request" not in request.headers
             and remembered(request) == WELSH
         ):
-            here = request.get_full_path()
-            welsh = translate_url(here, WELSH)
-            if welsh != here:
-                response: HttpResponse = HttpResponseRedirect(welsh)
-                patch_vary_headers(response, ["Cookie"])
-                return response
+            response: HttpResponse = HttpResponseRedirect(welsh)
+            patch_vary_headers(response, ["Cookie"])
+            return response
         return None
 
 
