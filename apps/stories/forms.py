@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.forms import Form, choice_field
 from apps.organisations.models import Organisation
 
+from .languages import page_story_language
 from .models import Tag
 from .moderation import StoryEdits
 from .taxonomy import (
@@ -32,6 +33,7 @@ from .taxonomy import (
     ReportReason,
     SafeguardingLevel,
     TagGroup,
+    language_choices,
 )
 
 MAX_SERVICES = 5
@@ -102,6 +104,57 @@ _DESCRIPTIVE = {
     "local",
     "regular",
     "elderly",
+    # The same in Welsh, with the mutated forms they take after a noun ("Merch
+    # ddiolchgar", "Claf pryderus", "Mam flinedig").
+    "tad",
+    "fam",
+    "merch",
+    "ferch",
+    "mab",
+    "fab",
+    "gŵr",
+    "gwr",
+    "wraig",
+    "gwraig",
+    "chwaer",
+    "brawd",
+    "frawd",
+    "nain",
+    "taid",
+    "mamgu",
+    "tadcu",
+    "mam-gu",
+    "tad-cu",
+    "teulu",
+    "perthynas",
+    "ffrind",
+    "claf",
+    "glaf",
+    "gofalwr",
+    "ofalwr",
+    "gofalwraig",
+    "ymwelydd",
+    "rhiant",
+    "diolchgar",
+    "ddiolchgar",
+    "hapus",
+    "anhapus",
+    "pryderus",
+    "bryderus",
+    "siomedig",
+    "trist",
+    "drist",
+    "blin",
+    "flin",
+    "blinedig",
+    "flinedig",
+    "gobeithiol",
+    "obeithiol",
+    "bodlon",
+    "fodlon",
+    "anfodlon",
+    "dryslyd",
+    "lleol",
 }
 MONTHS = [(i, dt.date(2000, i, 1).strftime("%B")) for i in range(1, 13)]
 # Characters that break a line or hide: control (Cc), line and paragraph separators.
@@ -234,6 +287,23 @@ def fft_answers(form: forms.Form) -> dict[int, str]:
     }
 
 
+class LanguageField(forms.ChoiceField):
+    """Which language a story is written in: a select of StoryLanguage, showing the page's
+    language first and chosen until the person chooses another (`initial_for_page`). Sent
+    without it (a form from before it was asked), the story is in the page's language."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Which language is your story written in?"))
+        kwargs.setdefault(
+            "help_text",
+            _("So that screen readers read it aloud in that language, and searches find it."),
+        )
+        super().__init__(choices=language_choices, required=False, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        return str(super().clean(value) or page_story_language())
+
+
 class TellForm(Form):
     """Everything a person tells, on one page: it works with JavaScript off."""
 
@@ -265,6 +335,7 @@ class TellForm(Form):
         ),
         error_messages={"required": "Tell us what happened."},
     )
+    language = LanguageField()
     good = TagChoiceField(
         queryset=Tag.objects.filter(group=TagGroup.ASPECT),
         required=False,
@@ -338,6 +409,7 @@ class TellForm(Form):
             *((y, str(y)) for y in range(this_year, earliest, -1)),
             (earliest, gettext("%(year)s or earlier") % {"year": earliest}),
         ]
+        self.fields["language"].initial = page_story_language()
 
     def hold(self) -> None:
         """Show what was typed without checking it yet: the person is still choosing
@@ -377,6 +449,7 @@ class TellForm(Form):
             "feelings": list(data["feelings"]),
             "submission_key": data["submission_key"],
             "fft": fft_answers(self),
+            "language": data["language"],
         }
 
     def clean_services(self) -> list[Organisation]:
@@ -463,6 +536,16 @@ class ModerateForm(Form):
     title = forms.CharField(label="Title", max_length=150, required=False)
     body = forms.CharField(
         label="Text", max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 14})
+    )
+    # Not sent (an older page): the story keeps its language.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_(
+            "The language the story is written in, as its author chose it: correct it if it "
+            "is in another. Pages mark its text with it, and its words are searched by it."
+        ),
     )
     good = TagChoiceField(
         queryset=Tag.objects.filter(group=TagGroup.ASPECT), required=False, label="Good"
@@ -564,6 +647,7 @@ class ModerateForm(Form):
             improve=improve,
             feelings=list(data["feelings"]),
             safeguarding_level=data["safeguarding_level"],
+            language=data["language"],
         )
 
 

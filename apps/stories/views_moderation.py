@@ -37,6 +37,7 @@ from . import (
 )
 from .forms import SUGGESTION_PREFIX, EnterStoryForm, ModerateForm, ReplaceNameForm
 from .forms_restrict import TrustChoiceForm
+from .languages import entered_author_language
 from .models import SafeguardingCase, Story
 from .taxonomy import CRITICALITY_CRITERIA, Criticality, Polarity
 
@@ -286,6 +287,7 @@ def _initial(story: Story) -> dict[str, Any]:
     return {
         "title": story.title,
         "body": story.body,
+        "language": story.language,
         "criticality": story.criticality,
         "moderator_note": story.moderator_note,
         "safeguarding_level": story.safeguarding_level,
@@ -311,6 +313,7 @@ def enter(request: AuthenticatedHttpRequest) -> HttpResponse:
             channel=form.cleaned_data["channel"],
             entered_by=request.user,
             helped_by=form.cleaned_data["helped_by"],
+            author_language=entered_author_language(form.cleaned_data["language"]),
         )
         messages.success(request, f"Entered: story {told.story.pk} is waiting for moderation.")
         return redirect("moderation:enter")
