@@ -19,7 +19,7 @@ from apps.core.forms import Form, choice_field
 from apps.organisations.models import Organisation
 
 from .languages import page_story_language
-from .models import Tag
+from .models import Story, Tag
 from .moderation import StoryEdits
 from .taxonomy import (
     BODY_MAX,
@@ -602,6 +602,12 @@ class ModerateForm(Form):
         slugs = [slug for slug in slugs[:MAX_SUGGESTED] if isinstance(slug, str)]
         if slugs:
             self.offer_suggestions(Tag.objects.filter(group=TagGroup.ASPECT, slug__in=slugs))
+
+    def in_language_of(self, story: Story) -> None:
+        """The title and text boxes say the story's language, so screen readers read them
+        in it and browsers check their spelling in it."""
+        for name in ("title", "body"):
+            self.fields[name].widget.attrs["lang"] = story.html_lang
 
     def offer_suggestions(self, tags: Any) -> None:
         """A field for each suggested aspect tag: accept as good or could be improved, or

@@ -241,6 +241,7 @@ def _page(
     if form.is_bound:
         text = f"{form.data.get('title', '')}\n{form.data.get('body', '')}"
     marks = selectors_moderation.story_marks(story, text)
+    form.in_language_of(story)
     history = selectors_moderation.story_history(story)
     panel = suggestions.story_suggestions(story, text) if lock.held else None
     context = {

@@ -221,6 +221,9 @@ def test_the_queue_and_the_story_show_its_language(ward: Organisation, moderator
     assert "Written in Welsh (Cymraeg)" in html
     assert '<option value="cy" selected>' in html
     assert re.search(r'<div class="marked-text"[^>]* lang="cy">', html)
+    body_box = re.search(r'<textarea[^>]*name="body"[^>]*>', html)
+    assert body_box
+    assert 'lang="cy"' in body_box.group()
 
 
 def test_a_moderator_corrects_the_language_and_it_is_audited_and_searched_by_it(
