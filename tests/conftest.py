@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from apps.accounts.models import User
 from apps.organisations.models import Organisation, OrganisationKind
@@ -65,6 +67,16 @@ def _fresh_cache() -> None:
     live there, and one test's attempts must not refuse the next test's (a 429 that
     depended on which tests the worker ran before)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests() -> Iterator[None]:
+    """Each test starts, and leaves the thread, in the site's default language: a request
+    to a Welsh page activates Welsh for the thread (as Django's locale middleware does),
+    and a later test would then reverse /cy/ addresses and render Welsh."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 # --- strict mode -----------------------------------------------------------------

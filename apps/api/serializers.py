@@ -27,6 +27,7 @@ from apps.stories.taxonomy import (
     FftAnswer,
     Polarity,
     Progress,
+    StoryLanguage,
     TagGroup,
 )
 
@@ -156,6 +157,11 @@ class StorySerializer(serializers.Serializer):
     api_url = serializers.SerializerMethodField()
     title = serializers.CharField(source="display_title")
     body = serializers.CharField()
+    language = serializers.ChoiceField(
+        choices=_choices(StoryLanguage),
+        help_text="The language the title and body are written in: a BCP 47 code (en, cy, "
+        "pl…), or und for a language not on the list.",
+    )
     pseudonym = serializers.CharField(help_text="The name the author chose to show.")
     author_role = serializers.ChoiceField(choices=_choices(AuthorRole))
     experienced_on = serializers.DateField(

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +28,7 @@ from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 from apps.responders.scope import RESPOND, scope_of
 from apps.responses.models import Response, ResponseStatus
+from apps.stories.languages import in_author_language
 from apps.stories.models import Story, StoryService, StoryStatus
 
 from .models import Change, ChangeStatus, ChangeStory
@@ -299,31 +300,33 @@ def _tell_authors(change: Change, stories: list[Story]) -> None:
     told = [s for s in stories if s.author_email and s.status == StoryStatus.PUBLISHED]
     if not told:
         return
+    outbox_add_many([_to_author(story, change) for story in told])
+
+
+@in_author_language()
+def _to_author(story: Story, change: Change) -> Email:
+    """One author's email about the change, in their language (its links too)."""
     organisation = change.organisation
     subject = (
         SUBJECTS[ChangeStatus(change.status)] % {"name": organisation.name}
         + f" – {settings.SITE_NAME}"
     )
     register = settings.SITE_URL + reverse("changes:register", kwargs={"slug": organisation.slug})
-    outbox_add_many(
-        [
-            Email(
-                kind="changes.change_to_author",
-                key=f"{change.status}:{change.pk}:{story.pk}",
-                to=story.author_email,
-                subject=subject,
-                text=render_to_string(
-                    "changes/email/to_author.txt",
-                    {
-                        "story": story,
-                        "change": change,
-                        "organisation": organisation,
-                        "public_link": settings.SITE_URL + story.get_absolute_url(),
-                        "register": register,
-                        "site_name": settings.SITE_NAME,
-                    },
-                ),
-            )
-            for story in told
-        ]
+    return Email(
+        kind="changes.change_to_author",
+        key=f"{change.status}:{change.pk}:{story.pk}",
+        to=story.author_email,
+        subject=subject,
+        text=render_to_string(
+            "changes/email/to_author.txt",
+            {
+                "story": story,
+                "change": change,
+                "organisation": organisation,
+                "public_link": settings.SITE_URL + story.get_absolute_url(),
+                "register": register,
+                "site_name": settings.SITE_NAME,
+            },
+        ),
+        language=translation.get_language(),
     )

@@ -17,7 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from .jobs import delay_or_log
@@ -68,6 +68,8 @@ class Email:
     subject: str
     text: str
     priority: int = 0
+    # The language it is written in, for its HTML part; "" for the page's or task's own.
+    language: str = ""
 
     def row(self, now: dt.datetime, html: str) -> OutboxEmail:
         """The outbox row, with `html` as its HTML part (rendered by the caller, once)."""
@@ -120,12 +122,13 @@ def outbox_add_many(emails: list[Email]) -> int:
         return 0
     now = timezone.now()
     # A fan-out sends one text to many people: render its HTML part once.
-    rendered: dict[tuple[str, str], str] = {}
+    rendered: dict[tuple[str, str, str], str] = {}
     rows = []
     for email in emails:
-        parts = (email.subject, email.text)
+        parts = (email.subject, email.text, email.language)
         if parts not in rendered:
-            rendered[parts] = as_html(header_safe(email.subject), email.text)
+            with translation.override(email.language or translation.get_language()):
+                rendered[parts] = as_html(header_safe(email.subject), email.text)
         rows.append(email.row(now, html=rendered[parts]))
     keys = [row.key for row in rows]
     existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))

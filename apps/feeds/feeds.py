@@ -67,7 +67,11 @@ class ConversationAtomFeed(Atom1Feed):
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
         # Django writes the description as an HTML summary; here it is plain text.
         super().add_item_elements(handler, {**item, "description": None})
-        handler.addQuickElement("summary", item["description"], {"type": "text"})
+        # The summary is the story's own words: in its language ("" for another, unknown
+        # one); the content marks the story's parts in its HTML (lang attributes).
+        handler.addQuickElement(
+            "summary", item["description"], {"type": "text", "xml:lang": item["language"]}
+        )
         handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
@@ -162,6 +166,7 @@ class StoryFeed(Feed):
                     "site_name": settings.SITE_NAME,
                 },
             ),
+            "language": entry.story.html_lang,
         }
 
 

@@ -31,6 +31,7 @@ PUBLIC_STORY_FIELDS = (
     "experienced_on",
     "status",
     "published_at",
+    "language",
 )
 PUBLIC_RESPONSE_FIELDS = (
     "pk",

@@ -84,6 +84,9 @@ def author_download(story_id: int) -> Download:
             "you_are": str(story.get_author_role_display()),
             "name_shown": story.pseudonym,
             "email": story.author_email,
+            "language": story.language,
+            "language_label": str(story.get_language_display()),
+            "emails_written_in": story.author_language,
             "tags": [
                 {
                     "tag": tag_label(link.tag.label),

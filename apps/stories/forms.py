@@ -23,7 +23,8 @@ from apps.organisations.models import Organisation
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-from .models import Tag
+from .languages import page_story_language
+from .models import Story, Tag
 from .moderation import StoryEdits
 from .taxonomy import (
     BODY_MAX,
@@ -37,6 +38,7 @@ from .taxonomy import (
     ReportReason,
     SafeguardingLevel,
     TagGroup,
+    language_choices,
     tag_label,
 )
 
@@ -149,6 +151,23 @@ _DESCRIPTIVE = {
     "local",
     "regular",
     "elderly",
+    # The same in Welsh, with the mutated forms they take after a noun ("Merch
+    # ddiolchgar", "Claf pryderus", "Mam flinedig").
+    "mam-gu",
+    "tad-cu",
+    "gofalwraig",
+    "anhapus",
+    "trist",
+    "drist",
+    "flin",
+    "blinedig",
+    "flinedig",
+    "gobeithiol",
+    "obeithiol",
+    "bodlon",
+    "fodlon",
+    "anfodlon",
+    "lleol",
 }
 MONTHS = list(MONTH_NAMES.items())  # the month names in the page's language
 
@@ -300,6 +319,23 @@ def fft_answers(form: forms.Form) -> dict[int, str]:
     }
 
 
+class LanguageField(forms.ChoiceField):
+    """Which language a story is written in: a select of StoryLanguage, showing the page's
+    language first and chosen until the person chooses another (`initial_for_page`). Sent
+    without it (a form from before it was asked), the story is in the page's language."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Which language is your story written in?"))
+        kwargs.setdefault(
+            "help_text",
+            _("So that screen readers read it aloud in that language, and searches find it."),
+        )
+        super().__init__(choices=language_choices, required=False, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        return str(super().clean(value) or page_story_language())
+
+
 class TellForm(Form):
     """Everything a person tells, on one page: it works with JavaScript off."""
 
@@ -335,6 +371,7 @@ class TellForm(Form):
         ),
         error_messages={"required": _("Tell us what happened.")},
     )
+    language = LanguageField()
     good = TagChoiceField(
         queryset=Tag.objects.filter(group=TagGroup.ASPECT),
         required=False,
@@ -414,6 +451,7 @@ class TellForm(Form):
             *((y, str(y)) for y in range(this_year, earliest, -1)),
             (earliest, gettext("%(year)s or earlier") % {"year": earliest}),
         ]
+        self.fields["language"].initial = page_story_language()
 
     def hold(self) -> None:
         """Show what was typed without checking it yet: the person is still choosing
@@ -453,6 +491,7 @@ class TellForm(Form):
             "feelings": list(data["feelings"]),
             "submission_key": data["submission_key"],
             "fft": fft_answers(self),
+            "language": data["language"],
         }
 
     def clean_services(self) -> list[Organisation]:
@@ -549,6 +588,16 @@ class ModerateForm(Form):
     body = forms.CharField(
         label=_("Text"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 14})
     )
+    # Not sent (an older page): the story keeps its language.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_(
+            "The language the story is written in, as its author chose it: correct it if it "
+            "is in another. Pages mark its text with it, and its words are searched by it."
+        ),
+    )
     good = TagChoiceField(
         queryset=Tag.objects.filter(group=TagGroup.ASPECT),
         required=False,
@@ -610,6 +659,12 @@ class ModerateForm(Form):
         if slugs:
             self.offer_suggestions(Tag.objects.filter(group=TagGroup.ASPECT, slug__in=slugs))
 
+    def in_language_of(self, story: Story) -> None:
+        """The title and text boxes say the story's language, so screen readers read them
+        in it and browsers check their spelling in it."""
+        for name in ("title", "body"):
+            self.fields[name].widget.attrs["lang"] = story.html_lang
+
     def offer_suggestions(self, tags: Any) -> None:
         """A field for each suggested aspect tag: accept as good or could be improved, or
         not use it (the default)."""
@@ -654,6 +709,7 @@ class ModerateForm(Form):
             improve=improve,
             feelings=list(data["feelings"]),
             safeguarding_level=data["safeguarding_level"],
+            language=data["language"],
         )
 
 

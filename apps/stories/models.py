@@ -9,10 +9,12 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
+from django.db.models.expressions import CombinedExpression
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,10 @@ if TYPE_CHECKING:
     from apps.organisations.models import Organisation
 
 from .taxonomy import (
+    ANOTHER_LANGUAGE,
+    EITHER_DIRECTION,
     PROGRESS_STEP_LABELS,
+    RIGHT_TO_LEFT,
     AuthorRole,
     Channel,
     Criticality,
@@ -34,6 +39,7 @@ from .taxonomy import (
     ReportOutcome,
     ReportReason,
     SafeguardingLevel,
+    StoryLanguage,
     TagGroup,
     hidden_because,
     tag_label,
@@ -113,6 +119,25 @@ def _only_short_words(text: str) -> bool:
     return len(words) <= 3 and all(len(word) <= 3 for word in words)
 
 
+def _words() -> Case:
+    """The words of a story's title (weight A) and body (weight B) for its search: English
+    stems for a story in English; for Welsh and every other language the words as written
+    ('simple': PostgreSQL has no Welsh stemmer, and English stems would mangle Welsh words).
+    A generated column needs an expression PostgreSQL calls immutable: a CASE choosing
+    between constant configurations is, where a configuration named by a column is not."""
+
+    def words(config: str) -> CombinedExpression:
+        return SearchVector("title", weight="A", config=config) + SearchVector(
+            "body", weight="B", config=config
+        )
+
+    return Case(
+        When(language=StoryLanguage.ENGLISH, then=words("english")),
+        default=words("simple"),
+        output_field=SearchVectorField(),
+    )
+
+
 class Story(TimeStampedModel):
     """A story as told, then as moderated. Private fields never leave staff pages."""
 
@@ -184,8 +209,18 @@ class Story(TimeStampedModel):
         max_length=10, choices=SafeguardingLevel.choices, blank=True
     )
     safeguarding_set_at = models.DateTimeField(null=True, blank=True)
-    # The words of the public title (weight A) and body (weight B), English stems, kept by
-    # PostgreSQL itself on every write. Only public text: never the email, notes or the
+    # The language it is written in (a BCP 47 code: StoryLanguage); its text carries it as
+    # lang on every page, and it chooses how its words are searched (`_words`).
+    language = models.CharField(
+        max_length=12, choices=StoryLanguage.choices, default=StoryLanguage.ENGLISH
+    )
+    # Private: the site language its author used when telling it, in which every email
+    # to them is written (apps.stories.languages).
+    author_language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # The words of the public title (weight A) and body (weight B), kept by PostgreSQL
+    # itself on every write (`_words`). Only public text: never the email, notes or the
     # author's original revision, so a search cannot reveal them.
     # Set on rows by the staff inbox (responses.selectors.inbox_marks), not stored: how
     # long an unanswered story has waited, and what it is to the reader.
@@ -197,10 +232,7 @@ class Story(TimeStampedModel):
     past_target: bool
 
     search_vector = models.GeneratedField(
-        expression=SearchVector("title", weight="A", config="english")
-        + SearchVector("body", weight="B", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
+        expression=_words(), output_field=SearchVectorField(), db_persist=True
     )
 
     class Meta:
@@ -330,6 +362,30 @@ class Story(TimeStampedModel):
         if found is None:
             return None
         return _with_ellipses(found, self.body)
+
+    @property
+    def html_lang(self) -> str:
+        """The story's language as a lang attribute gives it: "" (unknown) for another."""
+        return "" if self.language == ANOTHER_LANGUAGE else self.language
+
+    @property
+    def lang_attrs(self) -> SafeString:
+        """The attributes of an element holding the story's own words (its text, its
+        title, its author's replies): lang with its language, "" when it is another
+        language (unknown), and dir where its script may run right to left."""
+        code = self.html_lang
+        if self.language in RIGHT_TO_LEFT:
+            return format_html('lang="{}" dir="rtl"', code)
+        if self.language in EITHER_DIRECTION:
+            return format_html('lang="{}" dir="auto"', code)
+        return format_html('lang="{}"', code)
+
+    @property
+    def title_lang_attrs(self) -> SafeString:
+        """`lang_attrs` for the element showing `display_title` when the author or a
+        moderator wrote the title; none when the site made one up in the page's language
+        ("Grateful daughter's story")."""
+        return self.lang_attrs if self.title else SafeString("")
 
 
 class StoryService(models.Model):

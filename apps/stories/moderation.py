@@ -27,6 +27,7 @@ from apps.core.signals import figures_changed
 from apps.responders.permissions import can_moderate
 
 from . import holds, safeguarding
+from .languages import in_author_language
 from .models import ModerationDecision, SafeguardingCase, Story, StoryRevision, StoryStatus, Tag
 from .reports import report_outcome_tell, story_flags_close
 from .selectors import story_service_paths
@@ -90,6 +91,8 @@ class StoryEdits:
     feelings: Sequence[Tag] = ()
     # "" keeps the level the story has (none set yet, for most).
     safeguarding_level: str = ""
+    # "" keeps the language the story has.
+    language: str = ""
 
 
 @transaction.atomic
@@ -267,6 +270,7 @@ def _apply_edits(story: Story, moderator: User, edits: StoryEdits) -> bool:
         story.title, story.body = title, body
     story.criticality = edits.criticality
     story.moderator_note = edits.moderator_note.strip()
+    _correct_language(story, moderator, edits.language)
     safeguarding.level_set(
         story=story,
         moderator=moderator,
@@ -280,6 +284,21 @@ def _apply_edits(story: Story, moderator: User, edits: StoryEdits) -> bool:
         feelings=list(edits.feelings),
     )
     return edited
+
+
+def _correct_language(story: Story, moderator: User, language: str) -> None:
+    """A moderator's correction of the story's language, audited with the one it had.
+    (Its search words follow at the save: PostgreSQL derives them from it.)"""
+    if not language or language == story.language:
+        return
+    audit(
+        actor=moderator,
+        action="stories.story.language_corrected",
+        target=story,
+        before=story.language,
+        after=language,
+    )
+    story.language = language
 
 
 def _record(
@@ -323,6 +342,7 @@ def _subject(story: Story, decision: ModerationDecision.Action) -> str:
     return subject % {"site": settings.SITE_NAME}
 
 
+@in_author_language()
 def _tell_author(story: Story, decision: ModerationDecision.Action) -> None:
     """Email the author about a decision, with a fresh private link. Nothing staff-only."""
     token = author_access_new(story)

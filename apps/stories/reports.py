@@ -17,7 +17,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -28,6 +29,7 @@ from apps.responders.permissions import can_moderate
 from apps.responders.scope import RESPOND, holders_over
 from apps.responders.selectors import with_ancestors
 
+from .languages import in_author_language
 from .models import Flag, ModerationDecision, Story, StoryStatus
 from .selectors import story_service_paths
 from .services import author_access_new, author_link_url
@@ -124,7 +126,7 @@ def story_hide(*, story_id: int, moderator: User, reason: str, public_note: str 
         story=story,
         item="story",
         outcome=ReportOutcome.HIDDEN,
-        because=story.hidden_because,
+        because=lazy(lambda: story.hidden_because, str)(),
         key=f"story:{story.pk}",
     )
     return story
@@ -175,7 +177,7 @@ def report_outcome_tell(
     story: Story,
     item: str,
     outcome: str,
-    because: str,
+    because: str | Promise,
     key: str,
     writers: Iterable[str] = (),
 ) -> int:
@@ -183,7 +185,13 @@ def report_outcome_tell(
     private link, where they may see any edit and withdraw) and to the responders over
     its services and the writers of the item (a response's staff writer). `item` is
     "story", "response" or "reply". Nothing staff-only, no reporter, no report note.
-    One email per recipient and `key`, so a repeat sends nothing twice."""
+    One email per recipient and `key`, so a repeat sends nothing twice. The author's is
+    in the author's language (`because` may be lazy, to be read in it too)."""
+    emails: list[Email] = []
+    if story.author_email:
+        emails.append(
+            _outcome_to_author(story, item=item, outcome=outcome, because=because, key=key)
+        )
     context = {
         "story": story,
         "item": item,
@@ -192,29 +200,7 @@ def report_outcome_tell(
         "site_name": settings.SITE_NAME,
         "public_link": settings.SITE_URL + story.get_absolute_url(),
     }
-    subjects = {
-        ReportOutcome.HIDDEN: _("Hidden after a report: %(title)s – %(site)s"),
-        ReportOutcome.EDITED: _("Edited after a report: %(title)s – %(site)s"),
-        ReportOutcome.DISMISSED: _("A report was looked at: %(title)s – %(site)s"),
-    }
-    subject = subjects[ReportOutcome(outcome)] % {
-        "title": story.display_title,
-        "site": settings.SITE_NAME,
-    }
-    emails: list[Email] = []
-    if story.author_email:
-        link = author_link_url(author_access_new(story))
-        emails.append(
-            Email(
-                kind=f"stories.report_{outcome}.author",
-                key=key,
-                to=story.author_email,
-                subject=subject,
-                text=render_to_string(
-                    "stories/email/report_outcome_author.txt", context | {"link": link}
-                ),
-            )
-        )
+    subject = _outcome_subject(story, outcome)
     staff_text = render_to_string("stories/email/report_outcome_staff.txt", context)
     addresses = dict.fromkeys(a.lower() for a in [*writers, *_responders(story)] if a)
     emails += [
@@ -228,3 +214,39 @@ def report_outcome_tell(
         for address in addresses
     ]
     return outbox_add_many(emails)
+
+
+def _outcome_subject(story: Story, outcome: str) -> str:
+    subjects = {
+        ReportOutcome.HIDDEN: _("Hidden after a report: %(title)s – %(site)s"),
+        ReportOutcome.EDITED: _("Edited after a report: %(title)s – %(site)s"),
+        ReportOutcome.DISMISSED: _("A report was looked at: %(title)s – %(site)s"),
+    }
+    return subjects[ReportOutcome(outcome)] % {
+        "title": story.display_title,
+        "site": settings.SITE_NAME,
+    }
+
+
+@in_author_language()
+def _outcome_to_author(
+    story: Story, *, item: str, outcome: str, because: str | Promise, key: str
+) -> Email:
+    """The author's email about a report's outcome, with a fresh private link."""
+    context = {
+        "story": story,
+        "item": item,
+        "outcome": outcome,
+        "because": because,
+        "site_name": settings.SITE_NAME,
+        "public_link": settings.SITE_URL + story.get_absolute_url(),
+        "link": author_link_url(author_access_new(story)),
+    }
+    return Email(
+        kind=f"stories.report_{outcome}.author",
+        key=key,
+        to=story.author_email,
+        subject=_outcome_subject(story, outcome),
+        text=render_to_string("stories/email/report_outcome_author.txt", context),
+        language=translation.get_language(),
+    )

@@ -30,6 +30,7 @@ from apps.core.outbox import URGENT, outbox_add
 from apps.organisations.models import Organisation
 from apps.responders.permissions import can_manage, can_moderate, is_platform_admin
 
+from .languages import in_author_language
 from .models import (
     SafeguardingCase,
     SafeguardingContact,
@@ -106,6 +107,7 @@ def help_text_for(story: Story) -> str:
     return platform_settings().help_text.strip() or str(DEFAULT_HELP_TEXT)
 
 
+@in_author_language()
 def send_help(story: Story) -> None:
     """Email the author where to get help now (once per story, however often it is asked)."""
     if not story.author_email:

@@ -54,7 +54,7 @@ def held_stories() -> QuerySet[Story]:
     """Stories held for the right of reply, those published soonest first."""
     return (
         Story.objects.filter(status=StoryStatus.HELD)
-        .only("pk", "title", "pseudonym", "held_until")
+        .only("pk", "title", "pseudonym", "held_until", "language")
         .order_by("held_until", "pk")
     )
 

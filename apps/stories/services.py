@@ -22,6 +22,7 @@ from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 
 from . import holds, safeguarding
+from .languages import in_author_language, page_story_language, site_language
 from .models import (
     AuthorAccess,
     ModerationDecision,
@@ -62,11 +63,16 @@ def story_submit(
     entered_by: User | None = None,
     helped_by: str = "",
     fft: dict[int, str] | None = None,
+    language: str = "",
+    author_language: str = "",
 ) -> Told:
     """Record a told story for moderation and email its author their private link.
 
     The same submission key twice (a double click, a resent form) makes one story.
     `fft` holds the Friends and Family Test answer by service id, where it was asked.
+    `language` is the story's (by default the page's: Welsh on /cy/ pages, as at a
+    kiosk); `author_language` the site language to write to its author in (by default
+    the page's).
     """
     existing = Story.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -82,6 +88,8 @@ def story_submit(
         entered_by=entered_by,
         helped_by=helped_by.strip(),
         submission_key=submission_key,
+        language=language or page_story_language(),
+        author_language=author_language or site_language(),
     )
     try:
         with transaction.atomic():
@@ -121,6 +129,7 @@ def _grant_access(story: Story) -> str:
     return token
 
 
+@in_author_language()
 def _send_link(story: Story, token: str) -> None:
     context = {"story": story, "link": author_link_url(token), "site_name": settings.SITE_NAME}
     outbox_add(

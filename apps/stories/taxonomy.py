@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext, gettext_noop
+from django.utils.functional import Promise, lazy
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -276,3 +277,93 @@ def hidden_because(reason: str, note: str) -> str:
     if reason == ReportReason.OTHER or reason not in HIDDEN_BECAUSE:
         return note
     return str(HIDDEN_BECAUSE[ReportReason(reason)])
+
+
+# The language a story is written in (docs/languages.md, "Stories in any language"):
+# a BCP 47 code, as a page's lang attribute takes it. English and Welsh, then the
+# languages most spoken in England and Wales after them (Census 2021); British Sign
+# Language is not written, so a signed story comes typed or told by someone helping.
+# "und" (undetermined) is another language: its text carries lang="" (unknown).
+ENGLISH = "en"
+WELSH = "cy"
+ANOTHER_LANGUAGE = "und"
+# Each language's name in itself, shown beside the name in the page's language where
+# the two differ: "Polish (Polski)" in English, "Pwyleg (Polski)" in Welsh.
+OWN_NAMES = {
+    "en": "English",
+    "cy": "Cymraeg",
+    "pl": "Polski",
+    "ro": "Română",
+    "pa": "ਪੰਜਾਬੀ",
+    "ur": "اردو",
+    "pt": "Português",
+    "es": "Español",
+    "ar": "العربية",
+    "bn": "বাংলা",
+    "gu": "ગુજરાતી",
+    "it": "Italiano",
+    "lt": "Lietuvių",
+    "zh": "中文",
+    "fr": "Français",
+    "ta": "தமிழ்",
+    "tr": "Türkçe",
+    "so": "Soomaali",
+}
+# Written right to left: their text also carries dir="rtl". Panjabi is written in
+# Gurmukhi (left to right) or Shahmukhi (right to left), and another language in any
+# script, so theirs carries dir="auto" (the browser reads the direction from the text).
+RIGHT_TO_LEFT = frozenset({"ar", "ur"})
+EITHER_DIRECTION = frozenset({"pa", ANOTHER_LANGUAGE})
+
+
+def _both_names(name: str | Promise, own: str) -> str:
+    """A language's name in the page's language, with its own name where they differ."""
+    shown = str(name)
+    if shown == own:
+        return shown
+    # Translators: a language in a list of languages: its name in your language, then
+    # in itself, e.g. "Polish (Polski)". Keep the order natural for your language.
+    return gettext("%(language)s (%(own_name)s)") % {"language": shown, "own_name": own}
+
+
+_named = lazy(_both_names, str)
+
+
+class StoryLanguage(models.TextChoices):
+    """The language a story is written in: its BCP 47 code and a label in the page's
+    language with the language's own name (OWN_NAMES)."""
+
+    # Translators: the names of languages, in a list of the languages a story may be
+    # written in. The page shows each language's own name beside yours.
+    ENGLISH = "en", _named(_("English"), OWN_NAMES["en"])
+    WELSH = "cy", _named(_("Welsh"), OWN_NAMES["cy"])
+    POLISH = "pl", _named(_("Polish"), OWN_NAMES["pl"])
+    ROMANIAN = "ro", _named(_("Romanian"), OWN_NAMES["ro"])
+    PANJABI = "pa", _named(_("Panjabi"), OWN_NAMES["pa"])
+    URDU = "ur", _named(_("Urdu"), OWN_NAMES["ur"])
+    PORTUGUESE = "pt", _named(_("Portuguese"), OWN_NAMES["pt"])
+    SPANISH = "es", _named(_("Spanish"), OWN_NAMES["es"])
+    ARABIC = "ar", _named(_("Arabic"), OWN_NAMES["ar"])
+    BENGALI = "bn", _named(_("Bengali"), OWN_NAMES["bn"])
+    GUJARATI = "gu", _named(_("Gujarati"), OWN_NAMES["gu"])
+    ITALIAN = "it", _named(_("Italian"), OWN_NAMES["it"])
+    LITHUANIAN = "lt", _named(_("Lithuanian"), OWN_NAMES["lt"])
+    CHINESE = "zh", _named(_("Chinese"), OWN_NAMES["zh"])
+    FRENCH = "fr", _named(_("French"), OWN_NAMES["fr"])
+    TAMIL = "ta", _named(_("Tamil"), OWN_NAMES["ta"])
+    TURKISH = "tr", _named(_("Turkish"), OWN_NAMES["tr"])
+    SOMALI = "so", _named(_("Somali"), OWN_NAMES["so"])
+    ANOTHER = "und", _("Another language")
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages to choose from, for a select: the page's language and the site's
+    other one first, the others in the alphabetical order of their names in the page's
+    language, and "another language" last (call it while the page's language is active)."""
+    first = [WELSH, ENGLISH] if get_language() == WELSH else [ENGLISH, WELSH]
+    named = {code: str(label) for code, label in StoryLanguage.choices}
+    rest = sorted(
+        (code for code in named if code not in {*first, ANOTHER_LANGUAGE}),
+        key=lambda code: named[code].casefold(),
+    )
+    return [(code, named[code]) for code in (*first, *rest, ANOTHER_LANGUAGE)]

@@ -37,6 +37,7 @@ from . import (
 )
 from .forms import SUGGESTION_PREFIX, EnterStoryForm, ModerateForm, ReplaceNameForm
 from .forms_restrict import TrustChoiceForm
+from .languages import entered_author_language
 from .models import SafeguardingCase, Story
 from .taxonomy import CRITICALITY_CRITERIA, Criticality, Polarity
 
@@ -240,6 +241,7 @@ def _page(
     if form.is_bound:
         text = f"{form.data.get('title', '')}\n{form.data.get('body', '')}"
     marks = selectors_moderation.story_marks(story, text)
+    form.in_language_of(story)
     history = selectors_moderation.story_history(story)
     panel = suggestions.story_suggestions(story, text) if lock.held else None
     context = {
@@ -286,6 +288,7 @@ def _initial(story: Story) -> dict[str, Any]:
     return {
         "title": story.title,
         "body": story.body,
+        "language": story.language,
         "criticality": story.criticality,
         "moderator_note": story.moderator_note,
         "safeguarding_level": story.safeguarding_level,
@@ -311,6 +314,7 @@ def enter(request: AuthenticatedHttpRequest) -> HttpResponse:
             channel=form.cleaned_data["channel"],
             entered_by=request.user,
             helped_by=form.cleaned_data["helped_by"],
+            author_language=entered_author_language(form.cleaned_data["language"]),
         )
         messages.success(
             request,

@@ -42,7 +42,7 @@ def get(url: str, client: Client | None = None, status: int = 200) -> Any:
 
 
 def story_titles(body: str) -> list[str]:
-    return re.findall(r'<h2><a href="/stories/\d+/"[^>]*>([^<]+)<span', body)
+    return re.findall(r'<h2><a href="/stories/\d+/"[^>]*><span[^>]*>([^<]+)</span>', body)
 
 
 def assert_framable_anywhere(response: Any) -> None:

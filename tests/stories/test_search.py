@@ -198,7 +198,7 @@ def test_a_snippet_cut_from_the_text_shows_an_ellipsis(
     if not after:
         assert story.headline.endswith(".")
     html = get("/stories/", q="nurse").content.decode()
-    assert f'<p class="excerpt">{story.headline}</p>' in html
+    assert f'<p class="excerpt" lang="en">{story.headline}</p>' in html
 
 
 def test_a_changed_story_is_found_by_its_new_words(outpatients: Organisation) -> None:

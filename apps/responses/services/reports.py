@@ -11,6 +11,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -139,7 +140,7 @@ def conversation_item_hide(
         story=item.story,
         item=kind,
         outcome=ReportOutcome.HIDDEN,
-        because=item.hidden_because,
+        because=lazy(lambda: item.hidden_because, str)(),
         key=f"{kind}:{item.pk}",
         writers=_writers(item),
     )

@@ -24,6 +24,7 @@ from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 from apps.responders.permissions import can_moderate
 from apps.responders.scope import RESPOND, scope_of
+from apps.stories.languages import in_author_language
 from apps.stories.models import Story, StoryStatus
 from apps.stories.selectors import story_service_paths
 from apps.stories.services import author_access_new, author_link_url
@@ -327,6 +328,7 @@ def _published(response: Response) -> None:
     _tell_author(response)
 
 
+@in_author_language(lambda response: response.story)
 def _tell_author(response: Response) -> None:
     """Email the story's author that staff answered, with a fresh private link to reply.
     Public text only; never anyone's email address."""

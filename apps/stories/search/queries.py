@@ -14,10 +14,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import (
+    SearchConfig,
+    SearchQuery,
+    SearchRank,
+)
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.functions import Replace
 from django.http import QueryDict
 from django.utils import timezone
@@ -29,6 +33,7 @@ from apps.stories.selectors import services_named
 
 from ..models import HEADLINE_GAP, Story, StoryService, StoryStatus, StoryTag, Tag
 from ..selectors import at_progress, with_progress
+from ..taxonomy import StoryLanguage
 
 NEWEST = "newest"
 RELEVANCE = "relevance"
@@ -231,16 +236,29 @@ def _newest_first(matching: QuerySet[Story], filters: StoryFilters) -> QuerySet[
 
 
 def _query(q: str) -> SearchQuery:
-    return SearchQuery(q, search_type="websearch", config="english")
+    """The words as English stems or as written: a story's words are English stems when
+    it is in English and as written otherwise (Story._words), so each side finds its own
+    ("nursing" finds an English story's "nurses"; "nyrsys" a Welsh story's "nyrsys")."""
+    return SearchQuery(q, search_type="websearch", config="english") | SearchQuery(
+        q, search_type="websearch", config="simple"
+    )
 
 
 def _rank(q: str) -> SearchRank:
     return SearchRank(F("search_vector"), _query(q))
 
 
+def _config() -> Case:
+    """The configuration a story's words were read with, to find them again in its body."""
+    return Case(
+        When(language=StoryLanguage.ENGLISH, then=SearchConfig("english")),
+        default=SearchConfig("simple"),
+    )
+
+
 def _headline(q: str) -> Func:
     return Func(
-        Value("english"),
+        _config(),
         _escaped("body"),
         _query(q),
         Value(HEADLINE_OPTIONS),
