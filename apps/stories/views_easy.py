@@ -47,6 +47,7 @@ from .easy import (
     WhereForm,
     after,
     before,
+    feeling_picture,
     feeling_words,
     first_unanswered,
     steps_for,
@@ -314,39 +315,46 @@ def _offer_found(form: WhereForm, answers: Answers, query: str) -> None:
 
 @dataclass(frozen=True)
 class Row:
+    """One answer on the check page: its question, its words (a line each, with the
+    picture the question showed beside it, if any), and whether it can be changed."""
+
     step: str
     question: str
-    answer: str
-    lines: list[str]
+    lines: list[tuple[str, str]]
     change: bool
 
 
 def _summary(way: EasyWay, answers: Answers) -> list[Row]:
     """The answers to check, each with its question, in the order they were asked."""
-    rows = []
-    place = _place(way, answers.service)
     asks = way.asks
     shown = {step.name for step in steps_for(asks, answers)}
-    rows.append(Row("where", _("Where"), place.display_name if place else "", [], "where" in shown))
+    place = _place(way, answers.service)
+    rows = [Row("where", _("Where"), [(place.display_name if place else "", "")], "where" in shown)]
     if "when" in shown:
         when = str(WHEN.get(answers.when, ""))
         on = answers.experienced_on(timezone.localdate())
         if answers.when == "earlier" and on:
             when = date_format(on, "F Y")
-        rows.append(Row("when", _("When"), when, [], True))
+        rows.append(Row("when", _("When"), [(when, "")], True))
     who = WHO.get(answers.who)
-    rows.append(Row("who", _("Who had the care"), str(who[1]) if who else "", [], True))
-    rows.append(Row("tone", _("Good or bad"), str(TONES.get(answers.tone, "")), [], True))
-    rows.append(Row("what", _("What happened"), "", answers.body.splitlines(), True))
+    rows.append(
+        Row("who", _("Who had the care"), [(str(who[1]) if who else "", answers.who)], True)
+    )
+    rows.append(
+        Row("tone", _("Good or bad"), [(str(TONES.get(answers.tone, "")), answers.tone)], True)
+    )
+    rows.append(
+        Row("what", _("What happened"), [(line, "") for line in answers.body.splitlines()], True)
+    )
     tags = Tag.objects.filter(group=TagGroup.FEELING, slug__in=answers.feelings).order_by(
         "position"
     )
-    felt = [feeling_words(tag) for tag in tags]
+    felt = [(feeling_words(tag), feeling_picture(tag)) for tag in tags]
     rows.append(
-        Row("feelings", _("How you felt"), "" if felt else _("You did not choose any."), felt, True)
+        Row("feelings", _("How you felt"), felt or [(_("You did not choose any."), "")], True)
     )
     if "email" in shown:
-        rows.append(Row("email", _("Your email"), answers.email, [], True))
+        rows.append(Row("email", _("Your email"), [(answers.email, "")], True))
     return rows
 
 
