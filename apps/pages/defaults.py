@@ -374,7 +374,7 @@ def terms_easy_read() -> str:
             "You can also read the [full terms of use](%(terms)s)."
         )
         % c,
-        "## " + _("What %(site)s is for") % c,
+        "## " + _("What is %(site)s?") % c,
         _(
             "%(site)s is a website. You can tell us about care you had. Or about care that "
             "someone else had. Staff from the service can read your story. They can write "
