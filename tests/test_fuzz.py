@@ -92,6 +92,8 @@ SEARCH_PARAMETERS = {
 }
 FROM_OTHER_PAGES = {
     "stories:tell": {"service", "services", "part"},
+    "stories:tell_easy": {"service"},
+    "posters:qr_easy": {"service"},
     "exports:stories_csv": SEARCH_PARAMETERS,
     "exports:stories_xlsx": SEARCH_PARAMETERS,
 }
@@ -495,3 +497,51 @@ def test_odd_friends_and_family_values_never_make_a_server_error(
     data = {"services": [org.pk], "body": "x" * 40, f"fft_{org.pk}": value, f"fft_{value}": "good"}
     response = Client().post(reverse("stories:tell"), data)
     assert response.status_code < 500, f"fft={value!r}: {response.status_code}"
+
+
+# --- the easy-read way to tell a story (docs/easy-read.md): every field of every page,
+# the answers carried (`state`), the page named (`step`) and the button (`go`) ---------
+EASY_FIELDS = {
+    "where": ("service", "q"),
+    "when": ("when",),
+    "month": ("month", "year"),
+    "who": ("who",),
+    "tone": ("tone",),
+    "what": ("body",),
+    "feelings": ("feelings",),
+    "email": ("email",),
+    "agree": ("agree",),
+    "check": ("website",),
+}
+
+
+def _easy_state(client: Client, url: str) -> str:
+    page = client.post(url, {"go": "start"}).content.decode()
+    found = re.search(r'name="state" value="([^"]*)"', page)
+    assert found, url
+    return found.group(1)
+
+
+@pytest.mark.parametrize("way", ["web", "kiosk"])
+def test_odd_answers_in_easy_read_never_make_a_server_error(way: str, org: Organisation) -> None:
+    from .test_url_access import _kiosk
+
+    url = (
+        reverse("stories:tell_easy")
+        if way == "web"
+        else reverse("waysin:kiosk_easy", kwargs={"token": _kiosk({"org": org})[1]})
+    )
+    client = Client()
+    state = _easy_state(client, url)
+    sent = [
+        (step, name, value)
+        for step, names in EASY_FIELDS.items()
+        for name in (*names, "state", "go")
+        for value in NASTY
+    ] + [(value, "step", value) for value in NASTY]
+    for step, name, value in sent:
+        cache.clear()
+        data = {"state": state, "step": step, "go": "send" if step == "check" else "next"}
+        data[name] = value
+        response = client.post(url, data)
+        assert response.status_code < 500, f"{step} {name}={value!r}: {response.status_code}"

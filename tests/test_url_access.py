@@ -125,6 +125,10 @@ ACCESS: dict[str, Rule] = {
     "stories:detail": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
     "stories:me_too": Rule(everyone(302), kwargs=lambda w: {"pk": w["story"].pk}, method="post"),
     "stories:report": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
+    # The easy-read way to tell a story: its first page is public; its thank-you holds the
+    # private link, once (docs/easy-read.md).
+    "stories:tell_easy": Rule(everyone(200)),
+    "stories:tell_easy_done": Rule(everyone(200)),
     # Feeds and the embeddable widget: public data, the same for everyone.
     "feeds:organisation": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
     "feeds:service": Rule(everyone(200), kwargs=lambda w: {"slug": w["org"].slug}),
@@ -458,6 +462,10 @@ ACCESS: dict[str, Rule] = {
     "waysin:kiosk": Rule(everyone(200), kwargs=lambda w: {"token": _kiosk(w)[1]}),
     "waysin:kiosk_exit": Rule(everyone(200), kwargs=lambda w: {"token": _kiosk(w)[1]}),
     "waysin:campaign": Rule(everyone(200), kwargs=lambda w: {"code": _campaign(w).code}),
+    # The easy-read pages of a kiosk, a campaign link and a poster's code (docs/easy-read.md).
+    "waysin:kiosk_easy": Rule(everyone(200), kwargs=lambda w: {"token": _kiosk(w)[1]}),
+    "waysin:campaign_easy": Rule(everyone(200), kwargs=lambda w: {"code": _campaign(w).code}),
+    "posters:qr_easy": Rule(everyone(200), kwargs=lambda w: {"code": code_for(w["org"])}),
 }
 
 
@@ -525,6 +533,9 @@ PRIVATE_LINK = (
     "waysin:kiosk",
     "waysin:kiosk_exit",
     "waysin:campaign",
+    "stories:tell_easy_done",
+    "waysin:kiosk_easy",
+    "waysin:campaign_easy",
 )
 
 

@@ -34,6 +34,9 @@ def _context() -> dict[str, Any]:
         "privacy": reverse("pages:page", kwargs={"slug": PageSlug.PRIVACY}),
         "moderation": reverse("pages:page", kwargs={"slug": PageSlug.MODERATION}),
         "contact": reverse("pages:page", kwargs={"slug": PageSlug.CONTACT}),
+        "terms_easy": reverse("pages:page", kwargs={"slug": PageSlug.TERMS_EASY_READ}),
+        "privacy_easy": reverse("pages:page", kwargs={"slug": PageSlug.PRIVACY_EASY_READ}),
+        "tell_easy": reverse("stories:tell_easy"),
         "directory": reverse("organisations:directory"),
         "years": settings.STORY_MAX_AGE_YEARS,
         "days": settings.PURGE_AFTER_DAYS,
@@ -383,12 +386,122 @@ def contact() -> str:
     )
 
 
+# The easy-read versions (docs/easy-read.md): short sentences, common words, one idea a
+# sentence, for people with a learning disability and anyone who wants them. Each says
+# where the full version is; they say nothing the full versions do not.
+def terms_easy_read() -> str:
+    c = _context()
+    return _join(
+        _(
+            "These are the rules for using %(site)s. They are in easy read. "
+            "You can also read the [full terms of use](%(terms)s)."
+        )
+        % c,
+        "## " + _("What is %(site)s?") % c,
+        _(
+            "%(site)s is a website. You can tell us about care you had. Or about care that "
+            "someone else had. Staff from the service can read your story. They can write "
+            "back to you."
+        )
+        % c,
+        "## " + _("When you tell us your story"),
+        ngettext(
+            "- Tell the truth.\n"
+            "- Tell us about care in the last year.\n"
+            "- Do not write anyone's name.\n"
+            "- Do not write rude or unkind things about people.\n"
+            "- Do not try to sell things.",
+            "- Tell the truth.\n"
+            "- Tell us about care in the last %(years)s years.\n"
+            "- Do not write anyone's name.\n"
+            "- Do not write rude or unkind things about people.\n"
+            "- Do not try to sell things.",
+            c["years"],
+        )
+        % c,
+        "## " + _("We check every story"),
+        _(
+            "A person at %(site)s reads your story first. They may take out names and other "
+            "details. This keeps people safe. If we change what your story means, we ask you "
+            "first. Sometimes we cannot put a story on the website. Then we tell you why."
+        )
+        % c,
+        "## " + _("Your story on our website"),
+        _(
+            "We put your story on our website. We do not show your name. We do not show your "
+            "email address. Anyone can read your story. You can take your story off the "
+            "website at any time. Use the link we email to you."
+        ),
+        "## " + _("Staff who write back"),
+        _("Staff write back with their own name and their job."),
+        "## " + _("This website is not for emergencies"),
+        _(
+            "If you need help now, call 999. If you need advice about your health, call 111. "
+            "To make a complaint, talk to the service."
+        ),
+        "## " + _("Tell us your story"),
+        _("You can [tell us your story in easy read](%(tell_easy)s).") % c,
+    )
+
+
+def privacy_easy_read() -> str:
+    c = _context()
+    return _join(
+        _(
+            "This page tells you what we do with information about you. It is in easy read. "
+            "You can also read the [full privacy notice](%(privacy)s)."
+        )
+        % c,
+        "## " + _("What we keep"),
+        _(
+            "When you tell us your story, we keep:\n\n"
+            "- your story\n"
+            "- who had the care, for example you, or someone in your family\n"
+            "- when it happened, and where\n"
+            "- your email address"
+        ),
+        "## " + _("Who can see it"),
+        _(
+            "- Everyone can read your story on our website. They cannot see your name. They "
+            "cannot see your email address.\n"
+            "- The people who check stories can see your email address.\n"
+            "- Staff from the service cannot see your email address."
+        ),
+        "## " + _("Your email address"),
+        _(
+            "We only use your email address to send you your link, and to tell you about your "
+            "story. You can delete your email address at any time. Use your link to do this."
+        ),
+        "## " + _("How long we keep it"),
+        ngettext(
+            "Your story stays on our website until you take it off. When you take your story "
+            "off, we delete your words %(days)s day later.",
+            "Your story stays on our website until you take it off. When you take your story "
+            "off, we delete your words %(days)s days later.",
+            c["days"],
+        )
+        % c,
+        "## " + _("We do not sell your information"),
+        _("We never sell your information. We never use it for adverts."),
+        "## " + _("Your rights"),
+        _(
+            "You can ask to see the information we have about you. You can ask us to change "
+            "it or delete it. If you are not happy with how we use your information, you can "
+            "tell the Information Commissioner's Office. Their website is ico.org.uk."
+        ),
+        "## " + _("Contact us"),
+        _("To ask about your information:") + " " + _write_to_us(c),
+    )
+
+
 DEFAULTS: dict[str, Callable[[], str]] = {
     PageSlug.TERMS: terms,
     PageSlug.PRIVACY: privacy,
     PageSlug.MODERATION: moderation,
     PageSlug.ACCESSIBILITY: accessibility,
     PageSlug.CONTACT: contact,
+    PageSlug.TERMS_EASY_READ: terms_easy_read,
+    PageSlug.PRIVACY_EASY_READ: privacy_easy_read,
 }
 
 

@@ -17,6 +17,10 @@ class PageSlug(models.TextChoices):
     MODERATION = "moderation", _("How we moderate stories")
     ACCESSIBILITY = "accessibility", _("Accessibility statement")
     CONTACT = "contact", _("Contact us")
+    # Easy-read versions (docs/easy-read.md), linked from the easy-read way to tell a story
+    # and from the pages they explain.
+    TERMS_EASY_READ = "terms-easy-read", _("Terms of use: easy read")
+    PRIVACY_EASY_READ = "privacy-easy-read", _("Privacy notice: easy read")
 
 
 class Page(TimeStampedModel):

@@ -19,6 +19,7 @@ from apps.stories.taxonomy import Progress
 
 from . import selectors, services
 from .forms import PageForm
+from .models import PageSlug
 from .permissions import can_edit_pages
 
 page_editors_only = allowed_only(can_edit_pages)
@@ -45,9 +46,22 @@ def _content(slug: str) -> selectors.PageContent:
         raise Http404("No such page") from exc
 
 
+# Pages with an easy-read version, each linked to the other (docs/easy-read.md).
+EASY_READ: dict[str, str] = {
+    PageSlug.TERMS: PageSlug.TERMS_EASY_READ,
+    PageSlug.PRIVACY: PageSlug.PRIVACY_EASY_READ,
+}
+FULL_VERSION: dict[str, str] = {easy: full for full, easy in EASY_READ.items()}
+
+
 @require_safe
 def page(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "pages/page.html", {"content": _content(slug)})
+    context = {
+        "content": _content(slug),
+        "easy_read": EASY_READ.get(slug),
+        "full_version": FULL_VERSION.get(slug),
+    }
+    return render(request, "pages/page.html", context)
 
 
 @require_safe

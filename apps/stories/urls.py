@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import views, views_easy
 
 app_name = "stories"
 
 urlpatterns = [
     path("tell/", views.tell, name="tell"),
     path("tell/thank-you/", views.told, name="told"),
+    # The easy-read way to tell a story (docs/easy-read.md).
+    path("tell/easy/", views_easy.tell_easy, name="tell_easy"),
+    path("tell/easy/thank-you/", views_easy.tell_easy_done, name="tell_easy_done"),
     path("my-story/", views.resend_link, name="resend_link"),
     path("my-story/<str:token>/", views.author, name="author"),
     path("my-story/<str:token>/approve/", views.author_approve, name="author_approve"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +21,7 @@ from apps.core import extensions
 from apps.core.http import HtmxHttpRequest, limited
 from apps.core.view_markers import private
 from apps.core.visitors import visitor_of
+from apps.organisations.models import Organisation
 
 from . import reports, selectors, services
 from .export import author_download as author_download_of
@@ -44,12 +46,14 @@ TELL_GROUP = "stories.tell"
 class Way:
     """A way in other than the web form (docs/ways-in.md): a poster's code or a campaign
     link serves the tell form itself, posting back to `action`, with `services`
-    preselected; `record` notes where the story came from, in the same transaction."""
+    preselected; `record` notes where the story came from, in the same transaction;
+    `easy` is the way's easy-read pages (docs/easy-read.md), linked at the form's top."""
 
     channel: str
     action: str
     services: list[str]
     record: Callable[[Story], None]
+    easy: str = ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,6 +91,7 @@ def tell_page(request: HtmxHttpRequest, *, way: Way | None) -> HttpResponse:
         "found": found,
         "ticked": ticked,
         "action": way.action if way else reverse("stories:tell"),
+        "easy_url": _easy_url(way, selected),
     }
     if request.htmx and request.method == "GET":
         if request.GET.get("part") == "fft":
@@ -121,6 +126,14 @@ def tell_page(request: HtmxHttpRequest, *, way: Way | None) -> HttpResponse:
                 request.session["told_token"] = told.token
             return redirect("stories:told")
     return render(request, "stories/tell.html", context)
+
+
+def _easy_url(way: Way | None, selected: list[Organisation]) -> str:
+    """The easy-read pages of this way, or the web's with the first chosen service."""
+    if way and way.easy:
+        return way.easy
+    address = reverse("stories:tell_easy")
+    return f"{address}?{urlencode({'service': selected[0].pk})}" if selected else address
 
 
 @private

@@ -208,3 +208,15 @@ def kiosk_tell(*, kiosk: Kiosk, told: KioskStory) -> Told:
     StoryOrigin.objects.get_or_create(story=result.story, defaults={"kiosk": locked})
     Kiosk.objects.filter(pk=locked.pk).update(last_used_at=timezone.now())
     return result
+
+
+@transaction.atomic
+def kiosk_record(*, kiosk: Kiosk, story: Story) -> None:
+    """Note that a kiosk's easy-read pages told this story (docs/easy-read.md), in the
+    story's transaction: a kiosk switched off meanwhile refuses it (PermissionDenied
+    undoes the story with it); a repeated submit notes it once."""
+    locked = Kiosk.objects.select_for_update().get(pk=kiosk.pk)
+    if locked.is_revoked:
+        raise PermissionDenied(_("This kiosk has been switched off."))
+    StoryOrigin.objects.get_or_create(story=story, defaults={"kiosk": locked})
+    Kiosk.objects.filter(pk=locked.pk).update(last_used_at=timezone.now())

@@ -10,6 +10,7 @@ app_name = "posters"
 urlpatterns = [
     # Up to 13 base-36 digits (the largest primary key); anything else is not a code.
     re_path(r"^q/(?P<code>[0-9A-Za-z]{1,13})/$", views.qr, name="qr"),
+    re_path(r"^q/(?P<code>[0-9A-Za-z]{1,13})/easy/$", views.qr_easy, name="qr_easy"),
     path("organisations/<slug:slug>/poster/", views.page, name="page"),
     path(
         "organisations/<slug:slug>/poster.pdf",

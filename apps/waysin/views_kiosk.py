@@ -19,9 +19,12 @@ from django_ratelimit.core import is_ratelimited
 from apps.core.http import HtmxHttpRequest
 from apps.core.view_markers import private
 from apps.organisations.models import Organisation
+from apps.organisations.selectors import with_place
+from apps.stories.easy import Asks
 from apps.stories.safeguarding import help_text_for
 from apps.stories.taxonomy import Channel
 from apps.stories.views import Way, tell_page
+from apps.stories.views_easy import EasyWay, easy_page, web_limited, web_limited_message
 
 from . import selectors, services
 from .forms import ExitForm, KioskTellForm
@@ -31,6 +34,8 @@ from .models import Kiosk
 KIOSK_RATE = "60/h"
 EXIT_RATE = "10/h"
 IDLE_SECONDS = 60
+# The easy-read pages give people more time: three minutes without a touch.
+EASY_IDLE_SECONDS = 180
 
 
 def _trust_of(node: Organisation) -> Organisation:
@@ -147,5 +152,66 @@ def campaign(request: HtmxHttpRequest, code: str) -> HttpResponse:
         action=request.path,
         services=[found.node.slug],
         record=lambda story: services.campaign_record(found, story),
+        easy=reverse("waysin:campaign_easy", kwargs={"code": found.code}),
     )
     return tell_page(request, way=way)
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def kiosk_easy(request: HttpRequest, token: str) -> HttpResponse:
+    """The easy-read pages at a kiosk (docs/easy-read.md): the kiosk's places, no email
+    and no private link, the kiosk's channel, origin and limit; the thank-you returns to
+    the kiosk, as does a few minutes without a touch."""
+    found = selectors.kiosk_by_token(token)
+    if found is None or found.is_revoked:
+        return _closed(request, found, wants_json=False)
+    start = reverse("waysin:kiosk", kwargs={"token": token})
+    way = EasyWay(
+        key=f"kiosk:{found.pk}",
+        channel=Channel.KIOSK,
+        action=reverse("waysin:kiosk_easy", kwargs={"token": token}),
+        asks=Asks(places=selectors.kiosk_services(found), when=False, email=False),
+        record=lambda story: services.kiosk_record(kiosk=found, story=story),
+        limited=lambda req: is_ratelimited(
+            req,
+            group="waysin.kiosk",
+            key=lambda _group, _request: _device_key(found),
+            rate=KIOSK_RATE,
+            increment=True,
+        ),
+        limited_message=_(
+            "This kiosk has sent a lot of stories in the last hour. Please ask a member of "
+            "staff to help you. Your answers are still here."
+        ),
+        standard=start,
+        base_template="waysin/kiosk_base.html",
+        again=start,
+        idle_seconds=EASY_IDLE_SECONDS,
+    )
+    try:
+        return easy_page(request, way=way)
+    except PermissionDenied:
+        return _closed(request, found, wants_json=False)
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def campaign_easy(request: HttpRequest, code: str) -> HttpResponse:
+    """A campaign link's easy-read pages: its place chosen, its channel and record."""
+    found = selectors.campaign_by_code(code)
+    if found is None or found.has_expired():
+        status = 404 if found is None else 410
+        return render(request, "waysin/campaign_ended.html", {"campaign": found}, status=status)
+    place = with_place(Organisation.objects.filter(pk=found.node_id)).get()
+    way = EasyWay(
+        key=f"campaign:{found.pk}",
+        channel=Channel.CAMPAIGN,
+        action=reverse("waysin:campaign_easy", kwargs={"code": found.code}),
+        asks=Asks(places=[place], when=True, email=True),
+        record=lambda story: services.campaign_record(found, story),
+        limited=web_limited,
+        limited_message=web_limited_message(),
+        standard=reverse("waysin:campaign", kwargs={"code": found.code}),
+    )
+    return easy_page(request, way=way)

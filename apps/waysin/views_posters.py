@@ -14,9 +14,12 @@ from apps.core.extensions import Section
 from apps.core.http import HtmxHttpRequest
 from apps.core.pdf import PdfError
 from apps.organisations.models import Organisation
+from apps.organisations.selectors import with_place
+from apps.stories.easy import Asks
 from apps.stories.models import Story
 from apps.stories.taxonomy import Channel
 from apps.stories.views import Way, tell_page
+from apps.stories.views_easy import EasyWay, easy_page, web_limited, web_limited_message
 
 from . import posters
 
@@ -40,8 +43,30 @@ def qr(request: HtmxHttpRequest, code: str) -> HttpResponse:
         action=reverse("posters:qr", kwargs={"code": posters.code_for(node)}),
         services=[str(node.pk)],
         record=_nothing_more,
+        easy=reverse("posters:qr_easy", kwargs={"code": posters.code_for(node)}),
     )
     return tell_page(request, way=way)
+
+
+@require_http_methods(["GET", "POST"])
+def qr_easy(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    """The easy-read pages with the code's service chosen (docs/easy-read.md); channel `qr`."""
+    node = posters.node_for_code(code)
+    if node is None:
+        raise Http404("No such code")
+    code = posters.code_for(node)
+    place = with_place(Organisation.objects.filter(pk=node.pk)).get()
+    way = EasyWay(
+        key=f"qr:{node.pk}",
+        channel=Channel.QR,
+        action=reverse("posters:qr_easy", kwargs={"code": code}),
+        asks=Asks(places=[place], when=True, email=True),
+        record=_nothing_more,
+        limited=web_limited,
+        limited_message=web_limited_message(),
+        standard=reverse("posters:qr", kwargs={"code": code}),
+    )
+    return easy_page(request, way=way)
 
 
 def _node(slug: str) -> Organisation:
