@@ -115,6 +115,8 @@ def test_a_story_told_and_answered_in_welsh(
     assert to_author, "the author was not told of the response"
     # Written in the language the author told the story in, whatever the nurse's page.
     assert "/cy/my-story/" in to_author[-1].body, to_author[-1].body
+    hello = welsh("Hello %(name)s,") % {"name": "Merch ddiolchgar"}
+    assert to_author[-1].body.startswith(hello), to_author[-1].body
 
     # The author reads the response on the Welsh story page.
     page.goto(base + "/cy/my-story/" + private.group(0).split("/cy/my-story/", 1)[1])
@@ -122,7 +124,7 @@ def test_a_story_told_and_answered_in_welsh(
     expect(page.get_by_text(ANSWER)).to_be_visible()
     page.goto(f"{base}/cy/stories/{story.pk}/")
     expect(page.get_by_text(ANSWER)).to_be_visible()
-    expect(page.get_by_text("Catrin Jones")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Catrin Jones"))).to_be_visible()
     assert_accessible(page)
 
     # Remembered: an English address opened later goes to its Welsh twin.
