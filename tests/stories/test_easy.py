@@ -258,6 +258,32 @@ def test_a_month_before_last_is_asked_and_checked(client: Client, ward: Organisa
     assert (walk.answers().month, walk.answers().year) == (1, today.year)
 
 
+def test_the_feelings_that_match_come_first_and_the_others_fold(
+    client: Client, ward: Organisation
+) -> None:
+    walk = Walk(client, EASY)
+    walk.start(service=ward.pk)
+    for step, fields in (
+        ("where", {"service": ward.pk}),
+        ("when", {"when": "earlier"}),
+        ("month", {"month": 1, "year": timezone.localdate().year}),
+        ("who", {"who": "me"}),
+        ("tone", {"tone": "good"}),
+        ("what", {"body": STORY}),
+    ):
+        walk.post(step, **fields)
+    text = walk.page.content.decode()
+    assert walk.heading() == "How did you feel?"
+    # Which month was part of the question about when: the count did not grow.
+    assert "Question 6 of 8" in text
+    folded = text.index("Other feelings")
+    assert text.index("Thankful") < folded < text.index("Worried")
+    assert '<details class="easy-more">' in text
+    walk.post("feelings", feelings=["felt-anxious"])
+    walk.post("email", go="back")
+    assert '<details class="easy-more" open>' in walk.page.content.decode()
+
+
 def test_back_goes_to_the_question_before_with_its_answer(
     client: Client, ward: Organisation
 ) -> None:
