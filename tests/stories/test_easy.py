@@ -566,3 +566,29 @@ def test_a_poster_code_and_a_campaign_link_tell_with_their_own_channel(
         story = Story.objects.get(channel=channel)
         assert list(story.services.all()) == [ward]
     assert StoryOrigin.objects.get(story__channel="campaign").campaign == campaign
+
+
+def test_words_that_suggest_risk_show_where_to_get_help_now(
+    client: Client, ward: Organisation
+) -> None:
+    risky = "The ward sent me home and I took an overdose that night because nobody listened."
+    walk = Walk(client, EASY)
+    through_to_check(walk, ward, what={"body": risky})
+    done = client.get(walk.post("check", go="send")["Location"]).content.decode()
+    assert "If you need help now" in done
+    assert "116 123" in done
+    assert Story.objects.get().risk_cue
+    _kiosk_row, token = _kiosk(ward)
+    kiosk = Walk(client, reverse("waysin:kiosk_easy", kwargs={"token": token}))
+    kiosk.start()
+    for step, fields in (
+        ("who", {"who": "me"}),
+        ("tone", {"tone": "bad"}),
+        ("what", {"body": risky + " Again."}),
+        ("feelings", {}),
+        ("agree", {"agree": "on"}),
+    ):
+        kiosk.post(step, **fields)
+    thanks = kiosk.post("check", go="send").content.decode()
+    assert "If you need help now" in thanks
+    assert "116 123" in thanks
