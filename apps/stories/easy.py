@@ -378,10 +378,10 @@ class FeelingsForm(StepForm):
         super().__init__(*args, answers=answers, **kwargs)
         field = model_choice_field(self, "feelings")
         tags = list(Tag.objects.filter(group=TagGroup.FEELING).order_by("position"))
-        # The feelings that match "good" or "bad" come first; all are there.
-        first = {"good": "positive", "bad": "negative"}.get(answers.tone)
-        if first:
-            tags.sort(key=lambda tag: tag.polarity != first)
+        # The feelings that match "good" or "bad" come first, the others after them.
+        self.first_polarity = {"good": "positive", "bad": "negative"}.get(answers.tone, "")
+        if self.first_polarity:
+            tags.sort(key=lambda tag: tag.polarity != self.first_polarity)
         self.tags = tags
         field.widget.choices = [(tag.slug, feeling_words(tag)) for tag in tags]
 
@@ -393,13 +393,27 @@ class FeelingsForm(StepForm):
         answers.feelings = [tag.slug for tag in self.cleaned_data["feelings"]]
         answers.feelings_given = True
 
-    def pictures(self) -> list[tuple[Any, str]]:
-        """Each checkbox with the face drawn for its feeling."""
+    def pictures(self) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]]]:
+        """Each checkbox with the face drawn for its feeling: those that match the
+        answer to "good or bad", and the others (shown folded, so the page is shorter;
+        all of them when the answer was "some good, some bad")."""
         by_slug = {tag.slug: tag for tag in self.tags}
-        return [
-            (choice, feeling_picture(by_slug[str(choice.data["value"])]))
-            for choice in self["feelings"]
-        ]
+        first: list[tuple[Any, str]] = []
+        others: list[tuple[Any, str]] = []
+        for choice in self["feelings"]:
+            tag = by_slug[str(choice.data["value"])]
+            matches = not self.first_polarity or tag.polarity == self.first_polarity
+            (first if matches else others).append((choice, feeling_picture(tag)))
+        return first, others
+
+    def others_chosen(self) -> bool:
+        """A folded feeling is ticked: the fold opens to show it."""
+        chosen = {str(value) for value in (self["feelings"].value() or [])}
+        return any(
+            tag.slug in chosen
+            for tag in self.tags
+            if self.first_polarity and tag.polarity != self.first_polarity
+        )
 
 
 class EmailForm(StepForm):

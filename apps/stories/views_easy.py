@@ -285,15 +285,18 @@ def _show(
         form = _form(step, way, answers, query=query)
         if query and isinstance(form, WhereForm):
             _offer_found(form, answers, query)
-    shown = [s for s in steps_for(way.asks, answers) if s is not CHECK]
+    # "Which month" is part of the question about when: it takes that question's number,
+    # so the count does not jump when "before that" is chosen.
+    counted = [s for s in steps_for(way.asks, answers) if s is not CHECK and s.name != "month"]
+    numbered = STEP_NAMES["when"] if step.name == "month" else step
     context: dict[str, Any] = {
         "way": way,
         "step": step,
         "form": form,
         "answers": answers,
         "state": answers.dump(way.key),
-        "number": shown.index(step) + 1 if step in shown else 0,
-        "total": len(shown),
+        "number": counted.index(numbered) + 1 if numbered in counted else 0,
+        "total": len(counted),
         "problem": problem,
         "query": query,
         "title": step.title,

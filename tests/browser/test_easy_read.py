@@ -55,6 +55,7 @@ def shot(page: Page, name: str) -> None:
 def easy_to_use(page: Page, name: str, *, axe: bool = True) -> None:
     """What a patient needs on every page: large text, buttons and answers at least 48 px
     tall, buttons the full width of a phone, nothing wider than the screen. And axe."""
+    page.wait_for_load_state("load")  # measured with the page's styles, not before them
     width = page.viewport_size["width"] if page.viewport_size else 0
     assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} scrolls"
     size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.easy')).fontSize)")

@@ -258,6 +258,32 @@ def test_a_month_before_last_is_asked_and_checked(client: Client, ward: Organisa
     assert (walk.answers().month, walk.answers().year) == (1, today.year)
 
 
+def test_the_feelings_that_match_come_first_and_the_others_fold(
+    client: Client, ward: Organisation
+) -> None:
+    walk = Walk(client, EASY)
+    walk.start(service=ward.pk)
+    for step, fields in (
+        ("where", {"service": ward.pk}),
+        ("when", {"when": "earlier"}),
+        ("month", {"month": 1, "year": timezone.localdate().year}),
+        ("who", {"who": "me"}),
+        ("tone", {"tone": "good"}),
+        ("what", {"body": STORY}),
+    ):
+        walk.post(step, **fields)
+    text = walk.page.content.decode()
+    assert walk.heading() == "How did you feel?"
+    # Which month was part of the question about when: the count did not grow.
+    assert "Question 6 of 8" in text
+    folded = text.index("Other feelings")
+    assert text.index("Thankful") < folded < text.index("Worried")
+    assert '<details class="easy-more">' in text
+    walk.post("feelings", feelings=["felt-anxious"])
+    walk.post("email", go="back")
+    assert '<details class="easy-more" open>' in walk.page.content.decode()
+
+
 def test_back_goes_to_the_question_before_with_its_answer(
     client: Client, ward: Organisation
 ) -> None:
@@ -540,3 +566,29 @@ def test_a_poster_code_and_a_campaign_link_tell_with_their_own_channel(
         story = Story.objects.get(channel=channel)
         assert list(story.services.all()) == [ward]
     assert StoryOrigin.objects.get(story__channel="campaign").campaign == campaign
+
+
+def test_words_that_suggest_risk_show_where_to_get_help_now(
+    client: Client, ward: Organisation
+) -> None:
+    risky = "The ward sent me home and I took an overdose that night because nobody listened."
+    walk = Walk(client, EASY)
+    through_to_check(walk, ward, what={"body": risky})
+    done = client.get(walk.post("check", go="send")["Location"]).content.decode()
+    assert "If you need help now" in done
+    assert "116 123" in done
+    assert Story.objects.get().risk_cue
+    _kiosk_row, token = _kiosk(ward)
+    kiosk = Walk(client, reverse("waysin:kiosk_easy", kwargs={"token": token}))
+    kiosk.start()
+    for step, fields in (
+        ("who", {"who": "me"}),
+        ("tone", {"tone": "bad"}),
+        ("what", {"body": risky + " Again."}),
+        ("feelings", {}),
+        ("agree", {"agree": "on"}),
+    ):
+        kiosk.post(step, **fields)
+    thanks = kiosk.post("check", go="send").content.decode()
+    assert "If you need help now" in thanks
+    assert "116 123" in thanks
