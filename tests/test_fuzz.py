@@ -545,3 +545,29 @@ def test_odd_answers_in_easy_read_never_make_a_server_error(way: str, org: Organ
         data[name] = value
         response = client.post(url, data)
         assert response.status_code < 500, f"{step} {name}={value!r}: {response.status_code}"
+
+
+# --- an organisation's description and Welsh name (docs/languages.md) ------------------
+@pytest.mark.parametrize("field", ["description", "name_cy", "description_cy", "opened"])
+def test_odd_descriptions_and_welsh_names_never_make_a_server_error(
+    field: str, org: Organisation, super_user: Any
+) -> None:
+    """The staff form, then the public pages (English and Welsh) that show what it kept,
+    and the directory searched for it."""
+    from apps.responders.about import about_fingerprint, about_of
+
+    client = Client()
+    client.force_login(super_user)
+    url = reverse("staff:about", kwargs={"slug": org.slug})
+    public, directory = f"/organisations/{org.slug}/", "/organisations/"
+    for value in NASTY:
+        org.refresh_from_db()
+        data = {**about_of(org), "opened": about_fingerprint(about_of(org)), field: value}
+        response = client.post(url, data)
+        assert response.status_code < 500, f"{field}={value!r}: {response.status_code}"
+        cache.clear()
+        for prefix in ("", "/cy"):
+            page = Client().get(prefix + public)
+            assert page.status_code == 200, f"{field}={value!r}: {page.status_code}"
+            found = Client().get(prefix + directory, {"q": value})
+            assert found.status_code < 500, f"q={value!r}: {found.status_code}"

@@ -326,6 +326,8 @@ ACCESS: dict[str, Rule] = {
     "staff:invitations_upload": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
     "staff:teams": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
     "staff:audit": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
+    # An organisation's description and Welsh name (docs/languages.md).
+    "staff:about": Rule(managers_only(), kwargs=lambda w: {"slug": w["org"].slug}),
     "staff:team": Rule(managers_only(), kwargs=lambda w: {"pk": w["team"].pk}),
     "staff:team_remove": Rule(
         managers_only(302),

@@ -75,6 +75,10 @@ class OrganisationSummarySerializer(serializers.Serializer):
     slug = serializers.SlugField(help_text="Its short name, as in its page's address.")
     ods_code = serializers.CharField(allow_null=True, help_text="NHS ODS code, if it has one.")
     name = serializers.CharField()
+    name_cy = serializers.CharField(
+        allow_blank=True,
+        help_text="Its Welsh name, where its staff have given one; an empty string if not.",
+    )
     kind = serializers.ChoiceField(choices=_choices(OrganisationKind))
     url = LinkField()
 
@@ -109,6 +113,15 @@ class StoryServiceSerializer(ServiceSerializer):
 class OrganisationSerializer(ServiceSerializer):
     """A node of the organisations tree: a trust or board, site, directorate, service…"""
 
+    description = serializers.CharField(
+        allow_blank=True,
+        help_text="What it says of itself, in English: plain text (line breaks kept), at most "
+        "1000 characters; an empty string if its staff have written none.",
+    )
+    description_cy = serializers.CharField(
+        allow_blank=True,
+        help_text="The same in Welsh, where its staff have written it; an empty string if not.",
+    )
     is_active = serializers.BooleanField(help_text="False once it has closed.")
     closed_on = serializers.DateField(allow_null=True)
     address_line_1 = serializers.CharField(allow_blank=True)

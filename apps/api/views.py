@@ -52,7 +52,8 @@ STORY_FILTERS = {
     "order": "newest, or relevance (only with q). By default relevance with q, else newest.",
 }
 ORGANISATION_FILTERS = {
-    "q": "Every word in the name, or an ODS code, or the start of a postcode (LS1).",
+    "q": "Every word in the name (English or Welsh), or an ODS code, or the start of a "
+    "postcode (LS1).",
     "kind": "The type of node.",
     "closed": "true to include closed organisations (left out by default).",
 }

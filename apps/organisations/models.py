@@ -8,10 +8,11 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Replace, Upper
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
+from apps.core.languages import ENGLISH, HTML_TAGS, WELSH
 from apps.core.models import TimeStampedModel
 
 
@@ -24,6 +25,19 @@ class OrganisationKind(models.TextChoices):
     TEAM = "team", gettext_lazy("Team")
     GP_PRACTICE = "gp_practice", gettext_lazy("GP practice")
     CARE_HOME = "care_home", gettext_lazy("Care home")
+
+
+# The longest description, in either language: a paragraph or two under the page's heading.
+DESCRIPTION_MAX = 1000
+
+
+# The lang attribute of English text on a Welsh page.
+_ENGLISH_TAG = HTML_TAGS[ENGLISH]
+
+
+def welsh_page() -> bool:
+    """Whether the active language is Welsh (the page's address is under /cy/)."""
+    return (get_language() or "").startswith(WELSH)
 
 
 # The kinds a story is told about: the leaves people meet.
@@ -75,6 +89,12 @@ class Organisation(MP_Node, TimeStampedModel):
             "mentions them. Never shown to the public."
         ),
     )
+    # What the organisation says of itself, and its name and words in Welsh, set by its
+    # super-users (docs/languages.md, "Welsh names of organisations"). Plain text; a Welsh
+    # page shows the Welsh where it is set, the English where not.
+    description = models.CharField(max_length=DESCRIPTION_MAX, blank=True)
+    name_cy = models.CharField("Welsh name", max_length=200, blank=True)
+    description_cy = models.CharField("Welsh description", max_length=DESCRIPTION_MAX, blank=True)
     is_active = models.BooleanField(default=True)
     closed_on = models.DateField(null=True, blank=True)
     # Settings that a trust (a root node) sets for its whole tree.
@@ -154,6 +174,7 @@ class Organisation(MP_Node, TimeStampedModel):
         ]
         indexes: ClassVar = [
             GinIndex(name="org_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
+            GinIndex(name="org_name_cy_trgm", fields=["name_cy"], opclasses=["gin_trgm_ops"]),
             models.Index(
                 name="org_postcode_prefix",
                 fields=["postcode_key"],
@@ -169,7 +190,34 @@ class Organisation(MP_Node, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.own_name
+
+    @property
+    def own_name(self) -> str:
+        """Its own name in the page's language: the Welsh name on a Welsh page where it has
+        one, else the English. Read only if loaded: a row fetched with `only()` a few
+        fields shows its English name rather than cost a query."""
+        welsh = self.__dict__.get("name_cy") if welsh_page() else None
+        return welsh or self.name
+
+    @property
+    def own_name_lang(self) -> str:
+        """The language tag to mark `own_name` with where it is not in the page's language
+        (the English name on a Welsh page); "" where it is."""
+        return _ENGLISH_TAG if welsh_page() and not self.__dict__.get("name_cy") else ""
+
+    @property
+    def display_description_lang(self) -> str:
+        """As `own_name_lang`, for `display_description`."""
+        return _ENGLISH_TAG if welsh_page() and not self.description_cy else ""
+
+    @property
+    def display_description(self) -> str:
+        """What it says of itself in the page's language: the Welsh on a Welsh page where
+        it is set, else the English (which may be empty)."""
+        if welsh_page() and self.description_cy:
+            return self.description_cy
+        return self.description
 
     def get_absolute_url(self) -> str:
         return reverse("organisations:detail", kwargs={"slug": self.slug})
@@ -184,18 +232,24 @@ class Organisation(MP_Node, TimeStampedModel):
         "Emergency Department, Ashdown General Hospital (Ashdown Vale Hospitals NHS
         Foundation Trust)". The site and trust names come from `with_place`
         (organisations.selectors), which adds them to the same query; without them
-        (a root, or a row loaded without it) it is the name alone, never a query more."""
-        root = getattr(self, "place_root", None)
+        (a root, or a row loaded without it) it is the name alone, never a query more.
+        Each name is in the page's language where it has one (`own_name`)."""
+        root = self._place("place_root")
         if not root:
-            return self.name
-        site = getattr(self, "place_site", None)
+            return self.own_name
+        site = self._place("place_site")
         if site:
             return _("%(name)s, %(site)s (%(root)s)") % {
-                "name": self.name,
+                "name": self.own_name,
                 "site": site,
                 "root": root,
             }
-        return _("%(name)s (%(root)s)") % {"name": self.name, "root": root}
+        return _("%(name)s (%(root)s)") % {"name": self.own_name, "root": root}
+
+    def _place(self, name: str) -> str | None:
+        """A name `with_place` added: the Welsh one (`<name>_cy`) on a Welsh page, if set."""
+        welsh = getattr(self, f"{name}_cy", None) if welsh_page() else None
+        return welsh or getattr(self, name, None)
 
     @property
     def address(self) -> str:

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Left
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Left, NullIf
 from django.utils.translation import ngettext_lazy
 
-from .models import SERVICE_KINDS, Organisation, OrganisationKind
+from .models import SERVICE_KINDS, Organisation, OrganisationKind, welsh_page
 
 # The outward code and, optionally, the start of the inward code: "LS1", "LS1 4", "SW1A 1AA".
 _POSTCODE_PREFIX = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?(?:[0-9][A-Z]{0,2})?$")
@@ -25,7 +25,8 @@ def normalise_query(raw: str) -> str:
 def organisation_search(
     *, query: str = "", kind: str = "", include_closed: bool = False
 ) -> QuerySet[Organisation]:
-    """The directory: every word in the name, or the ODS code, or a postcode prefix."""
+    """The directory: every word in the name (the English or the Welsh one), or the ODS
+    code, or a postcode prefix; in the order of the names the page shows."""
     qs = Organisation.objects.all()
     if not include_closed:
         qs = qs.filter(is_active=True)
@@ -33,16 +34,21 @@ def organisation_search(
         qs = qs.filter(kind=kind)
     query = normalise_query(query)
     if query:
-        name_match = Q()
+        english, welsh = Q(), Q()
         for word in query.split(" "):
-            name_match &= Q(name__icontains=word)
-        match = name_match
+            english &= Q(name__icontains=word)
+            welsh &= Q(name_cy__icontains=word)
+        # Each name is searched whole, so "Bwrdd Glenmarrow" finds the Welsh name and not
+        # an organisation with one word in each.
+        match = english | welsh
         compact = query.replace(" ", "").upper()
         if _ODS_CODE.match(compact):
             match |= Q(ods_code=compact)
         if _POSTCODE_PREFIX.match(compact):
             match |= Q(postcode_key__startswith=compact)
         qs = qs.filter(match)
+    if welsh_page():
+        return qs.order_by(Coalesce(NullIf("name_cy", Value("")), "name"), "pk")
     return qs.order_by("name", "pk")
 
 
@@ -51,8 +57,8 @@ _STEP = Organisation.steplen
 
 def with_place(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
     """Each row with what `Organisation.display_name` needs: the names of its trust (the
-    root above it) and of the nearest site above it, as two subqueries on the unique
-    path index inside the same query (no query per row)."""
+    root above it) and of the nearest site above it, in English and in Welsh, as
+    subqueries on the unique path index inside the same query (no query per row)."""
     path, depth = OuterRef("path"), OuterRef("depth")
     root = Organisation.objects.filter(path=Left(path, _STEP), depth__lt=depth)
     site = Organisation.objects.filter(
@@ -63,6 +69,8 @@ def with_place(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
     return organisations.annotate(
         place_root=Subquery(root.values("name")[:1]),
         place_site=Subquery(site.values("name")[:1]),
+        place_root_cy=Subquery(root.values("name_cy")[:1]),
+        place_site_cy=Subquery(site.values("name_cy")[:1]),
     )
 
 

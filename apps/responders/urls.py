@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_about
 
 app_name = "staff"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("organisations/<slug:slug>/teams/", views.team_list, name="teams"),
     path("organisations/<slug:slug>/audit/", views.audit_log, name="audit"),
+    path("organisations/<slug:slug>/about/", views_about.about_edit, name="about"),
     path("roles/<int:pk>/revoke/", views.revoke_role, name="revoke_role"),
     path("people/<int:pk>/deactivate/", views.deactivate, name="deactivate"),
     path("people/<int:pk>/reactivate/", views.reactivate, name="reactivate"),

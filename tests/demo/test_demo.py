@@ -200,3 +200,14 @@ def test_demo_trains_a_first_model_of_suggested_topics() -> None:
     waiting = Story.objects.filter(status=StoryStatus.AWAITING_MODERATION).first()
     assert waiting is not None
     assert not story_suggestions(waiting).cold_start
+
+
+def test_the_demo_health_board_has_a_welsh_page(client: Client) -> None:
+    load()
+    board = Organisation.objects.get(ods_code="ZZD")
+    welsh = client.get(f"/cy/organisations/{board.slug}/").content.decode()
+    assert "<h1>Bwrdd Iechyd Glenmarrow</h1>" in welsh
+    assert "Mae&#x27;r bwrdd iechyd yn cynllunio" in welsh
+    assert "Ysbyty Brenhinol Glenmarrow" in welsh
+    english = client.get(f"/organisations/{board.slug}/").content.decode()
+    assert "<h1>Glenmarrow Health Board</h1>" in english
