@@ -139,7 +139,7 @@ def test_the_welsh_page_shows_the_welsh_name_and_description(
     title = re.search(r"<title>(.*?)</title>", html, re.S)
     assert title
     assert title.group(1).startswith("Ysbyty Brenhinol Glenmarrow")
-    breadcrumbs = html.split('aria-label="Breadcrumb"', 1)[1].split("</nav>", 1)[0]
+    breadcrumbs = html.split('class="breadcrumbs', 1)[1].split("</nav>", 1)[0]
     assert "Bwrdd Iechyd Glenmarrow" in breadcrumbs
     assert "Ysbyty Brenhinol Glenmarrow" in breadcrumbs
     assert "Glenmarrow Health Board" not in html.split("<footer", 1)[0].split("<main", 1)[1]

@@ -409,7 +409,9 @@ def test_a_decision_is_written_in_the_author_s_language_whatever_the_moderator_s
         assert moderating.post(page + publish, data).status_code == 302
     [to_welsh] = author_emails(welsh)
     assert_welsh(to_welsh)
-    assert to_welsh.subject.startswith(in_welsh("Your story has been published"))
+    assert to_welsh.subject.startswith(
+        in_welsh("Your story has been published – %(site)s", site=settings.SITE_NAME)
+    )
     [to_english] = author_emails(english)
     assert_english(to_english)
     assert to_english.subject.startswith("Your story has been published")
@@ -441,7 +443,7 @@ def test_a_response_and_a_change_are_written_in_the_author_s_language(
     for email in to_welsh:
         assert_welsh(email)
     assert to_welsh[0].subject.startswith(
-        in_welsh("%(organisation)s responded to your story", organisation=ward.name)
+        in_welsh("%(name)s responded to your story", name=ward.name)
     )
     assert to_welsh[1].subject.startswith(
         in_welsh("%(name)s plans a change after your story", name=ward.name)
@@ -460,7 +462,11 @@ def test_help_and_a_report_s_outcome_are_written_in_the_author_s_language(
     assert help_now.subject == in_welsh("Where to get help now – %(site)s", site=settings.SITE_NAME)
     assert '<html lang="cy">' in help_now.body_html
     assert_welsh(hidden)
-    assert hidden.subject.startswith(in_welsh("Hidden after a report: %(title)s", title="Cymraeg"))
+    assert hidden.subject.startswith(
+        in_welsh(
+            "Hidden after a report: %(title)s – %(site)s", title="Cymraeg", site=settings.SITE_NAME
+        )
+    )
     assert in_welsh("it is spam or advertising") in hidden.body_text
     # The responders over its services are written to as before (the staff's own site).
     staff = OutboxEmail.objects.filter(kind="stories.report_hidden.staff")
