@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.forms import Form, choice_field, model_choice_field
 from apps.organisations.models import Organisation
 
-from .forms import oldest_experience
+from .forms import experience_problem, oldest_experience
 from .models import Tag
 from .taxonomy import BODY_MAX, BODY_MIN, AuthorRole, TagGroup
 
@@ -278,12 +278,9 @@ class MonthForm(StepForm):
         data = super().clean() or {}
         month, year = data.get("month"), data.get("year")
         if month and year:
-            when = dt.date(year, month, 1)
-            today = timezone.localdate()
-            if when > today:
-                self.add_error("month", gettext("That month has not happened yet."))
-            elif when < oldest_experience(today):
-                self.add_error("year", too_old())
+            problem = experience_problem(dt.date(year, month, 1), too_old)
+            if problem:
+                self.add_error(*problem)
         return data
 
     def keep(self, answers: Answers) -> None:

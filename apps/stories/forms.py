@@ -4,6 +4,7 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -224,6 +225,17 @@ def oldest_experience(today: dt.date) -> dt.date:
     """The first month a story may be about: the platform's limit
     (settings.STORY_MAX_AGE_YEARS) back from this month."""
     return dt.date(today.year - settings.STORY_MAX_AGE_YEARS, today.month, 1)
+
+
+def experience_problem(when: dt.date, too_old: Callable[[], str]) -> tuple[str, str] | None:
+    """The field and message when a story's month is still to come or older than the
+    limit (`too_old` words the latter for its form); None when the month may be told."""
+    today = timezone.localdate()
+    if when > today:
+        return "month", gettext("That month has not happened yet.")
+    if when < oldest_experience(today):
+        return "year", too_old()
+    return None
 
 
 def too_old_message() -> str:
@@ -512,11 +524,9 @@ class TellForm(Form):
         month, year = data.get("month"), data.get("year")
         if month and year:
             when = dt.date(year, month, 1)
-            today = timezone.localdate()
-            if when > today:
-                self.add_error("month", gettext("That month has not happened yet."))
-            elif when < oldest_experience(today):
-                self.add_error("year", too_old_message())
+            problem = experience_problem(when, too_old_message)
+            if problem:
+                self.add_error(*problem)
             else:
                 data["experienced_on"] = when
         both = {t.pk for t in data.get("good", [])} & {t.pk for t in data.get("improve", [])}
