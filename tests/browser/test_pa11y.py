@@ -32,9 +32,8 @@ A11Y = Path(__file__).resolve().parents[1] / "a11y"
 # A page with known faults (an image without alt, a field without a label, faint text):
 # both runners must report it, or the run is checking nothing.
 CONTROL = (A11Y / "control.html").as_uri()
-# Full-screen pages with a layout of their own: the kiosk and its easy read (staff nearby
-# are their help),
-# the printable poster, and the widget other sites embed.
+# Pages with a layout of their own: the kiosk and its easy read (staff nearby are their
+# help), the printable poster, and the widget other sites embed.
 OWN_LAYOUT = {
     "waysin:kiosk",
     "waysin:kiosk_easy",
