@@ -62,6 +62,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An ETag on every answer that may be kept (not on private ones: it reads the final
+    # Cache-Control, so it sits outside PrivateCacheMiddleware), and 304 to a conditional
+    # request that still matches: feeds, the widget, the API and the public pages.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.CleanInputMiddleware",
