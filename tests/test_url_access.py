@@ -124,6 +124,8 @@ ACCESS: dict[str, Rule] = {
     "stories:list": Rule(everyone(200)),
     "stories:detail": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
     "stories:me_too": Rule(everyone(302), kwargs=lambda w: {"pk": w["story"].pk}, method="post"),
+    # The read beacon: a 1×1 image for anyone; staff and robots are simply not counted.
+    "stories:read": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
     "stories:report": Rule(everyone(200), kwargs=lambda w: {"pk": w["story"].pk}),
     # The easy-read way to tell a story: its first page is public; its thank-you holds the
     # private link, once (docs/easy-read.md).
