@@ -11,8 +11,12 @@ from .base import DATABASE_URL, DATABASES
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
-DATABASES = {"default": database(DATABASES["default"], DATABASE_URL)}
+DATABASES = {**DATABASES, "default": database(DATABASES["default"], DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Replicas named in the environment are served as they are (a test may serve the site with
+# them), but the suite makes no test database on them: it reads the default's.
+for _alias in [alias for alias in DATABASES if alias != "default"]:
+    DATABASES[_alias] = {**DATABASES[_alias], "CONN_MAX_AGE": 0, "TEST": {"MIRROR": "default"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
