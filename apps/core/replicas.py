@@ -61,24 +61,41 @@ def reading_from() -> str | None:
     return None if reads is None else reads.replica
 
 
+def read_alias() -> str:
+    """The database a read here and now goes to: the request's replica, or the primary.
+
+    The router's answer for the ORM; raw SQL that may read a replica asks for
+    `connections[read_alias()]` instead of `django.db.connection` (always the primary)."""
+    reads = _reads.get()
+    if reads is None or reads.replica is None:
+        return DEFAULT_DB_ALIAS
+    # Inside a transaction the reads must see its own writes and hold its locks.
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return DEFAULT_DB_ALIAS
+    return reads.replica
+
+
+def use_primary() -> None:
+    """Read the primary for the rest of this request.
+
+    For a request that has written (the router calls it), and for a render that outlives
+    its request: a page kept in a shared cache just after a change would keep what a
+    lagging replica still showed."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.replica = None
+
+
 class ReplicaRouter:
     """Writes and migrations go to the primary; reads follow the request's decision."""
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str:
-        reads = _reads.get()
-        if reads is None or reads.replica is None:
-            return DEFAULT_DB_ALIAS
-        # Inside a transaction the reads must see its own writes and hold its locks.
-        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
-            return DEFAULT_DB_ALIAS
-        return reads.replica
+        return read_alias()
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
-        reads = _reads.get()
         # A GET that writes (a read counted, a session saved) may read what it wrote, and
         # a task run eagerly after it expects the row: the rest of the request stays here.
-        if reads is not None:
-            reads.replica = None
+        use_primary()
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
@@ -90,14 +107,21 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS
 
 
+def pin_cookie_name() -> str:
+    """`carevoice_primary`; with the `__Host-` prefix where cookies are Secure (production),
+    as the session and CSRF cookies have."""
+    return f"__Host-{PIN_COOKIE}" if settings.SESSION_COOKIE_SECURE else PIN_COOKIE
+
+
 def is_pinned(request: HttpRequest) -> bool:
     """Whether this client wrote less than REPLICA_PIN_SECONDS ago (a fresh, validly
     signed pin cookie); the signature's own timestamp is what is checked, so neither
     an old cookie kept by the browser nor a forged one pins."""
-    if PIN_COOKIE not in request.COOKIES:
+    name = pin_cookie_name()
+    if name not in request.COOKIES:
         return False
     value = request.get_signed_cookie(
-        PIN_COOKIE, default=None, salt=_PIN_SALT, max_age=settings.REPLICA_PIN_SECONDS
+        name, default=None, salt=_PIN_SALT, max_age=settings.REPLICA_PIN_SECONDS
     )
     return value is not None
 
@@ -105,7 +129,7 @@ def is_pinned(request: HttpRequest) -> bool:
 def pin(response: HttpResponseBase) -> None:
     """Send this client's reads to the primary for the next REPLICA_PIN_SECONDS."""
     response.set_signed_cookie(
-        PIN_COOKIE,
+        pin_cookie_name(),
         "1",
         salt=_PIN_SALT,
         max_age=settings.REPLICA_PIN_SECONDS,

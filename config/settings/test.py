@@ -11,12 +11,11 @@ from .base import DATABASE_URL, DATABASES
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
-DATABASES = {**DATABASES, "default": database(DATABASES["default"], DATABASE_URL)}
+# The test database alone, whatever DATABASE_REPLICA_URLS says: a replica alias, even a test
+# mirror, is a database that tests outside a transaction would read and must then declare.
+# Tests of replicas add their own (tests/core/test_replicas.py, tests/integration/).
+DATABASES = {"default": database(DATABASES["default"], DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
-# Replicas named in the environment are served as they are (a test may serve the site with
-# them), but the suite makes no test database on them: it reads the default's.
-for _alias in [alias for alias in DATABASES if alias != "default"]:
-    DATABASES[_alias] = {**DATABASES[_alias], "CONN_MAX_AGE": 0, "TEST": {"MIRROR": "default"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"

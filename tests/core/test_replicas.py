@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -23,7 +24,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.accounts.models import User
-from apps.core.replicas import PIN_COOKIE, ReplicaMiddleware, ReplicaRouter
+from apps.core.replicas import (
+    PIN_COOKIE,
+    ReplicaMiddleware,
+    ReplicaRouter,
+    read_alias,
+    use_primary,
+)
 from apps.organisations.models import Organisation
 from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 
@@ -116,6 +123,20 @@ def test_replica_a_request_that_writes_reads_the_primary_from_then_on() -> None:
     assert after == later == DEFAULT_DB_ALIAS
 
 
+def test_replica_use_primary_moves_the_rest_of_the_request() -> None:
+    def reads() -> tuple[str, str, str]:
+        before = read_alias()
+        use_primary()
+        return before, read_alias(), _read()
+
+    (before, after, routed), _ = _inside(rf.get("/"), reads)
+    assert before in REPLICAS
+    assert after == routed == DEFAULT_DB_ALIAS
+    # ...and the next request chooses afresh.
+    read, _ = _inside(rf.get("/"), _read)
+    assert read in REPLICAS
+
+
 @pytest.mark.django_db(transaction=True)
 def test_replica_reads_inside_a_transaction_use_the_primary() -> None:
     def reads() -> tuple[str, str, str]:
@@ -148,6 +169,21 @@ def test_replica_unsafe_response_pins_the_client_with_a_short_private_cookie() -
     assert cookie["samesite"] == "Lax"
     assert cookie["max-age"] == settings.REPLICA_PIN_SECONDS == 15
     assert not cookie["secure"]  # as the session cookie here; production sets both
+
+
+def test_replica_pin_cookie_in_production_is_secure_and_host_only(settings: Any) -> None:
+    settings.SESSION_COOKIE_SECURE = True
+    _, response = _inside(rf.post("/"), _read)
+    assert PIN_COOKIE not in response.cookies
+    cookie = response.cookies[f"__Host-{PIN_COOKIE}"]
+    assert cookie["secure"] is True
+    assert cookie["path"] == "/"
+    assert not cookie["domain"]
+    # ...and that is the cookie read back.
+    request = rf.get("/", secure=True)
+    request.COOKIES[f"__Host-{PIN_COOKIE}"] = cookie.value
+    read, _ = _inside(request, _read)
+    assert read == DEFAULT_DB_ALIAS
 
 
 def test_replica_safe_response_sets_no_cookie() -> None:

@@ -49,7 +49,7 @@ STAFF_EMAIL = "sam.patel@trust.example"
 PIN_SECONDS = 120
 PROBE = "UPDATE organisations_organisation SET name = 'written to the standby'"
 
-# Run in a fresh interpreter with the test settings and DATABASE_URL at the primary.
+# Run in a fresh interpreter with the site's settings and DATABASE_URL at the primary.
 SEED = f"""
 import django
 django.setup()
@@ -232,7 +232,11 @@ def _environment(**values: str) -> dict[str, str]:
         if key not in {"DATABASE_REPLICA_URLS", "EMBEDDED_PG_DATA", "CACHE_URL"}
     }
     environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings.test", PYTHONPATH=str(REPO), **values
+        # A developer's settings (`make run`): the test settings keep the test database
+        # alone and would drop the replica.
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        PYTHONPATH=str(REPO),
+        **values,
     )
     return environment
 
