@@ -250,6 +250,14 @@ def replication() -> Iterator[Replication]:
             "package nor in /usr/lib/postgresql/*/bin): the streaming replica was not tested."
         )
     user = _run_as()
+    reachable = subprocess.run(  # noqa: S603 (our own binary, no shell)
+        [str(binaries / "initdb"), "--version"], user=user, capture_output=True, check=False
+    )
+    if reachable.returncode != 0:
+        pytest.skip(
+            f"The user {user} cannot run {binaries / 'initdb'} (a folder above it is closed "
+            "to other users): the streaming replica was not tested."
+        )
     # Whatever happens, from here on: everything started is stopped, in reverse order.
     with contextlib.ExitStack() as stack:
         # A folder in the system's temporary folder rather than under tmp_path: as root the
