@@ -34,6 +34,8 @@ app.conf.beat_schedule = {
     "release-held": {"task": "stories.release_held", "schedule": 300.0},
     # Read rows of past days can never match again (the visitor key holds the day).
     "prune-readers": {"task": "stories.prune_readers", "schedule": crontab(hour=3, minute=15)},
+    # Reads queued in the shared cache, added to the counts (apps/stories/reads.py).
+    "flush-reads": {"task": "stories.flush_reads", "schedule": 60.0},
     # Retention: words of stories withdrawn or rejected PURGE_AFTER_DAYS ago, erased
     # emails and old sent mail, deleted for good (apps/stories/retention.py).
     "purge-stories": {"task": "stories.purge", "schedule": crontab(hour=4, minute=15)},

@@ -10,9 +10,10 @@ class ChangesConfig(AppConfig):
     def ready(self) -> None:
         from apps.core import extensions
 
-        from . import sections
+        from . import invalidation, sections
         from .progress import PROGRESS
 
+        invalidation.connect()
         extensions.story_progress.register(PROGRESS)
         extensions.response_outcomes.register(sections.response_outcomes)
         extensions.story_page_sections.register("changes", sections.story_changes)

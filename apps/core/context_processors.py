@@ -5,10 +5,11 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from .languages import HTML_TAGS, language_links
+from .pagecache import is_public_page
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"site_name": settings.SITE_NAME}
+    return {"site_name": settings.SITE_NAME, "public_page": is_public_page(request)}
 
 
 def languages(request: HttpRequest) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from django.utils.translation.trans_real import get_language_from_path
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from .origin import same_origin
 from .view_markers import is_cookie_free
 
 WELSH = "cy"
@@ -108,6 +109,7 @@ def language_links(request: HttpRequest) -> list[LanguageLink]:
     return links
 
 
+@same_origin
 @require_POST
 def switch_language(request: HttpRequest) -> HttpResponse:
     """The language switch: remembers the choice and goes to the same page in it.

@@ -26,12 +26,14 @@ from .forms import WidgetOptionsForm
 
 
 def publicly_cached(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let browsers and shared caches keep the response for FEEDS_CACHE_SECONDS."""
+    """Let browsers and shared caches keep the response for FEEDS_CACHE_SECONDS (an
+    ETag, and 304 to a conditional request, come from ConditionalGetMiddleware)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=settings.FEEDS_CACHE_SECONDS)
+        seconds = settings.FEEDS_CACHE_SECONDS
+        patch_cache_control(response, public=True, max_age=seconds, s_maxage=seconds)
         return response
 
     return wrapped

@@ -11,6 +11,8 @@ from django.db.models import F, Max
 from django.db.models.functions import Left
 from django.utils.text import slugify
 
+from apps.core import pagecache
+
 from .models import Organisation, OrganisationKind
 from .ods import Layout, OdsRecord, RowError
 
@@ -119,6 +121,7 @@ def organisation_bulk_add(
         added = len(children_by_parent[parent])
         Organisation.objects.filter(pk=parent.pk).update(numchild=F("numchild") + added)
         parent.numchild += added
+    pagecache.touch(pagecache.SITE)  # bulk writes send no signals; new names show everywhere
 
 
 @transaction.atomic
@@ -235,6 +238,8 @@ def _carry_out(plan: _Plan) -> None:
         org.refresh_from_db()
         Organisation.objects.move(org, parent, pos="last-child")
         plan.result.moved += 1
+    if plan.to_update or plan.to_move:
+        pagecache.touch(pagecache.SITE)  # bulk writes send no signals
 
 
 def _apply(org: Organisation, record: OdsRecord) -> list[str]:

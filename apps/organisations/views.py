@@ -6,8 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from apps.core import extensions
+from apps.core import extensions, pagecache
 from apps.core.http import HtmxHttpRequest
+from apps.core.pagecache import public_page
 
 from . import selectors
 from .forms import DirectorySearchForm
@@ -39,6 +40,7 @@ def directory(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page(lambda request, slug: [pagecache.organisation(slug)])
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         page_data = selectors.organisation_page(slug=slug)

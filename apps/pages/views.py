@@ -12,7 +12,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.accounts.decorators import allowed_only
 from apps.accounts.http import AuthenticatedHttpRequest
+from apps.core import pagecache
 from apps.core.forms import add_service_errors
+from apps.core.pagecache import public_page
 from apps.organisations.selectors import organisation_directory_counts
 from apps.stories.selectors import story_list_public
 from apps.stories.taxonomy import Progress
@@ -29,6 +31,7 @@ ANSWERED = (Progress.RESPONDED, Progress.CHANGE_PLANNED, Progress.CHANGE_MADE)
 
 
 @require_safe
+@public_page(lambda request: [pagecache.LIST])
 def home(request: HttpRequest) -> HttpResponse:
     """The front door: tell a story, what happens next, the latest stories, the directory."""
     context = {

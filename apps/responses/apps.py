@@ -9,9 +9,10 @@ class ResponsesConfig(AppConfig):
     def ready(self) -> None:
         from apps.core import extensions
 
-        from . import sections, selectors
+        from . import invalidation, sections, selectors
         from .services.retention import conversation_purge
 
+        invalidation.connect()
         extensions.story_page_sections.register("conversation", sections.story_conversation)
         extensions.author_page_sections.register("conversation", sections.author_conversation)
         extensions.story_responded.register(selectors.story_has_published_response)

@@ -14,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 
 from apps.core.forms import add_service_errors
 from apps.core.http import HtmxHttpRequest, limited
+from apps.core.origin import same_origin
 from apps.core.view_markers import private
 from apps.core.visitors import visitor_of
 from apps.stories.forms import FlagForm
@@ -26,6 +27,7 @@ from .forms import AuthorReplyForm
 from .models import AuthorReply, AuthorReplyStatus, Response, ResponseStatus
 
 
+@same_origin
 @require_POST
 @ratelimit(key="ip", rate="60/h", method="POST", block=False)
 def helpful(request: HtmxHttpRequest, pk: int) -> HttpResponse:

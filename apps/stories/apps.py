@@ -9,6 +9,9 @@ class StoriesConfig(AppConfig):
     def ready(self) -> None:
         from apps.core import extensions
 
+        from . import invalidation
         from .sections import organisation_stories
+
+        invalidation.connect()
 
         extensions.organisation_page_sections.register("stories", organisation_stories)

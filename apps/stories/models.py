@@ -479,7 +479,8 @@ class AuthorAccess(models.Model):
 
 
 class StoryReader(models.Model):
-    """One row per visitor who read a story, so counts are people, not reloads."""
+    """One row per visitor who said "me too" of a story, so counts are people, not clicks
+    (reads were counted here too; they are queued in the cache now: apps/stories/reads.py)."""
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE)
     visitor = models.CharField(max_length=64)

@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core import pagecache
 from apps.core.audit import audit
 from apps.core.outbox import outbox_add
 from apps.core.signals import figures_changed
 from apps.organisations.models import Organisation
 
 from . import holds, safeguarding
+from .invalidation import story_touch
 from .languages import in_author_language, page_story_language, site_language
 from .models import (
     AuthorAccess,
@@ -175,14 +177,6 @@ def _count_once(story: Story, visitor: str, kind: str, field: str) -> bool:
     return True
 
 
-def story_record_read(*, story: Story, visitor: str | None) -> bool:
-    """Count a reader once per person a day (the visitor key holds the day); robots and
-    staff are not counted."""
-    if visitor is None:
-        return False
-    return _count_once(story, visitor, "read", "read_count")
-
-
 def story_readers_prune(*, now: dt.datetime | None = None) -> int:
     """Forget read rows from before yesterday: a read's visitor key holds its day, so an
     older row can never match again, and keeping it would only grow the table."""
@@ -195,7 +189,10 @@ def story_me_too(*, story: Story, visitor: str | None) -> bool:
     """'I've experienced this', once per person."""
     if visitor is None or not story.is_public:
         return False
-    return _count_once(story, visitor, "me_too", "me_too_count")
+    counted = _count_once(story, visitor, "me_too", "me_too_count")
+    if counted:
+        pagecache.touch(pagecache.story(story.pk))
+    return counted
 
 
 def _author_story(story_id: int) -> Story:
@@ -265,3 +262,4 @@ def story_set_tags(
         ]
         + [StoryTag(story=story, tag=tag, polarity=tag.polarity) for tag in feelings]
     )
+    story_touch(story.pk)

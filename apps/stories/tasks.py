@@ -13,6 +13,14 @@ def prune_readers() -> int:
     return story_readers_prune()
 
 
+@shared_task(name="stories.flush_reads", ignore_result=True)
+def flush_reads() -> int:
+    """Add the reads queued in the cache to the counts (apps.stories.reads)."""
+    from .reads import reads_flush
+
+    return reads_flush()
+
+
 @shared_task(name="stories.purge", ignore_result=True)
 def purge() -> int:
     """The retention purge (apps.stories.retention): safe to run twice or at once."""

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("stories/", views.story_list, name="list"),
     path("stories/<int:pk>/", views.detail, name="detail"),
+    path("stories/<int:pk>/read/", views.read, name="read"),
     path("stories/<int:pk>/me-too/", views.me_too, name="me_too"),
     path("stories/<int:pk>/report/", views.report, name="report"),
 ]

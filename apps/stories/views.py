@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -12,18 +13,21 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from apps.core import extensions
+from apps.core import extensions, pagecache
 from apps.core.http import HtmxHttpRequest, limited
+from apps.core.origin import same_origin
+from apps.core.pagecache import public_page
 from apps.core.view_markers import private
 from apps.core.visitors import visitor_of
 from apps.organisations.models import Organisation
 
-from . import reports, selectors, services
+from . import reads, reports, selectors, services
 from .export import author_download as author_download_of
 from .forms import (
     FFT_PREFIX,
@@ -296,6 +300,7 @@ def author_download_json(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
+@public_page(lambda request: [pagecache.LIST])
 def story_list(request: HtmxHttpRequest) -> HttpResponse:
     """Published stories: words to search for and filters, all in the URL; newest or most
     relevant first; the results alone for htmx."""
@@ -318,15 +323,12 @@ def _read_rate(group: str, request: HttpRequest) -> str:
 
 
 @require_safe
-@ratelimit(key="ip", rate=_read_rate, block=False)
+@public_page(lambda request, pk: [pagecache.story(pk)])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         story = selectors.story_public(pk)
     except Story.DoesNotExist:
         return _not_public(request, pk)
-    # One address reading more stories an hour than a person could is not counted.
-    reader = None if limited(request) else visitor_of(request, per_day=True)
-    services.story_record_read(story=story, visitor=reader)
     context = {
         "story": story,
         "flag_form": FlagForm(),
@@ -336,6 +338,23 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     }
     return render(request, "stories/detail.html", context)
+
+
+# The beacon answers with the smallest transparent image there is.
+BEACON = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+@never_cache
+@require_safe
+@ratelimit(key="ip", rate=_read_rate, block=False)
+def read(request: HttpRequest, pk: int) -> HttpResponse:
+    """The story page's beacon: this reader counted once a day (apps/stories/reads.py).
+    One address reading more stories an hour than a person could is not counted."""
+    if request.method == "GET" and not limited(request):
+        reads.read_record(story_id=pk, visitor=visitor_of(request, per_day=True))
+        if reads.flush_due():
+            reads.reads_flush()
+    return HttpResponse(BEACON, content_type="image/gif")
 
 
 def _not_public(request: HttpRequest, pk: int) -> HttpResponse:
@@ -352,6 +371,7 @@ def _not_public(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "stories/restricted.html", {"story": story})
 
 
+@same_origin
 @require_POST
 @ratelimit(key="ip", rate="60/h", method="POST", block=False)
 def me_too(request: HtmxHttpRequest, pk: int) -> HttpResponse:

@@ -62,6 +62,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An ETag on every answer that may be kept (not on private ones: it reads the final
+    # Cache-Control, so it sits outside PrivateCacheMiddleware), and 304 to a conditional
+    # request that still matches: feeds, the widget, the API and the public pages.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Where the request reads (a replica or the primary): before anything that reads the
@@ -323,6 +327,16 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # Reads counted from one address in an hour (across all stories); more are still shown,
 # not counted, so a script cannot inflate read counts.
 STORY_READS_COUNTED_PER_HOUR = 120
+# Reads are queued in the shared cache and added to the counts at most this often
+# (apps/stories/reads.py; beat's sweep writes the last of them on a quiet site).
+READS_FLUSH_SECONDS = env_int("READS_FLUSH_SECONDS", 60)
+
+# Public pages read by people who are not signed in, kept in the shared cache
+# (apps/core/pagecache.py): how long a page is kept at most (a change ends it at once),
+# and how long a CDN or reverse proxy in front may answer with it (s-maxage). 0 turns
+# the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60)
 
 # Organisation directory paging.
 ORGANISATIONS_PAGE_SIZE = 25

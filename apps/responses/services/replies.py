@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
+from apps.core import pagecache
 from apps.core.audit import audit
 from apps.core.outbox import Email, outbox_add_many
 from apps.stories.models import Story, StoryStatus
@@ -147,4 +148,5 @@ def response_vote_helpful(*, response: Response, visitor: str | None) -> bool:
     except IntegrityError:
         return False
     Response.objects.filter(pk=response.pk).update(helpful_count=F("helpful_count") + 1)
+    pagecache.touch(pagecache.story(response.story_id))
     return True

@@ -1,0 +1,184 @@
+"""The shared cache of public pages (DESIGN.md, "Caching and scale"; docs/scaling.md).
+
+A page that anyone may read, asked for by someone who is not signed in, is rendered once
+and kept in the shared cache (Redis through CACHE_URL in production). Exact invalidation
+by versioned keys: a page names what it shows as tags ("story:12", "org:north-trust",
+"list", and "site" on every page), each tag has a version in the cache, and the page's
+key holds the versions of all its tags at the time it was asked for. A change replaces
+the versions of the tags it touches once its transaction commits, so the next reader of
+any page showing it misses and renders afresh, and no other page is disturbed.
+
+Why versions rather than deleting keys: a page's key is known before it is rendered, so
+a render that started before a change and ends after it is stored under the old
+versions, where nobody will look again; deleting could not have caught it. A version
+that has fallen out of the cache is replaced by a new one, never read as "0", so a page
+kept from before can never match it again.
+
+Each kept page also carries an ETag, and the answer tells shared caches (a CDN, a
+reverse proxy) that they may keep it for PAGE_CACHE_SHARED_SECONDS and must ask again
+after that, so a conditional request costs one cache read and no rendering.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any, TypedDict
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+PAGE_PREFIX = "page:"
+VERSION_PREFIX = "pv:"
+SITE = "site"  # every page: names and settings shown everywhere
+LIST = "list"  # every page that lists stories (home, /stories/, search results)
+# Set on the request while a cacheable page renders: templates then leave out anything
+# that belongs to one person (the CSRF token in htmx's headers).
+PUBLIC_KEY = "carevoice.public_page"
+# Said on every answer of a cached view, for operators and the tests.
+STATUS_HEADER = "X-Page-Cache"
+
+Tags = Callable[..., Iterable[str]]
+
+
+class Entry(TypedDict):
+    content: bytes
+    content_type: str
+    etag: str
+
+
+def story(pk: int) -> str:
+    return f"story:{pk}"
+
+
+def organisation(slug: str) -> str:
+    return f"org:{slug}"
+
+
+def touch(*tags: str) -> None:
+    """Mark every page showing these things out of date: at once, and again when the
+    change commits, since a reader may render from the data as it was before the commit
+    and keep that under the first new versions. A cache that is down is logged, never
+    raised: the write that caused it has happened, and a page's time limit ends it."""
+    wanted = frozenset(tag for tag in tags if tag)
+    if wanted:
+        _replace_versions(wanted)
+        transaction.on_commit(functools.partial(_replace_versions, wanted), robust=True)
+
+
+def _replace_versions(tags: frozenset[str]) -> None:
+    token = secrets.token_hex(8)
+    try:
+        cache.set_many({VERSION_PREFIX + tag: token for tag in tags}, timeout=None)
+    except Exception:
+        logger.exception("The page cache could not be told of a change")
+
+
+def _versions(tags: list[str]) -> list[str]:
+    """The current version of each tag, giving a new one to each that has none."""
+    keys = [VERSION_PREFIX + tag for tag in tags]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, secrets.token_hex(8), timeout=None)
+    if len(found) < len(keys):
+        found = cache.get_many(keys)
+    return [str(found.get(key, "")) for key in keys]
+
+
+def is_public_page(request: HttpRequest) -> bool:
+    """Whether this request renders a page for the shared cache."""
+    return bool(request.META.get(PUBLIC_KEY, False))
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    """Only reads by someone with no session and no message waiting: a signed-in person,
+    an author part way through something, or anyone just thanked by a message gets the
+    page made for them. Looking at the cookies, not at request.user, keeps the session
+    unread (and the answer free of Vary: Cookie from it)."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in {"GET", "HEAD"}:
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _key(request: HttpRequest, versions: list[str]) -> str:
+    htmx = request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    parts = [get_language() or "", request.get_full_path(), "hx" if htmx else "", *versions]
+    return PAGE_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _storable(response: HttpResponse) -> bool:
+    """A whole, successful answer that sets no cookie and is nobody's in particular."""
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in control
+        and "no-store" not in control
+    )
+
+
+def _answer(request: HttpRequest, entry: Entry, status: str) -> HttpResponse:
+    response = HttpResponse(entry["content"], content_type=entry["content_type"])
+    response["ETag"] = entry["etag"]
+    response[STATUS_HEADER] = status
+    # Browsers ask again every time (a 304 when nothing changed); shared caches may answer
+    # for PAGE_CACHE_SHARED_SECONDS.
+    patch_cache_control(
+        response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SHARED_SECONDS
+    )
+    conditional = get_conditional_response(request, etag=entry["etag"], response=response)
+    return conditional if conditional is not None else response
+
+
+def public_page(tags: Tags) -> Callable[[Callable[..., HttpResponse]], Callable[..., Any]]:
+    """Serve the view's page from the shared cache to readers who are not signed in.
+    `tags(request, **kwargs)` names what the page shows besides the site itself."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            try:
+                key = _key(request, _versions([SITE, *tags(request, **kwargs)]))
+                entry: Entry | None = cache.get(key)
+            except Exception:  # the cache is down: the page is still served, from the database
+                logger.exception("The page cache could not be read")
+                return view(request, *args, **kwargs)
+            if entry is not None:
+                return _answer(request, entry, "hit")
+            request.META[PUBLIC_KEY] = True
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if not _storable(response):
+                return response
+            content = response.content
+            entry = {
+                "content": content,
+                "content_type": response["Content-Type"],
+                "etag": '"' + hashlib.sha256(content).hexdigest()[:32] + '"',
+            }
+            try:
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            except Exception:  # kept or not, this reader has the page
+                logger.exception("The page cache could not be written")
+            return _answer(request, entry, "miss")
+
+        return wrapper
+
+    return decorate
