@@ -24,6 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.accounts.models import User
+from apps.core import pagecache
 from apps.core.replicas import (
     PIN_COOKIE,
     ReplicaMiddleware,
@@ -262,18 +263,33 @@ class Queries:
 
 
 @served
-def test_replica_anonymous_page_reads_its_rows_from_a_replica(client: Client) -> None:
+def test_replica_anonymous_page_reads_its_rows_from_a_replica(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     organisation = OrganisationFactory(name="Northfield Trust")
+    address = reverse("organisations:detail", args=[organisation.slug])
+    organisation_rows = 'FROM "organisations_organisation"'
+
+    # Just created: a replica may not have it yet, and the page cache keeps what is
+    # rendered now, so this render reads the primary.
     with Queries() as queries:
-        response = client.get(reverse("organisations:detail", args=[organisation.slug]))
+        response = client.get(address)
     assert response.status_code == 200
     assert "Northfield Trust" in response.content.decode()
-    assert any('FROM "organisations_organisation"' in sql for sql in queries.on(*REPLICAS))
+    assert not any(organisation_rows in sql for sql in queries.on(*REPLICAS))
+
+    # Once replicas have had time to replay the change (the clock is the edge), a page
+    # not kept yet is rendered from a replica.
+    later = time.time() + settings.REPLICA_PIN_SECONDS + 1
+    monkeypatch.setattr("apps.core.pagecache.time.time", lambda: later)
+    with Queries() as queries:
+        response = client.get(address + "?page=1")
+    assert response.status_code == 200
+    assert "Northfield Trust" in response.content.decode()
+    assert any(organisation_rows in sql for sql in queries.on(*REPLICAS))
     # Raw SQL run on django.db.connection (the figures, computed and saved as the page is
     # read) stays on the primary; the ORM's reads do not.
-    assert not any(
-        'FROM "organisations_organisation"' in sql for sql in queries.on(DEFAULT_DB_ALIAS)
-    )
+    assert not any(organisation_rows in sql for sql in queries.on(DEFAULT_DB_ALIAS))
     assert PIN_COOKIE not in response.cookies
 
 
@@ -303,3 +319,37 @@ def test_replica_sign_in_writes_the_primary_and_pins_the_next_reads(client: Clie
     assert page.status_code == 200
     assert queries.on(*REPLICAS)
     assert User.objects.get().pk == user.pk
+
+
+@served
+def test_replica_page_cache_keeps_no_replica_render_of_a_recent_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page rendered on a miss is kept for every later reader: just after a change to
+    what it shows, a replica may still hold the state before it, so the page is rendered
+    from the primary until REPLICA_PIN_SECONDS have passed."""
+    rendered_on: list[str] = []
+
+    @pagecache.public_page(lambda request: [pagecache.organisation("northfield")])
+    def page(request: HttpRequest) -> HttpResponse:
+        rendered_on.append(read_alias())
+        return HttpResponse("the page")
+
+    def get(path: str) -> str:
+        response = ReplicaMiddleware(page)(rf.get(path))
+        return str(response[pagecache.STATUS_HEADER])
+
+    assert get("/kept/") == "miss"
+    assert rendered_on.pop() in REPLICAS  # nothing has changed lately
+    assert get("/kept/") == "hit"
+    assert rendered_on == []
+
+    pagecache.touch(pagecache.organisation("northfield"))
+    assert get("/kept/") == "miss"
+    assert rendered_on.pop() == DEFAULT_DB_ALIAS
+
+    # The clock (the edge) moves past the pin: replicas have had time to replay it.
+    later = time.time() + settings.REPLICA_PIN_SECONDS + 1
+    monkeypatch.setattr("apps.core.pagecache.time.time", lambda: later)
+    assert get("/kept/?page=2") == "miss"
+    assert rendered_on.pop() in REPLICAS
