@@ -93,7 +93,7 @@ class ReplicaRouter:
         return read_alias()
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
-        # A GET that writes (a read counted, a session saved) may read what it wrote, and
+        # A GET that writes (a session saved, say) may read what it wrote, and
         # a task run eagerly after it expects the row: the rest of the request stays here.
         use_primary()
         return DEFAULT_DB_ALIAS
