@@ -55,12 +55,6 @@ def replica_aliases() -> list[str]:
     return sorted(alias for alias in settings.DATABASES if alias.startswith(REPLICA_PREFIX))
 
 
-def reading_from() -> str | None:
-    """The replica the current request reads from, or None (the primary)."""
-    reads = _reads.get()
-    return None if reads is None else reads.replica
-
-
 def read_alias() -> str:
     """The database a read here and now goes to: the request's replica, or the primary.
 
