@@ -25,6 +25,7 @@ import functools
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypedDict
 
@@ -34,6 +35,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
+
+from . import replicas
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +79,8 @@ def touch(*tags: str) -> None:
 
 
 def _replace_versions(tags: frozenset[str]) -> None:
-    token = secrets.token_hex(8)
+    # The time of the change leads the token: see _changed_lately.
+    token = f"{time.time():.0f}.{secrets.token_hex(8)}"
     try:
         cache.set_many({VERSION_PREFIX + tag: token for tag in tags}, timeout=None)
     except Exception:
@@ -109,6 +113,18 @@ def _cacheable(request: HttpRequest) -> bool:
         return False
     cookies = request.COOKIES
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _changed_lately(versions: list[str]) -> bool:
+    """Whether a change to what the page shows is so recent that a read replica may not
+    have it yet (within REPLICA_PIN_SECONDS): the page is then rendered from the primary,
+    or a replica's older state would be kept under the new versions (docs/scaling.md)."""
+    now = time.time()
+    for version in versions:
+        made, dot, _ = version.partition(".")
+        if dot and made.isdigit() and now - int(made) < settings.REPLICA_PIN_SECONDS:
+            return True
+    return False
 
 
 def _key(request: HttpRequest, versions: list[str]) -> str:
@@ -154,7 +170,8 @@ def public_page(tags: Tags) -> Callable[[Callable[..., HttpResponse]], Callable[
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
             try:
-                key = _key(request, _versions([SITE, *tags(request, **kwargs)]))
+                versions = _versions([SITE, *tags(request, **kwargs)])
+                key = _key(request, versions)
                 entry: Entry | None = cache.get(key)
             except Exception:  # the cache is down: the page is still served, from the database
                 logger.exception("The page cache could not be read")
@@ -162,6 +179,8 @@ def public_page(tags: Tags) -> Callable[[Callable[..., HttpResponse]], Callable[
             if entry is not None:
                 return _answer(request, entry, "hit")
             request.META[PUBLIC_KEY] = True
+            if _changed_lately(versions):
+                replicas.use_primary()
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()

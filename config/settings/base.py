@@ -68,6 +68,10 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Where the request reads (a replica or the primary): before anything that reads the
+    # database (the session, the user, PrivateCacheMiddleware's check of both after the
+    # response), after the static files, which need no database.
+    "apps.core.replicas.ReplicaMiddleware",
     "apps.core.middleware.CleanInputMiddleware",
     "apps.core.middleware.PrivateCacheMiddleware",
     "apps.core.request_memo.RequestMemoMiddleware",
@@ -109,15 +113,28 @@ TEMPLATES = [
 # Databases: DATABASE_URL for any PostgreSQL server; local and test settings
 # fall back to the embedded server (config/embedded_db.py).
 DATABASE_URL = env_str("DATABASE_URL")
-DATABASES: dict[str, dict[str, Any]] = {
-    "default": dict(
+
+
+def _database(url: str) -> dict[str, Any]:
+    return dict(
         dj_database_url.parse(
-            DATABASE_URL or "postgres://postgres@localhost/carevoice",
-            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-            conn_health_checks=True,
+            url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     )
+
+
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": _database(DATABASE_URL or "postgres://postgres@localhost/carevoice")
 }
+# Read replicas (docs/scaling.md): each URL is one more database, replica_1, replica_2, ...,
+# that safe reads may use; apps/core/replicas.py decides which reads (none by default).
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica_{_number}"] = _database(_url)
+DATABASE_ROUTERS = ["apps.core.replicas.ReplicaRouter"]
+# After a write, a client reads the primary for this many seconds (read-your-writes): longer
+# than the replicas ever lag behind it.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

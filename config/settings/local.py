@@ -11,7 +11,7 @@ from .base import DATABASE_URL, DATABASES, SITE_URL
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "local-development-only-not-secret")  # noqa: S105
-DATABASES = {"default": database(DATABASES["default"], DATABASE_URL)}
+DATABASES = {**DATABASES, "default": database(DATABASES["default"], DATABASE_URL)}
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "apps.core.mail_console.ReadableConsoleBackend")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 STORAGES = {

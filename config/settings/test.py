@@ -11,6 +11,9 @@ from .base import DATABASE_URL, DATABASES
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# The test database alone, whatever DATABASE_REPLICA_URLS says: a replica alias, even a test
+# mirror, is a database that tests outside a transaction would read and must then declare.
+# Tests of replicas add their own (tests/core/test_replicas.py, tests/integration/).
 DATABASES = {"default": database(DATABASES["default"], DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
