@@ -209,10 +209,12 @@ def inbox(user: AnyUser, filters: InboxFilters | None = None) -> Inbox:
     scope = scope_of(user)
     seen = scope.under(VIEW_STAFF_DATA)
     referred = _referred_ids(scope)
+    # One set of ids, the subtree's links and the referrals together, so the database can
+    # start from the scope's stories: "about the subtree OR referred", as two conditions,
+    # had it test every published story in turn (6.6 s of 11.6 at a million stories).
+    in_scope = StoryService.objects.filter(seen).values("story_id").union(referred)
     stories = with_needs(
-        Story.objects.filter(_chosen(scope, filters)).filter(
-            Exists(StoryService.objects.filter(seen, story=OuterRef("pk"))) | Q(pk__in=referred)
-        ),
+        Story.objects.filter(_chosen(scope, filters)).filter(pk__in=in_scope),
         filters.sort,
     ).prefetch_related(services_named())
     counted = (
