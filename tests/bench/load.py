@@ -124,7 +124,12 @@ def wrk(url: str, seconds: int, script: Path) -> Run:
     done = subprocess.run(  # noqa: S603 - our own command line
         command, capture_output=True, text=True, check=True, timeout=seconds + 60
     )
-    line = next(x for x in done.stdout.splitlines() if x.startswith("bench-load "))
+    return parse(done.stdout)
+
+
+def parse(output: str) -> Run:
+    """The figures of the line LUA's `done` hook adds to wrk's output."""
+    line = next(x for x in output.splitlines() if x.startswith("bench-load "))
     fields = line.split()[1:]
     requests, duration, connect, read, write, status, timeout = (int(x) for x in fields[:7])
     p50, p95, p99 = (float(x) / 1000 for x in fields[7:])
