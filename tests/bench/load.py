@@ -456,6 +456,10 @@ def run(
         try:
             with gunicorn(env, port, Path(folder) / "gunicorn.log"):
                 rows = hammer(f"http://127.0.0.1:{port}", pages, pairs, seconds, warm, script)
+        except (RuntimeError, subprocess.SubprocessError) as error:
+            # The stage comes last: the other phases' figures are still written.
+            log(f"Load stage FAILED: {error}")
+            return [], {"load stage": f"FAILED: {error}"}
         finally:
             if cache_url:
                 forget_keys(cache_url, prefix)
