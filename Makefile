@@ -63,7 +63,7 @@ BENCH_STORIES ?= 100000
 # The second phase: the organisation page with statistics at scale, in its own database.
 BENCH_FIGURES_STORIES ?= 1000000
 BENCH_FIGURES_ORGS ?= 1000
-# More options, e.g. BENCH_ARGS=--skip-figures or BENCH_ARGS=--only-figures.
+# More options, e.g. BENCH_ARGS=--skip-figures, --only-figures, --skip-load or --only-load.
 BENCH_ARGS ?=
 bench: setup
 	$(BIN)/python -m tests.bench.run --scale $(BENCH_SCALE) --stories $(BENCH_STORIES) \

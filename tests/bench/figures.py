@@ -46,6 +46,7 @@ from apps.stories.models import Story, StoryService, StoryTag, Tag  # noqa: E402
 from tests.bench import exports as export_bench  # noqa: E402
 from tests.bench import inbox as inbox_bench  # noqa: E402
 from tests.bench import insight as insight_bench  # noqa: E402
+from tests.bench import scale as sizing  # noqa: E402
 from tests.bench import search as search_bench  # noqa: E402
 from tests.bench.common import (  # noqa: E402
     BROWSER,
@@ -66,7 +67,7 @@ FIGURES_DATABASE = "carevoice_bench_figures"
 REFRESH_COMMAND = "figures_refresh"
 YEARS = 3
 SLOTS = 100_000  # a story's service is drawn from this many slots, shared by weight
-CHUNK = 100_000  # stories per INSERT statement, one progress line each
+CHUNK = 250_000  # stories per INSERT statement, one progress line each
 BODIES = 997  # distinct made-up story texts, reused, when the shared data set is absent
 # Real published stories (licence and care: ../shared/data/README.md), read in place and
 # only into the throw-away database.
@@ -259,16 +260,17 @@ def load_draw_tables(tree: Tree, rng: random.Random) -> tuple[int, int]:
 
 
 # One row of uniform draws per story; every later choice reads these, so the data
-# depends only on the seed, the sizes and the node ids.
+# depends only on the seed, the sizes and the node ids. Drawn a chunk at a time, in order,
+# so the draws are the same as in one statement.
 DRAW = """
-CREATE UNLOGGED TABLE bench_draw AS
 SELECT g AS n, floor(random() * %(slots)s)::int AS slot,
        random() AS u_status, random() AS u_age, random() AS u_lag, random() AS u_two,
        random() AS u_pick, random() AS u_resp, random() AS u_delay1, random() AS u_rstatus,
        random() AS u_generic, random() AS u_second, random() AS u_delay2, random() AS u_read,
        random() AS u_change, random() AS u_cstatus, random() AS u_cdays, random() AS u_crit
-FROM generate_series(1, %(stories)s) AS g
+FROM generate_series(%(lo)s, %(hi)s) AS g
 """
+DRAW_CHUNK = 1_000_000
 
 # Every story's facts, numbered by creation time as real ids would be.
 PLAN = """
@@ -541,11 +543,27 @@ def seed_stories(stories: int, tree: Tree, rng: random.Random) -> None:
         cursor.execute("SET maintenance_work_mem = '512MB'")
         # setseed() and the draws share this session, so random() gives the same sequence.
         cursor.execute("SELECT setseed(%s)", [SEED])
-        cursor.execute(DRAW, params)
-        log("  drawn; planning stories, responses and changes…")
-        cursor.execute(PLAN, params)
+        drawing = sizing.Progress(stories, "stories drawn")
+        for lo in range(1, stories + 1, DRAW_CHUNK):
+            step = {**params, "lo": lo, "hi": min(stories, lo + DRAW_CHUNK - 1)}
+            into = "CREATE UNLOGGED TABLE bench_draw AS" if lo == 1 else "INSERT INTO bench_draw"
+            cursor.execute(f"{into} {DRAW}", step)
+            drawing.step(step["hi"])
+        log("  planning stories, responses and changes (one statement: it numbers them all)…")
+        spilled = sizing.temp_bytes()
+        with sizing.heartbeat("planning"):
+            cursor.execute(PLAN, params)
+        sizing.flush_statistics()
+        staging = sizing.staging_size(STAGING_TABLES)
+        cursor.execute("DROP TABLE bench_draw")
         cursor.execute("CREATE INDEX ON bench_story (id)")
-        cursor.execute(CHANGES, params)
+        with sizing.heartbeat("planning changes"):
+            cursor.execute(CHANGES, params)
+        log(
+            f"  staging tables {staging / sizing.GB:.1f} GB at most, sorts spilled "
+            f"{(sizing.temp_bytes() - spilled) / sizing.GB:.1f} GB to temporary files"
+        )
+        writing = sizing.Progress(stories, "stories written")
         for lo in range(1, stories + 1, CHUNK):
             step = {**params, "lo": lo, "hi": min(stories, lo + CHUNK - 1)}
             cursor.execute(STORIES, step)
@@ -553,16 +571,17 @@ def seed_stories(stories: int, tree: Tree, rng: random.Random) -> None:
             cursor.execute(RESPONSES, step)
             cursor.execute(STAFF_READS, step)
             cursor.execute(STORY_TAGS, step)
-            log(f"  {step['hi']:,} of {stories:,} stories, with their responses and reads")
+            writing.step(step["hi"], ", with their responses and reads")
         cursor.execute(CHANGE_ROWS, params)
         cursor.execute(CHANGE_STORIES, params)
         cursor.execute(NEXT_IDS)
-        cursor.execute("DROP TABLE " + ", ".join(STAGING_TABLES))
+        cursor.execute("DROP TABLE " + ", ".join(t for t in STAGING_TABLES if t != "bench_draw"))
         log("  vacuuming and analysing…")
         # As autovacuum would leave a live database (visibility map, hint bits), and so it
         # does not start in the middle of the timings.
-        cursor.execute("VACUUM (ANALYZE) " + ", ".join(SEEDED_TABLES))
-        cursor.execute("ANALYZE")
+        with sizing.heartbeat("vacuuming and analysing"):
+            cursor.execute("VACUUM (ANALYZE) " + ", ".join(SEEDED_TABLES))
+            cursor.execute("ANALYZE")
         for setting in ("synchronous_commit", "work_mem", "maintenance_work_mem"):
             cursor.execute("RESET " + setting)
 
@@ -684,10 +703,12 @@ def run(
             f"{len(tree.homes)} care homes"
         )
         log(f"Seeding {stories:,} stories in SQL…")
+        room = sizing.preflight(stories)
         with gin_indexes_built_after("stories_story"):
             seed_stories(stories, tree, rng)
         seeded_in = time.perf_counter() - started
-        log(f"  seeded in {seeded_in:.0f} s")
+        size = sizing.database_size() / sizing.GB
+        log(f"  seeded in {seeded_in:.0f} s; the database takes {size:.1f} GB")
         made = counts()
         pages = pick_pages(tree)
 
@@ -788,7 +809,8 @@ def run(
             ),
             "figures seeding": (
                 f"{seeded_in:.0f} s ({nodes_in:.1f} s for the nodes through the ORM, the rest "
-                "INSERT … SELECT in the database, then VACUUM ANALYZE)"
+                "INSERT … SELECT in the database, then VACUUM ANALYZE); the database then "
+                f"took {size:.1f} GB; before seeding: {room}"
             ),
             "figures_refresh": (
                 f"{refreshed[0]:.1f} s over every node, {refreshed[1]:,} queries"

@@ -53,6 +53,7 @@ from apps.responders.services import role_install  # noqa: E402
 from apps.responses.models import Response, ResponseStatus  # noqa: E402
 from apps.stories.models import Story, StoryService  # noqa: E402
 from tests.bench import figures  # noqa: E402
+from tests.bench import load as load_stage  # noqa: E402
 from tests.bench.common import (  # noqa: E402
     BROWSER,
     SERVICES,
@@ -593,6 +594,16 @@ def main(argv: list[str] | None = None) -> int:
     phases = parser.add_mutually_exclusive_group()
     phases.add_argument("--skip-figures", action="store_true", help="skip the figures phase")
     phases.add_argument("--only-figures", action="store_true", help="run the figures phase only")
+    phases.add_argument(
+        "--only-load", action="store_true", help="run the load stage only (tests/bench/load.py)"
+    )
+    parser.add_argument(
+        "--skip-load", action="store_true", help="skip the load stage (gunicorn under wrk)"
+    )
+    parser.add_argument("--load-pairs", type=int, default=5, help="load stage: pairs per page")
+    parser.add_argument(
+        "--load-seconds", type=int, default=6, help="load stage: seconds of each wrk run"
+    )
     parser.add_argument(
         "--skip-search",
         action="store_true",
@@ -616,11 +627,13 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     meta: dict[str, str] = {}
     durations = []
-    if not args.only_figures:
+    if args.skip_load and args.only_load:
+        parser.error("--skip-load and --only-load contradict each other")
+    if not args.only_figures and not args.only_load:
         started = time.perf_counter()
         rows, meta = run(args.scale, args.repeat, args.stories, keep=args.keep)
         durations.append(f"pages {time.perf_counter() - started:.0f} s")
-    if not args.skip_figures:
+    if not args.skip_figures and not args.only_load:
         started = time.perf_counter()
         more, more_meta = figures.run(
             args.figures_orgs,
@@ -632,6 +645,13 @@ def main(argv: list[str] | None = None) -> int:
             insight=not args.skip_insight,
         )
         durations.append(f"figures at scale {time.perf_counter() - started:.0f} s")
+        rows += more
+        for key, value in more_meta.items():
+            meta.setdefault(key, value)
+    if not args.skip_load and not args.only_figures:
+        started = time.perf_counter()
+        more, more_meta = load_stage.run(args.load_pairs, args.load_seconds, warm=3)
+        durations.append(f"load {time.perf_counter() - started:.0f} s")
         rows += more
         for key, value in more_meta.items():
             meta.setdefault(key, value)
