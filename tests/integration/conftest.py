@@ -82,10 +82,16 @@ class PrivateRedis:
         self.host = host
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        # Off loopback Redis wants a password (else its protected mode refuses clients).
+        self.password = "" if host == "127.0.0.1" else secrets.token_hex(12)
+
+    def url_for(self, database: int) -> str:
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}{self.host}:{self.port}/{database}"
 
     @property
     def url(self) -> str:
-        return f"redis://{self.host}:{self.port}/0"
+        return self.url_for(0)
 
     @property
     def worker_name(self) -> str:
@@ -100,6 +106,7 @@ class PrivateRedis:
             "--save": "",
             "--appendonly": "no",
             "--dir": str(self.workdir),
+            **({"--requirepass": self.password} if self.password else {}),
         }
         log = (self.workdir / "redis.log").open("ab")
         self.process = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
@@ -134,7 +141,9 @@ class PrivateRedis:
     def client(self) -> Any:
         import redis
 
-        return redis.Redis(host=self.host, port=self.port, socket_timeout=2)
+        return redis.Redis(
+            host=self.host, port=self.port, password=self.password or None, socket_timeout=2
+        )
 
     def in_flight(self) -> int:
         """Tasks waiting in the queue or delivered to a worker and not yet acknowledged
@@ -235,7 +244,7 @@ class _SmtpSession(socketserver.StreamRequestHandler):
     server: SmtpSink
 
     def handle(self) -> None:
-        self.server.hold_if_asked(self.client_address[0])
+        self.server.hold_if_asked(self.client_address[0], "greeting")
         # A client that hangs up mid-way leaves what it finished sending recorded.
         with contextlib.suppress(OSError):
             self._converse()
@@ -265,6 +274,7 @@ class _SmtpSession(socketserver.StreamRequestHandler):
                 while (data := self.rfile.readline()) not in (b".\r\n", b""):
                     lines.append(data[1:] if data.startswith(b".") else data)  # dot-stuffing
                 self.server.deliver(recipients, b"".join(lines), self.client_address[0])
+                self.server.hold_if_asked(self.client_address[0], "reply")
                 recipients = []
                 self._reply("250 OK queued")
             elif verb == "QUIT":
@@ -289,6 +299,7 @@ class SmtpSink(socketserver.ThreadingTCPServer):
         self.delay = delay
         self._hold_after: int | None = None
         self._hold_from: str | None = None
+        self._hold_at = "greeting"
         self.holding = threading.Event()  # a connection is being held (see hold_next)
         self.held_from = ""
         self._release = threading.Event()
@@ -301,25 +312,28 @@ class SmtpSink(socketserver.ThreadingTCPServer):
         with self._lock:
             self._received.append((list(recipients), data, peer))
 
-    def hold_next(self, *, after: int = 0, peer: str | None = None) -> None:
+    def hold_next(self, *, after: int = 0, peer: str | None = None, at: str = "greeting") -> None:
         """Hold the first connection (from `peer`, if given) that arrives once `after`
-        messages were delivered, before the greeting, until `release()`: its client is
-        then mid-send with nothing accepted, the moment to kill it."""
+        messages were delivered, until `release()`: before the greeting (`at="greeting"`:
+        its client is mid-send with nothing accepted, the moment to kill it), or once the
+        message is received, before the reply that says so (`at="reply"`)."""
         with self._lock:
-            self._hold_after, self._hold_from = after, peer
+            self._hold_after, self._hold_from, self._hold_at = after, peer, at
         self._release.clear()
         self.holding.clear()
 
     def release(self) -> None:
         self._release.set()
 
-    def hold_if_asked(self, peer: str) -> None:
-        if self.delay:
+    def hold_if_asked(self, peer: str, stage: str) -> None:
+        if self.delay and stage == "greeting":
             time.sleep(self.delay)
         with self._lock:
+            delivered = len(self._received) - (stage == "reply")
             hold = (
                 self._hold_after is not None
-                and len(self._received) >= self._hold_after
+                and stage == self._hold_at
+                and delivered >= self._hold_after
                 and self._hold_from in (None, peer)
             )
             if hold:

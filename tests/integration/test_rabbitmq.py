@@ -17,7 +17,7 @@ from django.db import transaction
 from apps.accounts.models import User
 from apps.alerts.models import StoryAlertRun
 from apps.core.models import OutboxEmail
-from apps.core.outbox import Email, message_id, outbox_add_many
+from apps.core.outbox import Email, message_id, outbox_add, outbox_add_many
 from apps.organisations.models import Organisation
 
 from .conftest import RabbitVhost, SmtpSink, Worker, publishing_to, wait_for
@@ -130,3 +130,31 @@ def test_worker_killed_mid_batch_its_task_goes_to_another_and_each_email_is_sent
         message_id(row.key) for row in rows
     )
     assert second.results("core.send_batch") == ["6"]
+
+
+def test_worker_killed_after_the_server_took_the_email_sends_it_twice_with_one_message_id(
+    rabbit_app: Celery, workers: list[Worker], smtp: SmtpSink
+) -> None:
+    """The window the outbox cannot close (apps/core/outbox.py): the mail server has the
+    email, the worker dies before it marks the row sent. The email goes again after the
+    claim lapses, so nothing is lost; the copy carries the same Message-ID."""
+    first, second = workers
+    first.start()
+    smtp.hold_next(at="reply")
+    with transaction.atomic():
+        outbox_add(kind="test.one", key="1", to="person@example.org", subject="One", text="Hi.")
+    wait_for(smtp.holding.is_set, "the mail server to have the email", log=first)
+    first.kill()
+    smtp.release()
+    second.start()
+
+    def swept() -> bool:
+        rabbit_app.send_task("core.sweep_outbox")
+        second.wait_idle()
+        return len(smtp.recipients()) >= 2
+
+    wait_for(swept, "the sweep to send the email again", timeout=CLAIM_SECONDS + 30, log=second)
+    row = OutboxEmail.objects.get()
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert smtp.recipients() == ["person@example.org"] * 2
+    assert [str(message["Message-ID"]) for message in smtp.messages] == [message_id(row.key)] * 2
