@@ -300,6 +300,7 @@ class SmtpSink(socketserver.ThreadingTCPServer):
         self._hold_after: int | None = None
         self._hold_from: str | None = None
         self._hold_at = "greeting"
+        self._hold_sender = False
         self.holding = threading.Event()  # a connection is being held (see hold_next)
         self.held_from = ""
         self._release = threading.Event()
@@ -312,13 +313,17 @@ class SmtpSink(socketserver.ThreadingTCPServer):
         with self._lock:
             self._received.append((list(recipients), data, peer))
 
-    def hold_next(self, *, after: int = 0, peer: str | None = None, at: str = "greeting") -> None:
-        """Hold the first connection (from `peer`, if given) that arrives once `after`
-        messages were delivered, until `release()`: before the greeting (`at="greeting"`:
-        its client is mid-send with nothing accepted, the moment to kill it), or once the
-        message is received, before the reply that says so (`at="reply"`)."""
+    def hold_next(
+        self, *, after: int = 0, peer: str | None = None, at: str = "greeting", sender: bool = False
+    ) -> None:
+        """Hold the first connection (from `peer`, if given; from an address that has sent
+        mail already, if `sender`) that arrives once `after` messages were delivered, until
+        `release()`: before the greeting (`at="greeting"`: its client is mid-send with
+        nothing accepted, the moment to kill it), or once the message is received, before
+        the reply that says so (`at="reply"`)."""
         with self._lock:
             self._hold_after, self._hold_from, self._hold_at = after, peer, at
+            self._hold_sender = sender
         self._release.clear()
         self.holding.clear()
 
@@ -335,6 +340,7 @@ class SmtpSink(socketserver.ThreadingTCPServer):
                 and stage == self._hold_at
                 and delivered >= self._hold_after
                 and self._hold_from in (None, peer)
+                and (not self._hold_sender or any(p == peer for _, _, p in self._received))
             )
             if hold:
                 self._hold_after = None

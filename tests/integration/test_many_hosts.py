@@ -35,11 +35,11 @@ from apps.core.outbox import message_id
 from . import netns
 from .conftest import REDIS_SERVER, PrivateRedis, SmtpSink, _free_port, running_sink, wait_for
 
-SUBSCRIBERS = 150
+SUBSCRIBERS = 120
 STORIES = 2
-# The first connection to the mail server after this many messages is held, and the
-# worker host that made it is powered off while it waits.
-KILL_AFTER = 70
+# The first connection to the mail server after this many messages, from a worker that
+# has sent some already, is held, and that worker's host is powered off while it waits.
+KILL_AFTER = 60
 SWEEP_SECONDS = 2  # beat's outbox sweep (60 s by default)
 CLAIM_SECONDS = 6  # a dead worker's claimed email is sent again after this (10 min default)
 WEB = ("web1", "web2")
@@ -292,11 +292,11 @@ def test_a_worker_host_lost_mid_batch_loses_no_email_and_doubles_none(layout: La
     seeded = json.loads(layout.manage("seed", str(SUBSCRIBERS), str(STORIES)))
     expected = STORIES * SUBSCRIBERS + STORIES  # the alerts, and each author's notice
     smtp = layout.smtp
-    smtp.hold_next(after=KILL_AFTER)
+    smtp.hold_next(after=KILL_AFTER, sender=True)
 
     _publish_through_two_hosts(layout, seeded)
 
-    wait_for(smtp.holding.is_set, f"{KILL_AFTER} emails and one more begun", timeout=60, log=layout)
+    wait_for(smtp.holding.is_set, f"{KILL_AFTER} emails and one more begun", timeout=90, log=layout)
     [victim] = [host for host in WORKERS if layout.network.hosts[host] == smtp.held_from]
     [survivor] = [host for host in WORKERS if host != victim]
     unsent_at_kill = sum(row[3] != "sent" for row in layout.rows())
@@ -307,7 +307,7 @@ def test_a_worker_host_lost_mid_batch_loses_no_email_and_doubles_none(layout: La
         rows = layout.rows()
         return len(rows) == expected and all(row[3] == "sent" for row in rows)
 
-    wait_for(all_sent, "every email to be sent", timeout=60, log=layout)
+    wait_for(all_sent, "every email to be sent", timeout=90, log=layout)
     # Sweeps that come after the last email find nothing more to send.
     sweeps = len(layout.processes[survivor].sweeps())
     wait_for(
