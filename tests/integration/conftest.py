@@ -462,9 +462,11 @@ class Worker:
         *,
         name: str = "",
         env: dict[str, str] | None = None,
+        options: list[str] | None = None,
     ) -> None:
         self.app = app
         self.broker = broker
+        self.options = options or WORKER_OPTIONS
         self.name = name or broker.worker_name
         self.log_path = workdir / f"worker-{self.name.partition('@')[0]}.log"
         self.env = {
@@ -499,7 +501,7 @@ class Worker:
                 "-A",
                 "config",
                 "worker",
-                *WORKER_OPTIONS,
+                *self.options,
                 "-n",
                 self.name,
             ],
@@ -563,7 +565,8 @@ class Worker:
         log = self.log_path.read_text(errors="replace")
         given = len(re.findall(r"Task [\w.]+\[[^\]]+\] received", log))
         done = len(re.findall(r"Task [\w.]+\[[^\]]+\] (?:succeeded|raised|retry)", log))
-        return given - done
+        lost = len(re.findall(r"Task handler raised error: WorkerLostError", log))
+        return given - done - lost
 
     def received(self, task_name: str) -> list[str]:
         """The id of each run of this task the worker was given, in order."""

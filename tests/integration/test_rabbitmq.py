@@ -5,6 +5,8 @@ none: RabbitMQ gives the unfinished task to another worker at once."""
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from apps.core.models import OutboxEmail
 from apps.core.outbox import Email, message_id, outbox_add, outbox_add_many
 from apps.organisations.models import Organisation
 
-from .conftest import RabbitVhost, SmtpSink, Worker, publishing_to, wait_for
+from .conftest import WORKER_OPTIONS, RabbitVhost, SmtpSink, Worker, publishing_to, wait_for
 from .test_outbox_broker import _assert_sent_once, _audience, _moderating, _publish, _waiting
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -158,3 +160,56 @@ def test_worker_killed_after_the_server_took_the_email_sends_it_twice_with_one_m
     assert (row.status, row.attempts) == ("sent", 2)
     assert smtp.recipients() == ["person@example.org"] * 2
     assert [str(message["Message-ID"]) for message in smtp.messages] == [message_id(row.key)] * 2
+
+
+def test_worker_process_killed_mid_batch_its_task_is_rejected_back_and_run_again(
+    rabbit: RabbitVhost, rabbit_app: Celery, smtp: SmtpSink, tmp_path: Path
+) -> None:
+    """A pool process killed mid-task (out of memory, say) while its worker lives on: the
+    task goes back to the queue (CELERY_TASK_REJECT_ON_WORKER_LOST) rather than being
+    acknowledged as failed, and the rest of the batch is sent by its second run."""
+    prefork = [*WORKER_OPTIONS, "--pool=prefork"]
+    prefork.remove("--pool=solo")
+    worker = Worker(
+        rabbit_app,
+        rabbit,
+        smtp,
+        tmp_path,
+        name=f"prefork-{rabbit.name}@localhost",
+        env={"OUTBOX_CLAIM_SECONDS": str(CLAIM_SECONDS)},
+        options=prefork,
+    )
+    people = [f"person{n:02}@example.org" for n in range(8)]
+    try:
+        worker.start()
+        assert worker.process is not None
+        smtp.hold_next(after=3)
+        with transaction.atomic():
+            outbox_add_many(
+                [
+                    Email(kind="test.batch", key="1", to=to, subject="A batch", text="Hello.")
+                    for to in people
+                ]
+            )
+        wait_for(smtp.holding.is_set, "the pool process to be mid-batch", log=worker)
+        pid = worker.process.pid
+        [child] = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        os.kill(int(child), signal.SIGKILL)
+        smtp.release()
+
+        wait_for(lambda: len(smtp.recipients()) >= 7, "the rest of the batch", log=worker)
+        [batch, again] = worker.received("core.send_batch")
+        assert again == batch
+        assert "WorkerLostError" in worker.tail(200)
+        assert worker.results("core.send_batch") == ["4"]
+
+        def swept() -> bool:
+            rabbit_app.send_task("core.sweep_outbox")
+            worker.wait_idle()
+            return len(smtp.recipients()) >= 8
+
+        wait_for(swept, "the sweep to send the claimed email", timeout=CLAIM_SECONDS + 30)
+        assert smtp.recipients() == people
+        assert sorted(OutboxEmail.objects.values_list("attempts", flat=True)) == [1] * 7 + [2]
+    finally:
+        worker.stop()
