@@ -1,7 +1,8 @@
 """A real broker, a real worker and a real mail server for the integration tests.
 
 Each test gets its own redis-server on a free port (so stopping it disturbs nobody, and
-two xdist workers never share one), a Celery worker process started as production
+two xdist workers never share one), or its own virtual host on the machine's RabbitMQ
+(`rabbit`), a Celery worker process started as production
 starts it (`celery -A config worker`, local settings, configured only through the
 environment) against this process's test database, and an SMTP sink that records what
 the worker delivers. Data must be committed for the worker to see it, so these tests
