@@ -5,6 +5,8 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from config.env import env_int
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("carevoice")
@@ -12,9 +14,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # The sweep sends what is still unsent: after a broker outage, a lost task or a retry.
+# Every minute unless OUTBOX_SWEEP_SECONDS says otherwise (tests of lost workers shorten it).
 # The alerts sweep fans out stories whose task was lost and reminds about unanswered ones.
 app.conf.beat_schedule = {
-    "sweep-outbox": {"task": "core.sweep_outbox", "schedule": 60.0},
+    "sweep-outbox": {
+        "task": "core.sweep_outbox",
+        "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 60)),
+    },
     "sweep-alerts": {"task": "alerts.sweep", "schedule": 300.0},
     "daily-digest": {"task": "alerts.daily_digest", "schedule": crontab(hour=7, minute=0)},
     "weekly-digest": {

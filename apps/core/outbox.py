@@ -1,23 +1,35 @@
 """The email outbox: write an email with the change that causes it; send it after commit.
 
 Sending claims the row with a conditional UPDATE, so two workers (or a task and the
-sweep) never send one email twice at the same moment; a claim lapses after its
-back-off, so an email whose worker died is sent again by the sweep.
+sweep) never send one email twice at the same moment; a claim lapses after
+settings.OUTBOX_CLAIM_SECONDS, so an email whose worker died is sent again by the sweep.
+
+Delivery is at least once. One window remains in which a worker that dies makes a
+second copy: after the mail server has the whole message and before the row is marked
+sent (the server's reply to the message's last line, and one UPDATE). No protocol closes
+it (the server cannot take back what it accepted); the window is kept that short (the
+row is marked before the connection is closed), and both copies carry the same
+Message-ID, by which mail servers and mail programs recognise the second.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import smtplib
 import unicodedata
 from dataclasses import dataclass
+from email.utils import parseaddr
 from functools import partial
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 
 from .jobs import delay_or_log
@@ -146,29 +158,56 @@ def outbox_add_many(emails: list[Email]) -> int:
     return len(new)
 
 
+def message_id(key: str) -> str:
+    """The Message-ID of the email with this outbox key: the same for every attempt, so
+    a copy sent twice (see the module's note) is recognisable as one email. Keyed with
+    the secret, so it reveals nothing of the key (which holds the recipient's address)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    digest = salted_hmac("core.outbox.message-id", key, algorithm="sha256").hexdigest()
+    return f"<{digest[:40]}@{domain}>"
+
+
 def outbox_send(pk: int) -> bool:
     """Send one due email if nobody else is; True when this call sent it."""
     now = timezone.now()
+    # The claim is committed before anything is sent: another worker or the sweep sees it
+    # and leaves the row alone until it lapses, which must outlast any one send (the mail
+    # server's time-outs, EMAIL_TIMEOUT, are far shorter).
     claimed = OutboxEmail.objects.filter(
         pk=pk, status=OutboxEmail.Status.PENDING, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt_at=now + dt.timedelta(minutes=10))
+    ).update(
+        attempts=F("attempts") + 1,
+        next_attempt_at=now + dt.timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS),
+    )
     if not claimed:
         return False
     email = OutboxEmail.objects.get(pk=pk)
+    # A failure is written only while this claim is the latest: a send that failed after
+    # its claim lapsed must not undo what a later attempt recorded (a success always is).
+    ours = OutboxEmail.objects.filter(
+        pk=pk, status=OutboxEmail.Status.PENDING, attempts=email.attempts
+    )
+    connection = get_connection()
     # Rows queued before headers were cleaned on the way in are cleaned on the way out.
     message = EmailMultiAlternatives(
         subject=header_safe(email.subject),
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[header_safe(email.to)],
+        headers={"Message-ID": message_id(email.key)},
+        connection=connection,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     try:
+        # Opened here, so the row is marked sent as soon as the server has accepted the
+        # message, before the goodbye to the server (a round trip out of the window).
+        connection.open()
         message.send()
     except Exception as exc:  # any failure at the mail edge is recorded, then retried
+        _close(connection)
         failed = email.attempts >= MAX_ATTEMPTS
-        OutboxEmail.objects.filter(pk=pk).update(
+        ours.update(
             status=OutboxEmail.Status.FAILED if failed else OutboxEmail.Status.PENDING,
             next_attempt_at=timezone.now() + backoff(email.attempts),
             # The class and message of the error only: never the body.
@@ -182,7 +221,14 @@ def outbox_send(pk: int) -> bool:
         body_html="",
         last_error="",
     )
+    _close(connection)
     return True
+
+
+def _close(connection: Any) -> None:
+    # The email's fate is already written: a server that hangs up badly changes nothing.
+    with contextlib.suppress(OSError, smtplib.SMTPException):
+        connection.close()
 
 
 def outbox_due(limit: int = 500) -> list[int]:

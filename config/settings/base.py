@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from kombu import Exchange, Queue
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -234,6 +235,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds any one step of talking to the mail server may take: a server that hangs must
+# not hold a worker (and its email's claim, OUTBOX_CLAIM_SECONDS) for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per email.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 
@@ -243,7 +247,31 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
+# Every task is acknowledged after it ran, not when it was received, so a worker that
+# dies mid-task leaves it with the broker to be delivered again (tasks are safe to run
+# twice). A worker child killed outright (SIGKILL, out of memory) is acknowledged too
+# unless the task is rejected instead: rejected, it goes back to the queue for another.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker reserves one task per process at a time: with acks_late, tasks it reserved but
+# has not started are stuck behind a slow one (and lost to the others) until it finishes
+# or dies; one at a time lets idle workers take the rest of a batch.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# One queue, declared here so RabbitMQ and Redis hold the same thing: durable (it
+# survives a RabbitMQ restart), its messages persistent (written to disk), named as
+# Celery's default so workers started with `-Q celery` and old messages still match.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue("celery", Exchange("celery", type="direct"), routing_key="celery", durable=True)
+]
+CELERY_TASK_DEFAULT_DELIVERY_MODE = "persistent"
+# Redis has no acknowledgement of its own: a task delivered and not acknowledged within
+# the visibility timeout is delivered again, to any worker, even while the first still
+# runs. It must outlast the longest task (the nightly topics model takes minutes; the
+# open data dump less), and it is also how long a task of a worker that died waits
+# before another worker gets it (email never waits that long: the outbox sweep sends
+# it). RabbitMQ ignores it: it delivers again the moment the worker's connection drops.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 # A task running when the broker goes away cannot be acknowledged: it is cancelled and
 # delivered again (tasks are safe to run twice), as Celery 6 will do by default.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
@@ -258,6 +286,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How long an email being sent is left to its worker before the sweep may send it again
+# (the worker may have died): longer than any one send can take (EMAIL_TIMEOUT bounds
+# each step of it), short enough that a lost worker's email is not long late.
+OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 600)
 
 # Security headers that hold everywhere; production.py adds the HTTPS ones.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,7 +1,8 @@
 """A real broker, a real worker and a real mail server for the integration tests.
 
 Each test gets its own redis-server on a free port (so stopping it disturbs nobody, and
-two xdist workers never share one), a Celery worker process started as production
+two xdist workers never share one), or its own virtual host on the machine's RabbitMQ
+(`rabbit`), a Celery worker process started as production
 starts it (`celery -A config worker`, local settings, configured only through the
 environment) against this process's test database, and an SMTP sink that records what
 the worker delivers. Data must be committed for the worker to see it, so these tests
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -25,9 +27,10 @@ from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from urllib.parse import quote, urlencode
 
+import kombu
 import kombu.pools
 import pytest
 from celery import Celery
@@ -45,6 +48,9 @@ WORKER_OPTIONS = [
     "--without-mingle",
     "--without-heartbeat",
 ]
+# The machine's RabbitMQ (user:password@host:port); each test makes a virtual host on it.
+RABBITMQ_ADDRESS = os.environ.get("CAREVOICE_RABBITMQ", "guest:guest@127.0.0.1:5672")
+RABBITMQCTL = os.environ.get("RABBITMQCTL_PATH") or shutil.which("rabbitmqctl")
 READY_TIMEOUT = 30.0  # seconds for a worker to start or to find its broker again
 
 
@@ -69,26 +75,39 @@ def _free_port() -> int:
 
 # --- the broker --------------------------------------------------------------------
 class PrivateRedis:
-    """A redis-server of our own, which a test may stop and start again on the same port."""
+    """A redis-server of our own, which a test may stop and start again on the same port.
+    It listens on `host` (another address than loopback for hosts in other namespaces)."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, host: str = "127.0.0.1") -> None:
         self.workdir = workdir
+        self.host = host
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        # Off loopback Redis wants a password (else its protected mode refuses clients).
+        self.password = "" if host == "127.0.0.1" else secrets.token_hex(12)
+
+    def url_for(self, database: int) -> str:
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}{self.host}:{self.port}/{database}"
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return self.url_for(0)
+
+    @property
+    def worker_name(self) -> str:
+        return f"integration-{self.port}@localhost"
 
     def start(self) -> None:
         assert REDIS_SERVER is not None
         # Nothing saved to disk: a restart comes back empty, as after losing the broker.
         options = {
             "--port": str(self.port),
-            "--bind": "127.0.0.1",
+            "--bind": self.host,
             "--save": "",
             "--appendonly": "no",
             "--dir": str(self.workdir),
+            **({"--requirepass": self.password} if self.password else {}),
         }
         log = (self.workdir / "redis.log").open("ab")
         self.process = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
@@ -123,7 +142,9 @@ class PrivateRedis:
     def client(self) -> Any:
         import redis
 
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+        return redis.Redis(
+            host=self.host, port=self.port, password=self.password or None, socket_timeout=2
+        )
 
     def in_flight(self) -> int:
         """Tasks waiting in the queue or delivered to a worker and not yet acknowledged
@@ -148,6 +169,75 @@ def broker(tmp_path: Path) -> Iterator[PrivateRedis]:
         redis.stop()
 
 
+class RabbitVhost:
+    """A virtual host of its own on the machine's RabbitMQ: its queues and exchanges are
+    nobody else's, and deleting it afterwards leaves nothing behind."""
+
+    def __init__(self) -> None:
+        self.name = f"carevoice-test-{secrets.token_hex(4)}"
+
+    @property
+    def url(self) -> str:
+        return f"amqp://{RABBITMQ_ADDRESS}/{self.name}"
+
+    @property
+    def worker_name(self) -> str:
+        return f"integration-{self.name}@localhost"
+
+    def ctl(self, *args: str) -> str:
+        assert RABBITMQCTL is not None
+        done = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+            [RABBITMQCTL, "-q", *args], capture_output=True, text=True, timeout=60, check=False
+        )
+        if done.returncode:
+            raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {done.stderr or done.stdout}")
+        return done.stdout
+
+    def create(self) -> None:
+        self.ctl("add_vhost", self.name)
+        user = RABBITMQ_ADDRESS.partition("@")[0].partition(":")[0]
+        self.ctl("set_permissions", "-p", self.name, user, ".*", ".*", ".*")
+
+    def delete(self) -> None:
+        self.ctl("delete_vhost", self.name)
+
+    def in_flight(self) -> int:
+        """Tasks waiting in the queue (those delivered and running show in the worker's
+        log: Worker.wait_idle). Asked over AMQP: rabbitmqctl takes seconds a call."""
+        from amqp.exceptions import NotFound
+
+        with kombu.Connection(self.url, connect_timeout=2) as connection:
+            try:
+                _, waiting, _ = connection.default_channel.queue_declare("celery", passive=True)
+            except NotFound:  # no task was ever sent
+                return 0
+            return int(waiting)
+
+
+def _rabbitmq_missing() -> str:
+    """Why the RabbitMQ tests cannot run here ("" when they can)."""
+    if RABBITMQCTL is None:
+        return "rabbitmqctl is not installed (apt-get install rabbitmq-server; CI has it)"
+    host, _, port = RABBITMQ_ADDRESS.rpartition("@")[2].partition(":")
+    try:
+        socket.create_connection((host, int(port or 5672)), timeout=2).close()
+    except OSError as exc:
+        return f"no RabbitMQ answers at {host}:{port} ({exc}); set CAREVOICE_RABBITMQ"
+    return ""
+
+
+@pytest.fixture
+def rabbit() -> Iterator[RabbitVhost]:
+    if reason := _rabbitmq_missing():
+        pytest.skip(f"RabbitMQ tests: {reason}.")
+    vhost = RabbitVhost()
+    vhost.create()
+    try:
+        yield vhost
+    finally:
+        vhost.delete()
+
+
 # --- the mail server ---------------------------------------------------------------
 class _SmtpSession(socketserver.StreamRequestHandler):
     """Just enough SMTP for Django's SMTP backend (RFC 5321, no extensions)."""
@@ -155,6 +245,7 @@ class _SmtpSession(socketserver.StreamRequestHandler):
     server: SmtpSink
 
     def handle(self) -> None:
+        self.server.hold_if_asked(self.client_address[0], "greeting")
         # A client that hangs up mid-way leaves what it finished sending recorded.
         with contextlib.suppress(OSError):
             self._converse()
@@ -183,7 +274,8 @@ class _SmtpSession(socketserver.StreamRequestHandler):
                 lines = []
                 while (data := self.rfile.readline()) not in (b".\r\n", b""):
                     lines.append(data[1:] if data.startswith(b".") else data)  # dot-stuffing
-                self.server.deliver(recipients, b"".join(lines))
+                self.server.deliver(recipients, b"".join(lines), self.client_address[0])
+                self.server.hold_if_asked(self.client_address[0], "reply")
                 recipients = []
                 self._reply("250 OK queued")
             elif verb == "QUIT":
@@ -199,18 +291,69 @@ class SmtpSink(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _SmtpSession)
+    def __init__(self, host: str = "127.0.0.1", delay: float = 0.0) -> None:
+        super().__init__((host, 0), _SmtpSession)
         self._lock = threading.Lock()
-        self._received: list[tuple[list[str], bytes]] = []
+        self._received: list[tuple[list[str], bytes, str]] = []
+        # Each connection waits this long before the greeting, as a busy server makes a
+        # client wait: a batch stays in flight long enough to interrupt.
+        self.delay = delay
+        self._hold_after: int | None = None
+        self._hold_from: str | None = None
+        self._hold_at = "greeting"
+        self._hold_sender = False
+        self.holding = threading.Event()  # a connection is being held (see hold_next)
+        self.held_from = ""
+        self._release = threading.Event()
 
     @property
     def port(self) -> int:
         return int(self.server_address[1])
 
-    def deliver(self, recipients: list[str], data: bytes) -> None:
+    def deliver(self, recipients: list[str], data: bytes, peer: str = "") -> None:
         with self._lock:
-            self._received.append((list(recipients), data))
+            self._received.append((list(recipients), data, peer))
+
+    def hold_next(
+        self, *, after: int = 0, peer: str | None = None, at: str = "greeting", sender: bool = False
+    ) -> None:
+        """Hold the first connection (from `peer`, if given; from an address that has sent
+        mail already, if `sender`) that arrives once `after` messages were delivered, until
+        `release()`: before the greeting (`at="greeting"`: its client is mid-send with
+        nothing accepted, the moment to kill it), or once the message is received, before
+        the reply that says so (`at="reply"`)."""
+        with self._lock:
+            self._hold_after, self._hold_from, self._hold_at = after, peer, at
+            self._hold_sender = sender
+        self._release.clear()
+        self.holding.clear()
+
+    def release(self) -> None:
+        self._release.set()
+
+    def hold_if_asked(self, peer: str, stage: str) -> None:
+        if self.delay and stage == "greeting":
+            time.sleep(self.delay)
+        with self._lock:
+            delivered = len(self._received) - (stage == "reply")
+            hold = (
+                self._hold_after is not None
+                and stage == self._hold_at
+                and delivered >= self._hold_after
+                and self._hold_from in (None, peer)
+                and (not self._hold_sender or any(p == peer for _, _, p in self._received))
+            )
+            if hold:
+                self._hold_after = None
+                self.held_from = peer
+        if hold:
+            self.holding.set()
+            self._release.wait(timeout=120)
+
+    def peers(self) -> list[str]:
+        """The address each message came from, in order of delivery."""
+        with self._lock:
+            return [peer for _, _, peer in self._received]
 
     @property
     def messages(self) -> list[EmailMessage]:
@@ -218,27 +361,34 @@ class SmtpSink(socketserver.ThreadingTCPServer):
             received = list(self._received)
         return [
             cast(EmailMessage, message_from_bytes(data, policy=policy.default))
-            for _, data in received
+            for _, data, _ in received
         ]
 
     def recipients(self) -> list[str]:
         """Every envelope recipient, once per message delivered to them."""
         with self._lock:
-            return sorted(address for to, _ in self._received for address in to)
+            return sorted(address for to, _, _ in self._received for address in to)
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
+@contextlib.contextmanager
+def running_sink(host: str = "127.0.0.1", delay: float = 0.0) -> Iterator[SmtpSink]:
+    sink = SmtpSink(host, delay)
     thread = threading.Thread(target=sink.serve_forever, kwargs={"poll_interval": 0.1})
     thread.daemon = True
     thread.start()
     try:
         yield sink
     finally:
+        sink.release()
         sink.shutdown()
         sink.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    with running_sink() as sink:
+        yield sink
 
 
 # --- this process's Celery app -------------------------------------------------------
@@ -249,22 +399,30 @@ def _forget_broker_connections(app: Celery) -> None:
     app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def broker_app(broker: PrivateRedis, settings: Any) -> Iterator[Celery]:
-    """The project's Celery app, publishing to the private broker instead of running eagerly."""
+@contextlib.contextmanager
+def publishing_to(url: str, settings: Any) -> Iterator[Celery]:
+    """The project's Celery app, publishing to the broker at `url` instead of running
+    eagerly."""
     from config.celery import app
 
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     # The readiness view reads the Django setting to decide whether a broker is in use.
-    settings.CELERY_BROKER_URL = broker.url
+    settings.CELERY_BROKER_URL = url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     _forget_broker_connections(app)
-    app.conf.update(broker_url=broker.url, task_always_eager=False)
+    app.conf.update(broker_url=url, task_always_eager=False)
     try:
         yield app
     finally:
         _forget_broker_connections(app)
         app.conf.update(saved)
+
+
+@pytest.fixture
+def broker_app(broker: PrivateRedis, settings: Any) -> Iterator[Celery]:
+    """The project's Celery app, publishing to the private broker instead of running eagerly."""
+    with publishing_to(broker.url, settings) as app:
+        yield app
 
 
 # --- the worker --------------------------------------------------------------------
@@ -283,18 +441,42 @@ def _database_url() -> str:
     return f"postgres://{auth}{host}{port}/{quote(db['NAME'], safe='')}{query}"
 
 
+class Broker(Protocol):
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def worker_name(self) -> str: ...
+
+    def in_flight(self) -> int: ...
+
+
 class Worker:
     """`celery -A config worker` in a process of its own, as a deployment runs it."""
 
-    def __init__(self, app: Celery, broker: PrivateRedis, smtp: SmtpSink, workdir: Path) -> None:
+    def __init__(
+        self,
+        app: Celery,
+        broker: Broker,
+        smtp: SmtpSink,
+        workdir: Path,
+        *,
+        name: str = "",
+        env: dict[str, str] | None = None,
+        options: list[str] | None = None,
+    ) -> None:
         self.app = app
         self.broker = broker
-        self.name = f"integration-{broker.port}@localhost"
-        self.log_path = workdir / "worker.log"
+        self.options = options or WORKER_OPTIONS
+        self.name = name or broker.worker_name
+        self.log_path = workdir / f"worker-{self.name.partition('@')[0]}.log"
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.local",
             "DATABASE_URL": _database_url(),
+            # The site's secret, as every host of a deployment shares it (signed values,
+            # the outbox's Message-IDs).
+            "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             # No idle connections left behind to hold up the test database's flush.
             "DATABASE_CONN_MAX_AGE": "0",
             "CELERY_BROKER_URL": broker.url,
@@ -306,6 +488,7 @@ class Worker:
             "EMAIL_HOST_PASSWORD": "",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
+            **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -319,7 +502,7 @@ class Worker:
                 "-A",
                 "config",
                 "worker",
-                *WORKER_OPTIONS,
+                *self.options,
                 "-n",
                 self.name,
             ],
@@ -330,6 +513,12 @@ class Worker:
         )
         log.close()
         self.wait_connected()
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies as a machine that loses power, acknowledging nothing."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -365,12 +554,27 @@ class Worker:
         before it is acknowledged, so an empty broker means the work has settled."""
 
         def settled() -> bool:
-            if self.broker.in_flight():
+            if self.broker.in_flight() or self.running():
                 return False
             time.sleep(0.3)
-            return not self.broker.in_flight()
+            return not (self.broker.in_flight() or self.running())
 
         wait_for(settled, "the worker to finish its queue", timeout=timeout, log=self)
+
+    def running(self) -> int:
+        """Tasks this worker was given and has not finished, by its log."""
+        log = self.log_path.read_text(errors="replace")
+        given = len(re.findall(r"Task [\w.]+\[[^\]]+\] received", log))
+        done = len(re.findall(r"Task [\w.]+\[[^\]]+\] (?:succeeded|raised|retry)", log))
+        lost = len(re.findall(r"Task handler raised error: WorkerLostError", log))
+        return given - done - lost
+
+    def received(self, task_name: str) -> list[str]:
+        """The id of each run of this task the worker was given, in order."""
+        return re.findall(
+            rf"Task {re.escape(task_name)}\[([^\]]+)\] received",
+            self.log_path.read_text(errors="replace"),
+        )
 
     def results(self, task_name: str) -> list[str]:
         """What each run of this task returned, in order, from the worker's log (Celery
