@@ -62,7 +62,7 @@ def same_origin(view: View) -> View:
             and not from_this_site(request)
         ):
             failure = import_string(settings.CSRF_FAILURE_VIEW)
-            return failure(request, reason=REASON)  # type: ignore[no-any-return]
+            return failure(request, reason=REASON)
         return view(request, *args, **kwargs)
 
     return cast(View, csrf_exempt(wrapper))
