@@ -303,7 +303,7 @@ def server_env(cache_url: str, static_root: Path, prefix: str, port: int) -> dic
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "CACHE_URL", "DATABASE_"))
+        if not key.startswith(("DJANGO_", "CACHE_URL", "DATABASE_", "PAGE_CACHE_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="tests.bench.load_settings",

@@ -26,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+# The timed scenarios measure the work a page costs (what the first reader after a change
+# pays), so the shared page cache is off here; the load stage serves with it on.
+os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
 
 import django  # noqa: E402
 
