@@ -524,6 +524,8 @@ def _saved_view(world: dict[str, Any]) -> Any:
 # SHARED answers are the same for everyone (no session read), so they keep their caching.
 SHARED = ("feeds:", "api:", "healthz", "readyz")
 PRIVATE_LINK = (
+    # The read beacon: every load must reach the site to be counted, so no cache keeps it.
+    "stories:read",
     "stories:author",
     "stories:author_approve",
     "stories:author_email",

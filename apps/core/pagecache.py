@@ -131,7 +131,13 @@ def _key(request: HttpRequest, versions: list[str]) -> str:
     htmx = request.headers.get("HX-Request") == "true" and not request.headers.get(
         "HX-History-Restore-Request"
     )
-    parts = [get_language() or "", request.get_full_path(), "hx" if htmx else "", *versions]
+    parts = [
+        settings.PAGE_CACHE_RELEASE,
+        get_language() or "",
+        request.get_full_path(),
+        "hx" if htmx else "",
+        *versions,
+    ]
     return PAGE_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -369,6 +369,9 @@ READS_FLUSH_SECONDS = env_int("READS_FLUSH_SECONDS", 60)
 # the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60)
+# Part of every kept page's key: a release that sets a new value (its commit, say) starts
+# with no page kept from the one before. Apps installed and templates change the pages too.
+PAGE_CACHE_RELEASE = env_str("PAGE_CACHE_RELEASE") or ""
 
 # Organisation directory paging.
 ORGANISATIONS_PAGE_SIZE = 25
