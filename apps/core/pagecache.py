@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
 
@@ -133,6 +134,8 @@ def _key(request: HttpRequest, versions: list[str]) -> str:
     )
     parts = [
         settings.PAGE_CACHE_RELEASE,
+        # Figures and "n days ago" roll over at midnight with no change to mark them.
+        timezone.localdate().isoformat(),
         get_language() or "",
         request.get_full_path(),
         "hx" if htmx else "",

@@ -17,7 +17,10 @@ from apps.stories import reads
 from apps.stories.models import Story
 from tests.factories import StoryFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 # Headless Chromium says so in its User-Agent, and robots are not counted: a person's.
 PERSON = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0"
 

@@ -37,7 +37,9 @@ from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 
 REPLICAS = ["replica_1", "replica_2"]
 ALL = [DEFAULT_DB_ALIAS, *REPLICAS]
-served = pytest.mark.django_db(transaction=True, databases=ALL)
+# Committed data, as a served request sees it; serialized_rollback puts back what the
+# migrations seed for the transactional tests that follow (as tests/integration does).
+served = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=ALL)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -138,7 +140,7 @@ def test_replica_use_primary_moves_the_rest_of_the_request() -> None:
     assert read in REPLICAS
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_replica_reads_inside_a_transaction_use_the_primary() -> None:
     def reads() -> tuple[str, str, str]:
         before = _read()
