@@ -3,10 +3,14 @@ from __future__ import annotations
 import io
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import redirect_stdout
+from typing import Any, NamedTuple
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.test import Client, override_settings
 
 from apps.accounts.models import User
@@ -26,8 +30,27 @@ def load() -> str:
     return out.getvalue()
 
 
-def test_demo_loads_once_and_prints_the_logins() -> None:
-    first = load()
+class Loaded(NamedTuple):
+    said: str  # what the command wrote
+    stdout: str  # anything else written to standard output meanwhile (the email backend)
+
+
+@pytest.fixture(scope="module")
+def first_load(django_db_setup: None, django_db_blocker: Any) -> Iterator[Loaded]:
+    """What the first `load_demo` printed. The demo is loaded once for the module (on each
+    test worker), in a transaction rolled back when the module ends; each test runs in a
+    savepoint inside it, so what one test changes the next does not see. Loading it for
+    every test took two minutes of CI's time."""
+    stdout = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        with redirect_stdout(stdout):
+            said = load()
+        yield Loaded(said, stdout.getvalue())
+        transaction.set_rollback(True)
+
+
+def test_demo_loads_once_and_prints_the_logins(first_load: Loaded) -> None:
+    first = first_load.said
     assert "Loaded the demo organisations and staff." in first
     assert "admin@carevoice.example" in first
     assert "password for each: demo-care-2026" in first
@@ -43,14 +66,13 @@ def test_demo_loads_once_and_prints_the_logins() -> None:
 
 
 def test_demo_staff_span_the_trust_with_a_team_a_referral_and_second_factors(
-    client: Client,
+    client: Client, first_load: Loaded
 ) -> None:
     from allauth.mfa.models import Authenticator
 
     from apps.responders.models import Team
     from apps.responses.models import Referral
 
-    load()
     team = Team.objects.get(name="Ward 7 nursing team")
     assert [u.email for u in team.group.user_set.all()] == ["ward7.sister@ashdown-vale.example"]
     assert team.roles.get().organisation.name == "Ward 7 (Respiratory)"
@@ -65,8 +87,7 @@ def test_demo_staff_span_the_trust_with_a_team_a_referral_and_second_factors(
     assert re.fullmatch(r"\d{6}  \(valid for about \d+ more seconds\)\n", out.getvalue())
 
 
-def test_demo_organisations_are_the_promised_fictional_tree() -> None:
-    load()
+def test_demo_organisations_are_the_promised_fictional_tree(first_load: Loaded) -> None:
     kinds = Organisation.objects.values_list("kind", flat=True)
     assert list(kinds).count(OrganisationKind.TRUST) >= 3
     assert list(kinds).count(OrganisationKind.GP_PRACTICE) >= 5
@@ -82,8 +103,7 @@ def test_demo_organisations_are_the_promised_fictional_tree() -> None:
     assert all(url.endswith(".example") for url in sites)
 
 
-def test_a_search_for_part_of_a_demo_name_finds_it(client: Client) -> None:
-    load()
+def test_a_search_for_part_of_a_demo_name_finds_it(client: Client, first_load: Loaded) -> None:
     response = client.get("/organisations/", {"q": "kestrel"})
     found = [org.name for org, _ in response.context["results"]]
     assert "Kestrel Bay NHS Trust" in found
@@ -91,8 +111,7 @@ def test_a_search_for_part_of_a_demo_name_finds_it(client: Client) -> None:
     assert "Oncology Day Unit" in page.content.decode()
 
 
-def test_demo_staff_can_sign_in(client: Client) -> None:
-    load()
+def test_demo_staff_can_sign_in(client: Client, first_load: Loaded) -> None:
     response = client.post(
         "/accounts/login/",
         {"login": "ed.manager@ashdown-vale.example", "password": "demo-care-2026"},
@@ -105,15 +124,18 @@ def test_demo_staff_can_sign_in(client: Client) -> None:
 
 @override_settings(DEMO_DATA_ALLOWED=False)
 def test_demo_data_refuses_to_load_where_not_allowed() -> None:
+    # The module's demo may be loaded around this test (first_load): nothing is added.
+    before = Organisation.objects.count()
     with pytest.raises(CommandError, match="only for local machines"):
         load()
-    assert Organisation.objects.count() == 0
+    assert Organisation.objects.count() == before
 
 
-def test_demo_stories_are_published_across_services_with_some_waiting(client: Client) -> None:
+def test_demo_stories_are_published_across_services_with_some_waiting(
+    client: Client, first_load: Loaded
+) -> None:
     from apps.stories.models import Story, StoryStatus
 
-    load()
     published = Story.objects.filter(status=StoryStatus.PUBLISHED)
     assert published.count() >= 10
     assert Story.objects.filter(status=StoryStatus.AWAITING_MODERATION).count() == 3
@@ -124,11 +146,10 @@ def test_demo_stories_are_published_across_services_with_some_waiting(client: Cl
 
 
 def test_demo_has_conversations_with_generic_replies_author_replies_and_votes(
-    client: Client,
+    client: Client, first_load: Loaded
 ) -> None:
     from apps.responses.models import AuthorReply, Response
 
-    load()
     # The hand-written conversations (the two years of history add their own).
     responses = Response.objects.filter(status="published", story__submission_key__lt=HISTORY)
     assert responses.count() == 4
@@ -144,12 +165,11 @@ def test_demo_has_conversations_with_generic_replies_author_replies_and_votes(
     assert page.index("Seen quickly") < page.index("Daniel Reyes") < page.index("home now")
 
 
-def test_demo_has_a_planned_a_made_and_an_overdue_change() -> None:
+def test_demo_has_a_planned_a_made_and_an_overdue_change(first_load: Loaded) -> None:
     from django.utils import timezone
 
     from apps.changes.models import Change, ChangeStatus
 
-    load()
     # The hand-written changes (the two years of history add their own).
     changes = Change.objects.filter(links__story__submission_key__lt=HISTORY)
     statuses = sorted(changes.values_list("status", flat=True))
@@ -163,13 +183,10 @@ def test_demo_has_a_planned_a_made_and_an_overdue_change() -> None:
     assert "Wards phone the named next of kin" in page.content.decode()
 
 
-def test_demo_lists_the_emails_it_sent_in_one_readable_line_each(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    first = load()
-    printed = capsys.readouterr().out
-    assert "Content-Type" not in first + printed
-    assert "=?utf-8?" not in first + printed
+def test_demo_lists_the_emails_it_sent_in_one_readable_line_each(first_load: Loaded) -> None:
+    first = first_load.said
+    assert "Content-Type" not in first + first_load.stdout
+    assert "=?utf-8?" not in first + first_load.stdout
     lines = [line for line in first.splitlines() if line.startswith("  to ")]
     assert lines, first
     assert "  to ed.manager@ashdown-vale.example: Helen Marsh asked you to answer a story" in first
@@ -177,9 +194,9 @@ def test_demo_lists_the_emails_it_sent_in_one_readable_line_each(
     assert "emails to demo staff" not in load()  # nothing new the second time
 
 
-def test_demo_names_a_safeguarding_contact_and_a_fallback_address() -> None:
+def test_demo_names_a_safeguarding_contact_and_a_fallback_address(first_load: Loaded) -> None:
     """A serious case in the demo reaches someone who can sign in and open it."""
-    printed = load()
+    printed = first_load.said
     from apps.stories.models import SafeguardingContact, SafeguardingSettings
 
     contact = SafeguardingContact.objects.get()
@@ -189,11 +206,11 @@ def test_demo_names_a_safeguarding_contact_and_a_fallback_address() -> None:
     assert "the trust's safeguarding contact" in printed
 
 
-def test_demo_trains_a_first_model_of_suggested_topics() -> None:
+def test_demo_trains_a_first_model_of_suggested_topics(first_load: Loaded) -> None:
     from apps.stories.models import Story, StoryStatus, ThemeModelVersion
     from apps.stories.suggestions import story_suggestions
 
-    out = load()
+    out = first_load.said
     version = ThemeModelVersion.objects.get()
     assert (version.version, version.trained_by) == (1, "load_demo")
     assert f"Trained suggested topics (model 1) on {version.story_count:,} moderated" in out
@@ -202,8 +219,7 @@ def test_demo_trains_a_first_model_of_suggested_topics() -> None:
     assert not story_suggestions(waiting).cold_start
 
 
-def test_the_demo_health_board_has_a_welsh_page(client: Client) -> None:
-    load()
+def test_the_demo_health_board_has_a_welsh_page(client: Client, first_load: Loaded) -> None:
     board = Organisation.objects.get(ods_code="ZZD")
     welsh = client.get(f"/cy/organisations/{board.slug}/").content.decode()
     assert "<h1>Bwrdd Iechyd Glenmarrow</h1>" in welsh
