@@ -27,7 +27,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,6 +42,7 @@ from . import replicas
 logger = logging.getLogger(__name__)
 
 PAGE_PREFIX = "page:"
+KEPT_PREFIX = "kept:"
 VERSION_PREFIX = "pv:"
 SITE = "site"  # every page: names and settings shown everywhere
 LIST = "list"  # every page that lists stories (home, /stories/, search results)
@@ -52,6 +53,7 @@ PUBLIC_KEY = "carevoice.public_page"
 STATUS_HEADER = "X-Page-Cache"
 
 Tags = Callable[..., Iterable[str]]
+T = TypeVar("T")
 
 
 class Entry(TypedDict):
@@ -98,6 +100,37 @@ def _versions(tags: list[str]) -> list[str]:
     if len(found) < len(keys):
         found = cache.get_many(keys)
     return [str(found.get(key, "")) for key in keys]
+
+
+def kept(name: str, tags: Iterable[str], compute: Callable[[], T]) -> T:
+    """A value worked out by `compute` once for each version of these tags (and of the
+    site), for everyone, signed in or not: what a page would otherwise count afresh on
+    every view (an organisation's stories). The same exact invalidation as the pages, so
+    it is never out of date once the change that altered it has committed. Kept for
+    KEPT_VALUE_SECONDS (0: worked out every time). While a change is recent the value is
+    worked out from the primary, as pages are; with the cache down, every time."""
+    if settings.KEPT_VALUE_SECONDS <= 0:
+        return compute()
+    try:
+        versions = _versions([SITE, *tags])
+        key = KEPT_PREFIX + hashlib.sha256("\n".join([name, *versions]).encode()).hexdigest()
+        found = cache.get(key, _MISSING)
+    except Exception:
+        logger.exception("A kept value could not be read")
+        return compute()
+    if found is not _MISSING:
+        return found
+    if _changed_lately(versions):
+        replicas.use_primary()
+    value = compute()
+    try:
+        cache.set(key, value, settings.KEPT_VALUE_SECONDS)
+    except Exception:
+        logger.exception("A kept value could not be written")
+    return value
+
+
+_MISSING = object()
 
 
 def is_public_page(request: HttpRequest) -> bool:

@@ -1,18 +1,11 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from apps.core.extensions import Section
 from apps.organisations.models import Organisation
 
-from .search import (
-    StoryPaginator,
-    StorySearchForm,
-    search_page,
-    search_query_string,
-    story_search,
-)
+from .search import StorySearchForm, listed_page, search_page, search_query_string
 from .selectors import story_count_for_organisation
 
 # The organisation page's own parameters for its stories (others belong to other sections).
@@ -29,11 +22,11 @@ def organisation_stories(request: HttpRequest, organisation: Organisation) -> Se
         page = search_page(filters, request.GET.get(PAGE))
     elif filters is not None:
         # Nothing but the subtree: the exact count, from the story links alone.
-        page = StoryPaginator(
-            story_search(filters),
-            settings.STORIES_PAGE_SIZE,
+        page = listed_page(
+            filters,
+            request.GET.get(PAGE),
             found=lambda: story_count_for_organisation(organisation),
-        ).get_page(request.GET.get(PAGE))
+        )
     form.offer_choices()
     return Section(
         "stories/_organisation_stories.html",

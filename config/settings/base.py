@@ -372,6 +372,10 @@ PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60)
 # Part of every kept page's key: a release that sets a new value (its commit, say) starts
 # with no page kept from the one before. Apps installed and templates change the pages too.
 PAGE_CACHE_RELEASE = env_str("PAGE_CACHE_RELEASE") or ""
+# Values a page would otherwise count on every view (an organisation's stories), kept in
+# the same cache under the same versions (pagecache.kept), for signed-in readers too.
+# 0: counted every time.
+KEPT_VALUE_SECONDS = env_int("KEPT_VALUE_SECONDS", 86400)
 
 # Organisation directory paging.
 ORGANISATIONS_PAGE_SIZE = 25

@@ -12,12 +12,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core import pagecache
 from apps.organisations.models import Organisation
 from apps.responses.services.responding import response_create, response_publish
-from apps.stories.models import Story, Tag
+from apps.stories.models import Story, StoryStatus, Tag
 from apps.stories.reports import story_hide
 from apps.stories.services import story_set_tags
 from tests.factories import StoryFactory
@@ -291,3 +292,79 @@ def test_forms_that_act_for_a_person_keep_django_s_token(org: Organisation) -> N
         reverse("stories:tell"), {"title": "x"}, headers={"Sec-Fetch-Site": "same-origin"}
     )
     assert answer.status_code == 403
+
+
+def test_a_kept_value_is_worked_out_once_per_version_of_what_it_counts() -> None:
+    worked: list[int] = []
+
+    def count() -> int:
+        worked.append(1)
+        return len(worked)
+
+    def kept() -> int:
+        return pagecache.kept("n", [pagecache.organisation("north")], count)
+
+    assert (kept(), kept()) == (1, 1)
+    pagecache.touch(pagecache.organisation("south"))  # something else changed
+    assert kept() == 1
+    pagecache.touch(pagecache.organisation("north"))
+    assert (kept(), kept()) == (2, 2)
+    pagecache.touch(pagecache.SITE)  # a node renamed or moved: everything counts again
+    assert kept() == 3
+    other = pagecache.kept("another", [pagecache.organisation("north")], lambda: 99)
+    assert other == 99  # each name is kept apart
+    assert kept() == 3
+
+
+def test_kept_values_can_be_turned_off_and_survive_the_cache_going_down(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worked: list[int] = []
+
+    def count() -> int:
+        worked.append(1)
+        return len(worked)
+
+    settings.KEPT_VALUE_SECONDS = 0
+    assert [pagecache.kept("n", ["org:a"], count) for _ in range(2)] == [1, 2]
+    settings.KEPT_VALUE_SECONDS = 60
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(pagecache.cache, "get_many", down)  # the edge: the cache server
+    assert [pagecache.kept("n", ["org:a"], count) for _ in range(2)] == [3, 4]
+
+
+def test_an_organisation_s_story_count_is_kept_until_a_story_beneath_it_changes(
+    org: Organisation, other_org: Organisation, settings: Any
+) -> None:
+    """Signed in or not (the page cache off here), the count is read once; publishing a
+    story beneath the trust counts again, one elsewhere does not."""
+    settings.PAGE_CACHE_SECONDS = 0
+    url = org.get_absolute_url()
+    StoryFactory(services=[service_of(org)])
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert reader().get(url).status_code == 200
+        return sum("COUNT(DISTINCT" in q["sql"] for q in queries.captured_queries)
+
+    assert count_queries() == 1
+    assert count_queries() == 0
+
+    def publish(organisation: Organisation) -> None:
+        """Told, then published (as a moderator's decision saves it)."""
+        story = StoryFactory(
+            services=[service_of(organisation)],
+            status=StoryStatus.AWAITING_MODERATION,
+            published_at=None,
+        )
+        story.status, story.published_at = StoryStatus.PUBLISHED, timezone.now()
+        story.save()
+
+    publish(other_org)
+    assert count_queries() == 0
+    publish(org)
+    assert count_queries() == 1
+    assert "2 stories" in reader().get(url).content.decode()

@@ -8,7 +8,8 @@ filter means the same everywhere:
 - `story_search(filters)`: the published stories that match, ordered, each with
   `progress` and, when there are words to search, `rank` and a highlighted `headline`.
 - `search_count(filters)` counts them, up to a bound; `search_page(filters, number)`
-  gives one page of them with its count in a fixed, small number of queries.
+  gives one page of them with its count in a fixed, small number of queries;
+  `listed_page(filters, number, found=...)` one page of an unsearched list, unbounded.
 
 Bounded at any size by settings.STORY_SEARCH_LIMIT (500): a count stops one past it
 (shown as "more than 500"), pages reach no further, and "most relevant first" ranks only
@@ -22,6 +23,7 @@ from .queries import (
     RELEVANCE,
     StoryFilters,
     StoryPaginator,
+    listed_page,
     search_all,
     search_count,
     search_ids,
@@ -37,6 +39,7 @@ __all__ = [
     "StoryFilters",
     "StoryPaginator",
     "StorySearchForm",
+    "listed_page",
     "search_all",
     "search_count",
     "search_ids",

@@ -375,7 +375,7 @@ class StoryPaginator(Paginator):
 
     def __init__(
         self,
-        stories: QuerySet[Story] | list[int],
+        stories: QuerySet[Story] | QuerySet[Story, int] | list[int],
         per_page: int,
         *,
         found: Callable[[], int],
@@ -409,6 +409,20 @@ def search_page(filters: StoryFilters, number: Any, per_page: int | None = None)
     page = StoryPaginator(
         ids[:limit], per_page or settings.STORIES_PAGE_SIZE, found=lambda: len(ids), limit=limit
     ).get_page(number)
+    shown = list(page.object_list)
+    stories = {s.pk: s for s in _for_show(Story.objects.filter(pk__in=shown), filters)}
+    page.object_list = [stories[pk] for pk in shown if pk in stories]
+    return page
+
+
+def listed_page(filters: StoryFilters, number: Any, *, found: Callable[[], int]) -> Page:
+    """One page of every published story `filters` allows (unsearched, newest first, no
+    limit), counted by `found`, in three queries: the page's ids, walking the newest-first
+    index; the page's stories with what they show; their services. Asked in one query,
+    PostgreSQL planned the progress of all the matches (hashing every change's stories)
+    before taking the first twenty: 13 of a big trust's 16 ms at a million stories."""
+    ids = _matching(filters).order_by("-published_at", "-pk").values_list("pk", flat=True)
+    page = StoryPaginator(ids, settings.STORIES_PAGE_SIZE, found=found).get_page(number)
     shown = list(page.object_list)
     stories = {s.pk: s for s in _for_show(Story.objects.filter(pk__in=shown), filters)}
     page.object_list = [stories[pk] for pk in shown if pk in stories]
