@@ -2,17 +2,18 @@
 
 A page that anyone may read, asked for by someone who is not signed in, is rendered once
 and kept in the shared cache (Redis through CACHE_URL in production). Exact invalidation
-by versioned keys: a page names what it shows as tags ("story:12", "org:north-trust",
-"list", and "site" on every page), each tag has a version in the cache, and the page's
-key holds the versions of all its tags at the time it was asked for. A change replaces
-the versions of the tags it touches once its transaction commits, so the next reader of
-any page showing it misses and renders afresh, and no other page is disturbed.
+by versions: a page names what it shows as tags ("story:12", "org:north-trust", "list",
+and "site" on every page), each tag has a version in the cache, and a kept page carries
+the versions of all its tags as they were read before it was rendered. A reader fetches
+the kept page and the tags' current versions together, in one round trip, and is
+served the page only if they are the same. A change replaces the versions of the tags it
+touches (at once, and again when its transaction commits), so the next reader of any
+page showing it renders afresh, and no other page is disturbed.
 
-Why versions rather than deleting keys: a page's key is known before it is rendered, so
-a render that started before a change and ends after it is stored under the old
-versions, where nobody will look again; deleting could not have caught it. A version
-that has fallen out of the cache is replaced by a new one, never read as "0", so a page
-kept from before can never match it again.
+Why versions rather than deleting keys: a render that started before a change and ends
+after it is kept with the old versions, which no reader will match again; deleting could
+not have caught it. A version that has fallen out of the cache is replaced by a new one,
+never read as "0", so a page kept from before can never match it again.
 
 Each kept page also carries an ETag, and the answer tells shared caches (a CDN, a
 reverse proxy) that they may keep it for PAGE_CACHE_SHARED_SECONDS and must ask again
@@ -57,6 +58,7 @@ T = TypeVar("T")
 
 
 class Entry(TypedDict):
+    versions: list[str]  # of the page's tags when it was rendered
     content: bytes
     content_type: str
     etag: str
@@ -90,16 +92,17 @@ def _replace_versions(tags: frozenset[str]) -> None:
         logger.exception("The page cache could not be told of a change")
 
 
-def _versions(tags: list[str]) -> list[str]:
-    """The current version of each tag, giving a new one to each that has none."""
+def _read(key: str, tags: list[str]) -> tuple[Any, list[str]]:
+    """What is kept under `key` and the current version of each tag, in one round trip to
+    the cache; a tag that has no version is given a new one (two more)."""
     keys = [VERSION_PREFIX + tag for tag in tags]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            cache.add(key, secrets.token_hex(8), timeout=None)
-    if len(found) < len(keys):
-        found = cache.get_many(keys)
-    return [str(found.get(key, "")) for key in keys]
+    found = cache.get_many([key, *keys])
+    if any(k not in found for k in keys):
+        for k in keys:
+            if k not in found:
+                cache.add(k, secrets.token_hex(8), timeout=None)
+        found = {**found, **cache.get_many(keys)}
+    return found.get(key), [str(found.get(k, "")) for k in keys]
 
 
 def kept(name: str, tags: Iterable[str], compute: Callable[[], T]) -> T:
@@ -111,26 +114,23 @@ def kept(name: str, tags: Iterable[str], compute: Callable[[], T]) -> T:
     worked out from the primary, as pages are; with the cache down, every time."""
     if settings.KEPT_VALUE_SECONDS <= 0:
         return compute()
+    tags = [SITE, *tags]
+    key = KEPT_PREFIX + hashlib.sha256("\n".join([name, *tags]).encode()).hexdigest()
     try:
-        versions = _versions([SITE, *tags])
-        key = KEPT_PREFIX + hashlib.sha256("\n".join([name, *versions]).encode()).hexdigest()
-        found = cache.get(key, _MISSING)
+        found, versions = _read(key, tags)
     except Exception:
         logger.exception("A kept value could not be read")
         return compute()
-    if found is not _MISSING:
-        return found
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == versions:
+        return found[1]
     if _changed_lately(versions):
         replicas.use_primary()
     value = compute()
     try:
-        cache.set(key, value, settings.KEPT_VALUE_SECONDS)
+        cache.set(key, (versions, value), settings.KEPT_VALUE_SECONDS)
     except Exception:
         logger.exception("A kept value could not be written")
     return value
-
-
-_MISSING = object()
 
 
 def is_public_page(request: HttpRequest) -> bool:
@@ -161,7 +161,7 @@ def _changed_lately(versions: list[str]) -> bool:
     return False
 
 
-def _key(request: HttpRequest, versions: list[str]) -> str:
+def _key(request: HttpRequest) -> str:
     htmx = request.headers.get("HX-Request") == "true" and not request.headers.get(
         "HX-History-Restore-Request"
     )
@@ -172,7 +172,6 @@ def _key(request: HttpRequest, versions: list[str]) -> str:
         get_language() or "",
         request.get_full_path(),
         "hx" if htmx else "",
-        *versions,
     ]
     return PAGE_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -211,15 +210,14 @@ def public_page(tags: Tags) -> Callable[[Callable[..., HttpResponse]], Callable[
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
+            key = _key(request)
             try:
-                versions = _versions([SITE, *tags(request, **kwargs)])
-                key = _key(request, versions)
-                entry: Entry | None = cache.get(key)
+                entry, versions = _read(key, [SITE, *tags(request, **kwargs)])
             except Exception:  # the cache is down: the page is still served, from the database
                 logger.exception("The page cache could not be read")
                 return view(request, *args, **kwargs)
-            if entry is not None:
-                return _answer(request, entry, "hit")
+            if isinstance(entry, dict) and entry.get("versions") == versions:
+                return _answer(request, entry, "hit")  # type: ignore[arg-type]
             request.META[PUBLIC_KEY] = True
             if _changed_lately(versions):
                 replicas.use_primary()
@@ -229,16 +227,17 @@ def public_page(tags: Tags) -> Callable[[Callable[..., HttpResponse]], Callable[
             if not _storable(response):
                 return response
             content = response.content
-            entry = {
+            made: Entry = {
+                "versions": versions,
                 "content": content,
                 "content_type": response["Content-Type"],
                 "etag": '"' + hashlib.sha256(content).hexdigest()[:32] + '"',
             }
             try:
-                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+                cache.set(key, made, settings.PAGE_CACHE_SECONDS)
             except Exception:  # kept or not, this reader has the page
                 logger.exception("The page cache could not be written")
-            return _answer(request, entry, "miss")
+            return _answer(request, made, "miss")
 
         return wrapper
 
