@@ -62,11 +62,7 @@ def teams_managed_by(user: AnyUser) -> QuerySet[Team]:
 def nodes_in_scope(user: AnyUser) -> list[Organisation]:
     """Every node the user's staff scope covers, in tree order: the choices of a service
     filter or of where to subscribe."""
-    return list(
-        Organisation.objects.filter(scope_of(user).under(VIEW_STAFF_DATA, "path"))
-        .only("pk", "name", "slug", "path", "depth")
-        .order_by("path")
-    )
+    return list(scope_of(user).nodes(VIEW_STAFF_DATA))
 
 
 def invitations_of(organisation: Organisation) -> QuerySet[Invitation]:

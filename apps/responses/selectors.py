@@ -1,8 +1,9 @@
 """The staff inbox: stories a member of staff may read as staff or answer.
 
 Each read is a fixed number of queries whatever the number of grants, teams,
-referrals or stories: the scope is one list of paths (one query), and the rest
-are single statements built from it.
+referrals or stories: the scope is one list of paths and one of the nodes under them
+(a query each, the second shared with the filter form), and the rest are single
+statements naming those nodes' ids.
 """
 
 from __future__ import annotations
@@ -160,10 +161,15 @@ def _chosen(scope: Scope, filters: InboxFilters, to: str = "") -> Q:
     # Held stories too: staff answer them during the right of reply, before they are public.
     condition = Q(**{f"{to}status__in": ANSWERABLE_STATUSES})
     if filters.unanswered:
-        answered = Response.objects.filter(status=ResponseStatus.PUBLISHED).values("story_id")
-        condition &= ~Q(**{f"{to}pk__in": answered})
+        # NOT EXISTS, probed per story: "NOT IN (every published response)" is a list
+        # too big to hash, and PostgreSQL then scanned it for each story (minutes).
+        answered = Response.objects.filter(
+            story=OuterRef(f"{to}pk"), status=ResponseStatus.PUBLISHED
+        )
+        condition &= Q(~Exists(answered))
     if filters.service is not None:
-        under = StoryService.objects.filter(organisation__path__startswith=filters.service.path)
+        nodes = scope.node_ids(VIEW_STAFF_DATA, within=filters.service.path)
+        under = StoryService.objects.filter(organisation_id__in=nodes)
         condition &= Q(**{f"{to}pk__in": under.values("story_id")})
     if filters.min_criticality is not None:
         condition &= Q(**{f"{to}criticality__gte": filters.min_criticality})
@@ -207,7 +213,9 @@ def inbox(user: AnyUser, filters: InboxFilters | None = None) -> Inbox:
     for one page, what else the list shows of each."""
     filters = filters or InboxFilters()
     scope = scope_of(user)
-    seen = scope.under(VIEW_STAFF_DATA)
+    # By the subtree's node ids, not by path: see Scope.nodes (the filter form has read
+    # them already, so this costs no query).
+    seen = Q(organisation_id__in=scope.node_ids(VIEW_STAFF_DATA))
     referred = _referred_ids(scope)
     # One set of ids, the subtree's links and the referrals together, so the database can
     # start from the scope's stories: "about the subtree OR referred", as two conditions,
