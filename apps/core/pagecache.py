@@ -115,7 +115,9 @@ def kept(name: str, tags: Iterable[str], compute: Callable[[], T]) -> T:
     if settings.KEPT_VALUE_SECONDS <= 0:
         return compute()
     tags = [SITE, *tags]
-    key = KEPT_PREFIX + hashlib.sha256("\n".join([name, *tags]).encode()).hexdigest()
+    # The release too: what is kept may be objects of this release's code.
+    parts = [settings.PAGE_CACHE_RELEASE, name, *tags]
+    key = KEPT_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
     try:
         found, versions = _read(key, tags)
     except Exception:

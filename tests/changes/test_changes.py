@@ -730,3 +730,21 @@ def test_a_withdrawn_story_shows_no_title_on_a_change(
         assert "Thirsty on Ward 7" not in content.decode(), where
         assert story.pseudonym not in content.decode(), where
     assert "Withdrawn story" in pages["staff"].content.decode()
+
+
+def test_the_organisation_page_counts_follow_a_change_planned_then_made(
+    story: Story, ward: Organisation, org: Organisation, responder: User, settings: Any
+) -> None:
+    """The counts are kept between views (pagecache.kept), and end when a change beneath
+    the trust is planned or made; signed in or not, cached page or not."""
+    settings.PAGE_CACHE_SECONDS = 0
+    reader = Client()
+    assert "No change has been recorded" in reader.get(org.get_absolute_url()).content.decode()
+    change = plan(responder, story, ward)
+    page = reader.get(org.get_absolute_url()).content.decode()
+    assert "1 change planned after stories told here." in page
+    change_mark_made(
+        actor=responder, change=change, made_summary="Done.", made_on=timezone.localdate()
+    )
+    page = reader.get(org.get_absolute_url()).content.decode()
+    assert "1 change made after stories told here." in page
