@@ -6,7 +6,7 @@ last month, unanswered and overdue), and one for the latest three changes made w
 how many were made this month and last. Months are calendar months on the site's clock
 (settings.TIME_ZONE).
 
-"Overdue" is the inbox's own test (`responses.selectors.past_response_target`): no published
+"Overdue" is the inbox's own test (`responses.selectors.link_overdue`): no published
 response past the trust's target of working days, counted as the reminders count them.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,8 +25,8 @@ from django.utils.translation import ngettext
 from apps.accounts.http import AnyUser
 from apps.changes.models import Change, ChangeStatus
 from apps.responders.scope import VIEW_STAFF_DATA, scope_of, under
-from apps.responses.selectors import answered, past_response_target
-from apps.stories.models import Story, StoryService, StoryStatus
+from apps.responses.selectors import link_overdue, scope_links
+from apps.stories.models import StoryStatus
 
 from . import display
 
@@ -206,26 +206,27 @@ def home_summary(user: AnyUser, now: dt.datetime | None = None) -> HomeSummary |
     if not paths:
         return None
     months = Months.at(now or timezone.now())
-    # By node ids (as the inbox asks, and read once for both): by path, PostgreSQL
-    # expects half the links to lie in one trust.
-    nodes = scope.node_ids(VIEW_STAFF_DATA)
-    in_scope = Exists(
-        StoryService.objects.filter(organisation_id__in=nodes, story=OuterRef("pk")).values("pk")
-    )
-    stories = Story.objects.filter(in_scope, status=StoryStatus.PUBLISHED)
+    # Over the inbox's copies of the scope's links (one range of one index), counting
+    # each story once though it may name several services there.
+    links = scope_links(paths).filter(status=StoryStatus.PUBLISHED)
     this = Q(published_at__gte=months.this_start, published_at__lte=months.now)
     last = Q(published_at__gte=months.last_start, published_at__lt=months.this_start)
     told = Q(published_at__lte=months.now)
-    waiting = told & ~Q(answered())
-    figures = stories.aggregate(
-        stories_this=Count("pk", filter=this),
-        stories_last_same=Count("pk", filter=last & Q(published_at__lt=months.same_point)),
-        stories_last=Count("pk", filter=last),
-        answered_this=Count("pk", filter=this & Q(answered())),
-        answered_last=Count("pk", filter=last & Q(answered())),
-        unanswered=Count("pk", filter=waiting),
+    answered = Q(answered_at__isnull=False)
+    waiting = told & Q(answered_at__isnull=True)
+
+    def stories(condition: Q) -> Count:
+        return Count("story_id", distinct=True, filter=condition)
+
+    figures = links.aggregate(
+        stories_this=stories(this),
+        stories_last_same=stories(last & Q(published_at__lt=months.same_point)),
+        stories_last=stories(last),
+        answered_this=stories(this & answered),
+        answered_last=stories(last & answered),
+        unanswered=stories(waiting),
         # The inbox's overdue: unanswered and past the trust's working-days target.
-        overdue=Count("pk", filter=waiting & Q(past_response_target(months.now))),
+        overdue=stories(waiting & Q(link_overdue(months.now))),
     )
     # The latest changes made and, on each row, how many were made this month and last
     # (window counts over every change made in scope): one query.

@@ -112,6 +112,7 @@ class Scope:
         self._nodes: dict[str, list[Organisation]] = {}
         self._roles: frozenset[str] | None = None
         self._objects: dict[tuple[Grants, str], dict[Any, bool]] = {}
+        self._all_objects: dict[tuple[Grants, str], frozenset[Any]] = {}
 
     # Nodes
 
@@ -209,9 +210,19 @@ class Scope:
             return grants.user_model._default_manager.none()
         return _granted(grants, codename, "content_object_id", holder=self.member)
 
+    def all_object_ids(self, grants: Grants, codename: str) -> frozenset[Any]:
+        """Every object the user holds `codename` on: one query, remembered, after which
+        `objects_among` and `holds_object` answer without one."""
+        key = (grants, codename)
+        if key not in self._all_objects:
+            self._all_objects[key] = frozenset(pk for (pk,) in self.object_ids(grants, codename))
+        return self._all_objects[key]
+
     def objects_among(self, grants: Grants, codename: str, ids: Iterable[Any]) -> set[Any]:
         """Which of these objects the user holds `codename` on: one query, each answer
         remembered for `holds_object`."""
+        if (grants, codename) in self._all_objects:
+            return set(ids) & self._all_objects[grants, codename]
         known = self._objects.setdefault((grants, codename), {})
         wanted = [pk for pk in ids if pk not in known]
         if wanted and self.member is not None:

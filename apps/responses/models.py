@@ -264,3 +264,51 @@ class StoryUserPermission(UserObjectPermissionBase):
 
 class StoryGroupPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey("stories.Story", on_delete=models.CASCADE)
+
+
+class InboxLink(models.Model):
+    """The inbox's copy of one story link (`stories.StoryService`): the node's path and
+    what the inbox sorts, filters and counts its story by, side by side, so a scope's
+    stories are one range of one index instead of a probe of every story row.
+
+    Kept by the database alone (migration 0004's triggers on stories, their links,
+    organisations and responses), whoever writes those tables; code only reads it."""
+
+    link = models.OneToOneField(
+        "stories.StoryService",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    story = models.ForeignKey(
+        "stories.Story", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    path = models.CharField(max_length=255, db_collation="C")
+    # The story's, copied.
+    status = models.CharField(max_length=24)
+    published_at = models.DateTimeField(null=True)
+    criticality = models.PositiveSmallIntegerField(null=True)
+    # When its first published response was published; None while it has none.
+    answered_at = models.DateTimeField(null=True)
+    # The shortest response target (working days) of the trusts its services belong to.
+    target_days = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(
+                fields=["path"],
+                include=[
+                    "story",
+                    "status",
+                    "published_at",
+                    "criticality",
+                    "answered_at",
+                    "target_days",
+                ],
+                name="inbox_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"inbox copy of link {self.link_id}"

@@ -1,33 +1,41 @@
 """The staff inbox: stories a member of staff may read as staff or answer.
 
 Each read is a fixed number of queries whatever the number of grants, teams,
-referrals or stories: the scope is one list of paths and one of the nodes under them
-(a query each, the second shared with the filter form), and the rest are single
-statements naming those nodes' ids.
+referrals or stories: the scope is one list of paths and one of the referred stories
+(a query each), and the rest are single statements over the inbox's copies of the
+links under those paths (`InboxLink`), one range of one index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from apps.accounts.http import AnyUser
 from apps.organisations.models import Organisation
-from apps.responders.scope import RESPOND, VIEW_STAFF_DATA, Scope, scope_of
+from apps.responders.scope import RESPOND, VIEW_STAFF_DATA, Scope, scope_of, under
 from apps.stories.models import (
     ANSWERABLE_STATUSES,
     STAFF_VISIBLE_STATUSES,
     Flag,
     Story,
-    StoryService,
 )
 from apps.stories.moderation import QUEUE_STATUSES
 from apps.stories.selectors import services_named
@@ -36,6 +44,7 @@ from .models import (
     AuthorReply,
     AuthorReplyStatus,
     ConversationReport,
+    InboxLink,
     Referral,
     Response,
     ResponseStatus,
@@ -84,22 +93,6 @@ COALESCE((
 """
 
 
-def answered() -> Exists:
-    """Whether the story (the query's own row) has a published response."""
-    return Exists(Response.objects.filter(story=OuterRef("pk"), status=ResponseStatus.PUBLISHED))
-
-
-def past_response_target(now: Any) -> RawSQL:
-    """Whether the story (the query's own row, `stories_story`) was published longer ago
-    than its trust's response target at `now`, answered or not. Usable as a condition:
-    `~answered() & past_response_target(now)` is what the inbox calls overdue."""
-    zone = settings.TIME_ZONE
-    # A constant statement; the zone, the time and the step are parameters.
-    return RawSQL(  # noqa: S611
-        _OVERDUE, (zone, now, zone, zone, Organisation.steplen), output_field=BooleanField()
-    )
-
-
 # The story's first published response, in place of `now` in _OVERDUE.
 _FIRST_RESPONSE = """(
     SELECT min(r.published_at) FROM responses_response r
@@ -109,8 +102,8 @@ _FIRST_RESPONSE = """(
 
 def answered_within_target() -> RawSQL:
     """Whether the story (the query's own row, `stories_story`) had its first published
-    response before its trust's response target passed: the deadline past_response_target
-    counts, met by the first response (for the board report's headline)."""
+    response before its trust's response target passed: the deadline the inbox calls
+    overdue, met by the first response (for the board report's headline)."""
     zone = settings.TIME_ZONE
     late = _OVERDUE.replace("%s::timestamptz", f"{_FIRST_RESPONSE}::timestamptz", 1)
     # Constant statements; the zone, the status and the step are parameters.
@@ -122,121 +115,126 @@ def answered_within_target() -> RawSQL:
     )
 
 
-def _overdue(now: Any) -> Case:
-    """Whether the story (the query's own row) waits for a response past its target."""
-    return Case(
-        When(answered=True, then=False),
-        default=past_response_target(now),
-        output_field=BooleanField(),
+# The same deadline over the inbox's copy of a link (`InboxLink`), whose row carries the
+# story's publication, first response and shortest target: no subquery, so a scope's
+# thousands of stories are tested in a few milliseconds. `w` is the weekday published.
+_WEEKDAY = """extract(isodow FROM "responses_inboxlink"."published_at" AT TIME ZONE %s)::int"""
+_LINK_OVERDUE = f"""
+COALESCE(
+    "responses_inboxlink"."answered_at" IS NULL
+    AND ("responses_inboxlink"."published_at" AT TIME ZONE %s) + make_interval(days => CASE
+        WHEN "responses_inboxlink"."target_days" = 0 THEN 0
+        ELSE "responses_inboxlink"."target_days"
+            + 2 * ((LEAST({_WEEKDAY}, 5) - 1 + "responses_inboxlink"."target_days") / 5)
+            - ({_WEEKDAY} - LEAST({_WEEKDAY}, 5))
+    END) <= (%s::timestamptz AT TIME ZONE %s),
+    false
+)
+"""
+
+
+def link_overdue(now: Any) -> RawSQL:
+    """Whether the link's story (`InboxLink`) waits for a response past its target at
+    `now`: the inbox's and the staff home's overdue, as `_OVERDUE` counts it."""
+    zone = settings.TIME_ZONE
+    # A constant statement; the zone and the time are parameters.
+    return RawSQL(  # noqa: S611
+        _LINK_OVERDUE, (zone,) * 4 + (now, zone), output_field=BooleanField()
     )
 
 
-def with_needs(
-    stories: QuerySet[Story], sort: str = NEEDS_DOING, now: Any = None
-) -> QuerySet[Story]:
-    """Annotate `answered` and `overdue`, and order by what needs doing: overdue first,
-    then the rest waiting for a response, each waiting longest first, then the answered
-    ones newest first; or, with NEWEST, newest first (walking the published_at index)."""
-    stories = stories.annotate(answered=answered()).annotate(
-        overdue=_overdue(now or timezone.now())
-    )
-    if sort == NEWEST:
-        return stories.order_by("-published_at", "-pk")
-    return stories.order_by(
-        F("overdue").desc(),
-        "answered",
-        Case(When(answered=False, then=F("published_at"))).asc(nulls_last=True),
-        "-published_at",
-        "-pk",
-    )
+def scope_links(paths: list[str]) -> QuerySet[InboxLink]:
+    """The inbox's copies of the links under these paths: one range of its path index."""
+    return InboxLink.objects.filter(under(paths, "path"))
 
 
-def _referred_ids(scope: Scope) -> QuerySet[Any]:
-    """Ids of the stories referred to the user or their teams (a subquery)."""
-    return scope.object_ids(REFERRALS, RESPOND_TO_STORY)
-
-
-def _chosen(scope: Scope, filters: InboxFilters, to: str = "") -> Q:
-    """The filters, as conditions on a story reached through the relation `to`."""
+def _chosen(scope: Scope, filters: InboxFilters, referred: frozenset[int]) -> Q:
+    """The filters, as conditions on the inbox's copies of links."""
     # Held stories too: staff answer them during the right of reply, before they are public.
-    condition = Q(**{f"{to}status__in": ANSWERABLE_STATUSES})
+    condition = Q(status__in=ANSWERABLE_STATUSES)
     if filters.unanswered:
-        # NOT EXISTS, probed per story: "NOT IN (every published response)" is a list
-        # too big to hash, and PostgreSQL then scanned it for each story (minutes).
-        answered = Response.objects.filter(
-            story=OuterRef(f"{to}pk"), status=ResponseStatus.PUBLISHED
-        )
-        condition &= Q(~Exists(answered))
+        condition &= Q(answered_at__isnull=True)
     if filters.service is not None:
-        nodes = scope.node_ids(VIEW_STAFF_DATA, within=filters.service.path)
-        under = StoryService.objects.filter(organisation_id__in=nodes)
-        condition &= Q(**{f"{to}pk__in": under.values("story_id")})
+        condition &= Q(path__startswith=filters.service.path)
     if filters.min_criticality is not None:
-        condition &= Q(**{f"{to}criticality__gte": filters.min_criticality})
+        condition &= Q(criticality__gte=filters.min_criticality)
     if filters.referred:
-        condition &= Q(**{f"{to}pk__in": _referred_ids(scope)})
+        condition &= Q(story_id__in=referred)
     if filters.unread:
         read = StaffRead.objects.filter(user=scope.member).values("story_id")
-        condition &= ~Q(**{f"{to}pk__in": read})
+        condition &= ~Q(story_id__in=read)
     return condition
 
 
 class Inbox:
     """What the paginator needs: a count and slices, each asked the fastest way.
 
-    Newest first, the page walks the published_at index and tests each story with
-    indexed EXISTS probes, stopping after a page; by what needs doing, the scope's
-    stories are sorted (a story's overdue test is a few index probes). The count starts
-    from the ids under the scope's paths and the referrals instead, so it never reads
-    the whole story table."""
+    Both read the inbox's copies of the scope's links (`InboxLink`), one range of one index
+    whatever the number of nodes, sorting or counting the distinct stories there; a slice
+    then reads its page's stories, in that order, with what the list shows of them."""
 
-    def __init__(self, stories: QuerySet[Story], counted: QuerySet[Any]) -> None:
-        self.stories = stories
-        self.counted = counted
+    def __init__(self, rows: QuerySet[Any]) -> None:
+        self.rows = rows
 
     def count(self) -> int:
-        return self.counted.count()
+        return self.rows.order_by().values("story_id").distinct().count()
 
     def __len__(self) -> int:
         return self.count()
 
-    def __iter__(self) -> Iterator[Story]:
-        return iter(self.stories)
+    def __getitem__(self, index: slice) -> list[Story]:
+        rows = list(self.rows[index])
+        stories = Story.objects.filter(pk__in=[row["story_id"] for row in rows])
+        by_id = {story.pk: story for story in stories.prefetch_related(services_named())}
+        page = []
+        for row in rows:
+            story = by_id[row["story_id"]]
+            story.answered = row["answered"]
+            story.overdue = row["overdue"]
+            page.append(story)
+        return page
 
-    def __getitem__(self, index: Any) -> Any:
-        return self.stories[index]
 
-
-def inbox(user: AnyUser, filters: InboxFilters | None = None) -> Inbox:
-    """Published stories about the user's part of the tree, or referred to them, by what
-    needs doing (or newest first), each marked answered and overdue. `inbox_marks` adds,
-    for one page, what else the list shows of each."""
+def inbox(user: AnyUser, filters: InboxFilters | None = None, now: Any = None) -> Inbox:
+    """Published and held stories about the user's part of the tree, or referred to them,
+    by what needs doing (overdue first, then the rest waiting for a response, each waiting
+    longest first, then the answered ones newest first) or newest first, each marked
+    answered and overdue. `inbox_marks` adds, for one page, what else the list shows."""
     filters = filters or InboxFilters()
     scope = scope_of(user)
-    # By the subtree's node ids, not by path: see Scope.nodes (the filter form has read
-    # them already, so this costs no query).
-    seen = Q(organisation_id__in=scope.node_ids(VIEW_STAFF_DATA))
-    referred = _referred_ids(scope)
-    # One set of ids, the subtree's links and the referrals together, so the database can
-    # start from the scope's stories: "about the subtree OR referred", as two conditions,
-    # had it test every published story in turn (6.6 s of 11.6 at a million stories).
-    in_scope = StoryService.objects.filter(seen).values("story_id").union(referred)
-    stories = with_needs(
-        Story.objects.filter(_chosen(scope, filters)).filter(pk__in=in_scope),
-        filters.sort,
-    ).prefetch_related(services_named())
-    counted = (
-        StoryService.objects.filter(seen, _chosen(scope, filters, "story__"))
+    paths = scope.paths(VIEW_STAFF_DATA)
+    # The referrals are read here, as a list: "under the paths OR among these ids" is then
+    # two index scans joined, where a subquery in the OR would read every link.
+    referred = scope.all_object_ids(REFERRALS, RESPOND_TO_STORY)
+    reach = under(paths, "path") | Q(story_id__in=referred)
+    rows = (
+        InboxLink.objects.filter(reach, _chosen(scope, filters, referred))
         .values("story_id")
-        .union(Story.objects.filter(_chosen(scope, filters), pk__in=referred).values("pk"))
+        .annotate(
+            answered=ExpressionWrapper(Q(answered_at__isnull=False), BooleanField()),
+            overdue=link_overdue(now or timezone.now()),
+            waiting_since=Case(When(answered_at__isnull=True, then=F("published_at"))),
+        )
+        .distinct()
     )
-    return Inbox(stories, counted)
+    # Every key is the story's own, so DISTINCT leaves one row a story.
+    if filters.sort == NEWEST:
+        rows = rows.order_by(F("published_at").desc(nulls_last=True), "-story_id")
+    else:
+        rows = rows.order_by(
+            F("overdue").desc(),
+            "answered",
+            F("waiting_since").asc(nulls_last=True),
+            F("published_at").desc(nulls_last=True),
+            "-story_id",
+        )
+    return Inbox(rows)
 
 
 def inbox_marks(user: AnyUser, stories: list[Story]) -> list[Story]:
     """Mark one page of the inbox: referred to me, read by me, and whether I may respond
-    (`answered` and `overdue` come annotated from `inbox`). Two queries whatever the page;
-    scope comes from the prefetched services."""
+    (`answered` and `overdue` come from `inbox`). One query whatever the page (the
+    referrals were read with the inbox); scope comes from the prefetched services."""
     scope = scope_of(user)
     ids = [story.pk for story in stories]
     referred = scope.objects_among(REFERRALS, RESPOND_TO_STORY, ids)

@@ -55,6 +55,7 @@ from tests.bench.common import (  # noqa: E402
     Row,
     bench_database,
     gin_indexes_built_after,
+    inbox_copies_filled_after,
     log,
     measure,
     measure_after,
@@ -704,7 +705,7 @@ def run(
         )
         log(f"Seeding {stories:,} stories in SQL…")
         room = sizing.preflight(stories)
-        with gin_indexes_built_after("stories_story"):
+        with gin_indexes_built_after("stories_story"), inbox_copies_filled_after():
             seed_stories(stories, tree, rng)
         seeded_in = time.perf_counter() - started
         size = sizing.database_size() / sizing.GB
