@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form, LongSelect, choice_field
 from apps.organisations.models import Organisation
+from apps.responders.scope import Node
 from apps.stories.models import Tag
 from apps.stories.taxonomy import Criticality
 
@@ -41,7 +42,7 @@ class SubscriptionForm(Form):
         help_text=_("Leave empty for every story."),
     )
 
-    def __init__(self, *args: Any, nodes: list[Organisation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, nodes: list[Node], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.nodes = {str(n.pk): n for n in nodes}
         choice_field(self, "organisation").choices = [
@@ -49,4 +50,5 @@ class SubscriptionForm(Form):
         ]
 
     def clean_organisation(self) -> Organisation:
-        return self.nodes[self.cleaned_data["organisation"]]
+        # The choices are plain rows of the scope; the subscription needs the node itself.
+        return Organisation.objects.get(pk=self.nodes[self.cleaned_data["organisation"]].pk)

@@ -1,12 +1,13 @@
 import datetime as dt
+import html
 import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
@@ -63,6 +64,10 @@ def check_date_range(form: forms.Form, *names: str) -> None:
             )
 
 
+def _escaped(value: Any) -> str:
+    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
+
+
 class LongSelect(forms.Select):
     """A select written in one pass in Python, not through a template per option, which is
     many times faster: for long lists (a subtree of a thousand nodes) and for forms on
@@ -77,19 +82,20 @@ class LongSelect(forms.Select):
     ) -> SafeString:
         chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
 
-        def options(choices: Any) -> SafeString:
-            return format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((key, " selected" if str(key) in chosen else "", label) for key, label in choices),
-            )
+        def option(key: Any, label: Any) -> str:
+            # Escaped as Django's templates would (what is marked safe is kept), by the
+            # standard library's escape: a thousand format_html calls took milliseconds.
+            selected = " selected" if str(key) in chosen else ""
+            return f'<option value="{_escaped(key)}"{selected}>{_escaped(label)}</option>'
 
         # A choice whose label is a list of choices is a group (as Django's Select reads it).
         body = SafeString(
             "".join(
-                format_html('<optgroup label="{}">{}</optgroup>', key, options(label))
+                f'<optgroup label="{_escaped(key)}">'
+                + "".join(option(*choice) for choice in label)
+                + "</optgroup>"
                 if isinstance(label, list | tuple)
-                else options([(key, label)])
+                else option(key, label)
                 for key, label in self.choices
             )
         )

@@ -11,7 +11,7 @@ from apps.organisations.models import Organisation
 
 from .models import Invitation, Role, Team
 from .permissions import is_platform_admin
-from .scope import MANAGE_ROLES, VIEW_STAFF_DATA, scope_of, under
+from .scope import MANAGE_ROLES, VIEW_STAFF_DATA, Node, scope_of, under
 
 
 def _subtree(organisation: Organisation, field: str = "organisation__path") -> Q:
@@ -59,7 +59,7 @@ def teams_managed_by(user: AnyUser) -> QuerySet[Team]:
     return teams_under(scope_of(user).paths(MANAGE_ROLES))
 
 
-def nodes_in_scope(user: AnyUser) -> list[Organisation]:
+def nodes_in_scope(user: AnyUser) -> list[Node]:
     """Every node the user's staff scope covers, in tree order: the choices of a service
     filter or of where to subscribe."""
     return list(scope_of(user).nodes(VIEW_STAFF_DATA))

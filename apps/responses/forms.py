@@ -11,6 +11,7 @@ from apps.accounts.models import User
 from apps.core.forms import Form, LongSelect, choice_field, model_choice_field
 from apps.organisations.models import Organisation
 from apps.responders.models import Team
+from apps.responders.scope import Node
 from apps.stories.taxonomy import Criticality, ReportReason
 
 from .selectors import NEEDS_DOING, NEWEST, InboxFilters
@@ -39,7 +40,7 @@ class InboxFilterForm(Form):
         ],
     )
 
-    def __init__(self, *args: Any, services: list[Organisation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, services: list[Node], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.nodes = {org.slug: org for org in services}
         top = min((org.depth for org in services), default=1)

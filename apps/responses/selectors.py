@@ -8,8 +8,9 @@ links under those paths (`InboxLink`), one range of one index.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.db import connection
@@ -30,7 +31,7 @@ from django.utils.timesince import timesince
 
 from apps.accounts.http import AnyUser
 from apps.organisations.models import Organisation
-from apps.responders.scope import RESPOND, VIEW_STAFF_DATA, Scope, scope_of, under
+from apps.responders.scope import RESPOND, VIEW_STAFF_DATA, Node, Scope, scope_of, under
 from apps.stories.models import (
     ANSWERABLE_STATUSES,
     STAFF_VISIBLE_STATUSES,
@@ -60,7 +61,7 @@ NEWEST = "newest"
 @dataclass(frozen=True)
 class InboxFilters:
     unanswered: bool = False
-    service: Organisation | None = None
+    service: Node | None = None
     min_criticality: int | None = None
     referred: bool = False
     unread: bool = False
@@ -182,7 +183,18 @@ class Inbox:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[Story]:
+    def __iter__(self) -> Iterator[Story]:
+        return iter(self[:])
+
+    @overload
+    def __getitem__(self, index: int) -> Story: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Story]: ...
+
+    def __getitem__(self, index: int | slice) -> Story | list[Story]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
         rows = list(self.rows[index])
         stories = Story.objects.filter(pk__in=[row["story_id"] for row in rows])
         by_id = {story.pk: story for story in stories.prefetch_related(services_named())}

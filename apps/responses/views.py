@@ -23,7 +23,7 @@ from apps.core.audit import refuse
 from apps.core.forms import add_service_errors
 from apps.responders.models import Team
 from apps.responders.permissions import is_staff_member
-from apps.responders.scope import MANAGE_ROLES, scope_of
+from apps.responders.scope import MANAGE_ROLES, RESPOND, VIEW_STAFF_DATA, scope_of
 from apps.responders.selectors import my_roles, nodes_in_scope, teams_managed_by
 from apps.stories.models import Story
 
@@ -38,6 +38,8 @@ from .permissions import can_refer, can_respond, can_view_story_as_staff
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Stories I may read as staff or answer, with filters; the URL holds them all."""
     user = request.user
+    # The three permissions the page asks of the scope, in one query.
+    scope_of(user).read_paths(VIEW_STAFF_DATA, RESPOND, MANAGE_ROLES)
     form = InboxFilterForm(request.GET, services=nodes_in_scope(user))
     filters = form.filters()
     paginator: Paginator[Story] = Paginator(

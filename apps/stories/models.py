@@ -222,9 +222,11 @@ class Story(TimeStampedModel):
     # The words of the public title (weight A) and body (weight B), kept by PostgreSQL
     # itself on every write (`_words`). Only public text: never the email, notes or the
     # author's original revision, so a search cannot reveal them.
-    # Set on rows by the staff inbox (responses.selectors.inbox_marks), not stored: how
+    # Set on rows by the staff inbox (responses.selectors.inbox, inbox_marks), not stored: how
     # long an unanswered story has waited, and what it is to the reader.
     waiting: str
+    answered: bool
+    overdue: bool
     is_referred: bool
     read_by_me: bool
     answerable: bool
