@@ -13,17 +13,21 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import BoolOr
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     When,
+    Window,
 )
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -119,18 +123,28 @@ def answered_within_target() -> RawSQL:
 # The same deadline over the inbox's copy of a link (`InboxLink`), whose row carries the
 # story's publication, first response and shortest target: no subquery, so a scope's
 # thousands of stories are tested in a few milliseconds. `w` is the weekday published.
-_WEEKDAY = """extract(isodow FROM "responses_inboxlink"."published_at" AT TIME ZONE %s)::int"""
+# Working out local weekdays and times is most of that cost, so it is done only near the
+# deadline: n working days are at least n calendar days (for n > 0) and at most
+# n + 2 * ((4 + n) / 5) <= 2n + 2, and local clock changes move the deadline by hours,
+# so a story published less than n - 1 days ago is not overdue, and one published
+# 2n + 4 days ago or more is; between the two, the exact test decides.
+_L = '"responses_inboxlink"'
+_WEEKDAY = f'extract(isodow FROM {_L}."published_at" AT TIME ZONE %s)::int'
 _LINK_OVERDUE = f"""
-COALESCE(
-    "responses_inboxlink"."answered_at" IS NULL
-    AND ("responses_inboxlink"."published_at" AT TIME ZONE %s) + make_interval(days => CASE
-        WHEN "responses_inboxlink"."target_days" = 0 THEN 0
-        ELSE "responses_inboxlink"."target_days"
-            + 2 * ((LEAST({_WEEKDAY}, 5) - 1 + "responses_inboxlink"."target_days") / 5)
+COALESCE(CASE
+    WHEN {_L}."answered_at" IS NOT NULL THEN false
+    WHEN {_L}."published_at" > %s::timestamptz - make_interval(days => {_L}."target_days" - 1)
+        THEN false
+    WHEN {_L}."published_at"
+        <= %s::timestamptz - make_interval(days => 2 * {_L}."target_days" + 4)
+        THEN true
+    ELSE ({_L}."published_at" AT TIME ZONE %s) + make_interval(days => CASE
+        WHEN {_L}."target_days" = 0 THEN 0
+        ELSE {_L}."target_days"
+            + 2 * ((LEAST({_WEEKDAY}, 5) - 1 + {_L}."target_days") / 5)
             - ({_WEEKDAY} - LEAST({_WEEKDAY}, 5))
-    END) <= (%s::timestamptz AT TIME ZONE %s),
-    false
-)
+    END) <= (%s::timestamptz AT TIME ZONE %s)
+END, false)
 """
 
 
@@ -140,7 +154,7 @@ def link_overdue(now: Any) -> RawSQL:
     zone = settings.TIME_ZONE
     # A constant statement; the zone and the time are parameters.
     return RawSQL(  # noqa: S611
-        _LINK_OVERDUE, (zone,) * 4 + (now, zone), output_field=BooleanField()
+        _LINK_OVERDUE, (now, now) + (zone,) * 4 + (now, zone), output_field=BooleanField()
     )
 
 
@@ -170,21 +184,44 @@ def _chosen(scope: Scope, filters: InboxFilters, referred: frozenset[int]) -> Q:
 class Inbox:
     """What the paginator needs: a count and slices, each asked the fastest way.
 
-    Both read the inbox's copies of the scope's links (`InboxLink`), one range of one index
-    whatever the number of nodes, sorting or counting the distinct stories there; a slice
-    then reads its page's stories, in that order, with what the list shows of them."""
+    A slice reads the inbox's copies of the scope's links (`InboxLink`), one range of one
+    index whatever the number of nodes, grouped by story and sorted, with the number of
+    stories beside each row (a window over the groups); then its page's stories, in that
+    order, with what the list shows of them. The paginator asks the count first: the page
+    it will ask for (`first`, the slice) is read then, and its count comes with it."""
 
-    def __init__(self, rows: QuerySet[Any]) -> None:
+    def __init__(self, rows: QuerySet[Any], first: slice) -> None:
         self.rows = rows
+        self.first = first
+        self._first_rows: list[dict[str, Any]] | None = None
+        self._count: int | None = None
 
     def count(self) -> int:
-        return self.rows.order_by().values("story_id").distinct().count()
+        if self._count is None:
+            rows = self._read(self.first)
+            if rows:
+                self._count = rows[0]["total"]
+            elif not self.first.start:
+                self._count = 0
+            else:  # a page past the end: count on its own
+                self._count = self.rows.order_by().values("story_id").distinct().count()
+        return self._count
+
+    def _read(self, index: slice) -> list[dict[str, Any]]:
+        # The paginator may ask for fewer than a page at the end: the rows read cover it.
+        cached = self._first_rows is not None and index.start == self.first.start
+        if cached and index.stop is not None and index.stop <= self.first.stop:
+            return self._first_rows[: index.stop - (index.start or 0)]  # type: ignore[index]
+        rows = list(self.rows[index])
+        if index == self.first:
+            self._first_rows = rows
+        return rows
 
     def __len__(self) -> int:
         return self.count()
 
     def __iter__(self) -> Iterator[Story]:
-        return iter(self[:])
+        return iter(self[: self.count()])
 
     @overload
     def __getitem__(self, index: int) -> Story: ...
@@ -195,7 +232,7 @@ class Inbox:
     def __getitem__(self, index: int | slice) -> Story | list[Story]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        rows = list(self.rows[index])
+        rows = self._read(index)
         stories = Story.objects.filter(pk__in=[row["story_id"] for row in rows])
         by_id = {story.pk: story for story in stories.prefetch_related(services_named())}
         page = []
@@ -207,11 +244,17 @@ class Inbox:
         return page
 
 
-def inbox(user: AnyUser, filters: InboxFilters | None = None, now: Any = None) -> Inbox:
+def inbox(
+    user: AnyUser,
+    filters: InboxFilters | None = None,
+    now: Any = None,
+    first: slice = slice(0, 20),
+) -> Inbox:
     """Published and held stories about the user's part of the tree, or referred to them,
     by what needs doing (overdue first, then the rest waiting for a response, each waiting
     longest first, then the answered ones newest first) or newest first, each marked
-    answered and overdue. `inbox_marks` adds, for one page, what else the list shows."""
+    answered and overdue. `inbox_marks` adds, for one page, what else the list shows.
+    `first` is the slice the paginator will ask for first."""
     filters = filters or InboxFilters()
     scope = scope_of(user)
     paths = scope.paths(VIEW_STAFF_DATA)
@@ -219,28 +262,30 @@ def inbox(user: AnyUser, filters: InboxFilters | None = None, now: Any = None) -
     # two index scans joined, where a subquery in the OR would read every link.
     referred = scope.all_object_ids(REFERRALS, RESPOND_TO_STORY)
     reach = under(paths, "path") | Q(story_id__in=referred)
+    # One group a story: its columns are the same on each of its links' copies, so the
+    # aggregates only pick them up. The window counts the groups (the stories).
     rows = (
         InboxLink.objects.filter(reach, _chosen(scope, filters, referred))
         .values("story_id")
         .annotate(
-            answered=ExpressionWrapper(Q(answered_at__isnull=False), BooleanField()),
-            overdue=link_overdue(now or timezone.now()),
-            waiting_since=Case(When(answered_at__isnull=True, then=F("published_at"))),
+            published=Max("published_at"),
+            answered=BoolOr(ExpressionWrapper(Q(answered_at__isnull=False), BooleanField())),
+            overdue=BoolOr(link_overdue(now or timezone.now())),
+            waiting_since=Max(Case(When(answered_at__isnull=True, then=F("published_at")))),
+            total=Window(Count("story_id")),
         )
-        .distinct()
     )
-    # Every key is the story's own, so DISTINCT leaves one row a story.
     if filters.sort == NEWEST:
-        rows = rows.order_by(F("published_at").desc(nulls_last=True), "-story_id")
+        rows = rows.order_by(F("published").desc(nulls_last=True), "-story_id")
     else:
         rows = rows.order_by(
             F("overdue").desc(),
             "answered",
             F("waiting_since").asc(nulls_last=True),
-            F("published_at").desc(nulls_last=True),
+            F("published").desc(nulls_last=True),
             "-story_id",
         )
-    return Inbox(rows)
+    return Inbox(rows, first)
 
 
 def inbox_marks(user: AnyUser, stories: list[Story]) -> list[Story]:

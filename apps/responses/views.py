@@ -32,6 +32,20 @@ from .forms import InboxFilterForm, ReferForm, ResponseEditForm, ResponseForm, W
 from .models import Referral, Response, StaffRead
 from .permissions import can_refer, can_respond, can_view_story_as_staff
 
+# Past this, a page number read ahead of the paginator is taken as the first page (an
+# offset beyond PostgreSQL's bigint is an error, not an empty page).
+MAX_PAGE = 1_000_000
+
+
+def _page_number(value: str | None) -> int:
+    """The page number asked for, as the paginator will read it; 1 for anything else
+    (the paginator then says what it makes of it)."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return number if 1 <= number <= MAX_PAGE else 1
+
 
 @require_safe
 @second_factor_required
@@ -42,8 +56,11 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope_of(user).read_paths(VIEW_STAFF_DATA, RESPOND, MANAGE_ROLES)
     form = InboxFilterForm(request.GET, services=nodes_in_scope(user))
     filters = form.filters()
+    size = settings.STORIES_PAGE_SIZE
+    # The page asked for is read with the count, in one statement.
+    first = (_page_number(request.GET.get("page")) - 1) * size
     paginator: Paginator[Story] = Paginator(
-        selectors.inbox(user, filters), settings.STORIES_PAGE_SIZE
+        selectors.inbox(user, filters, first=slice(first, first + size)), size
     )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.inbox_marks(user, list(page.object_list))

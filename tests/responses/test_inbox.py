@@ -79,6 +79,41 @@ def test_the_inbox_holds_the_stories_of_my_subtree_only(
     assert titles(signed_in(responder)) == ["Mine"]
 
 
+def test_the_inbox_pages_count_each_story_once_whatever_page_is_asked(
+    org: Organisation, ward: Organisation, settings: Any
+) -> None:
+    """The count comes with the page asked for; a story naming two services in scope is
+    one story; a page past the end, nonsense or a number too big for the database gives
+    a page of the list, as the paginator reads it."""
+    settings.STORIES_PAGE_SIZE = 2
+    outpatients = node(org, 3)
+    for n in range(4):
+        StoryFactory(title=f"Story {n}", services=[outpatients, ward])
+    StoryFactory(title="Story 4", services=[ward])
+    client = signed_in(staff("responder", org))
+
+    def page(query: str) -> tuple[int, int, list[str]]:
+        response = client.get(reverse("inbox:index") + query)
+        assert response.status_code == 200, query
+        shown = response.context["page"]
+        titles = [story.title for story in shown.object_list]
+        return shown.paginator.count, shown.number, titles
+
+    seen = []
+    for number in (1, 2, 3):
+        count, shown, titles = page(f"?sort=newest&page={number}")
+        assert (count, shown) == (5, number)
+        seen += titles
+    assert sorted(seen) == [f"Story {n}" for n in range(5)]  # each once, none lost
+    assert page("?sort=newest&page=3")[2] == ["Story 0"]  # the last page holds one
+    assert page("?sort=newest&page=9")[:2] == (5, 3)  # past the end: the last page
+    assert page("?sort=newest&page=abc")[:2] == (5, 1)
+    # Django's paginator gives the last page for a number out of range.
+    for number in ("0", "-1", "99999999999999999999999"):
+        assert page(f"?sort=newest&page={number}")[:2] == (5, 3), number
+    assert page("?unanswered=on&criticality=5") == (0, 1, [])
+
+
 def test_a_team_role_reaches_its_members_until_they_leave(
     org: Organisation, super_user: User, ward: Organisation
 ) -> None:
@@ -234,8 +269,8 @@ def test_the_inbox_keeps_its_query_budget_with_grants_and_stories(
     url = reverse("inbox:index") + "?unanswered=on" + sort
     _stories(outpatients, 100)
     # The page's stories are read after their ids and order (as on organisation pages),
-    # and the scope's three permissions are read in one query.
-    budget = QueryBudget("staff inbox", limit=14)
+    # the scope's three permissions in one query, and the count with the page.
+    budget = QueryBudget("staff inbox", limit=13)
 
     def get() -> Any:
         return client.get(url)
@@ -352,6 +387,11 @@ def test_overdue_follows_the_trusts_target_in_working_days(org: Organisation) ->
             due = add_working_days(story.published_at, target)  # type: ignore[arg-type]
             for now, expected in ((due - dt.timedelta(minutes=1), False), (due, True)):
                 assert overdue(story, now) is expected, (target, story.published_at, now)
+            # Each day before and after, far enough to leave the band where the database
+            # works the exact deadline out (n - 1 to 2n + 4 days after publication).
+            for days in range(-1, 2 * target + 7):
+                now = story.published_at + dt.timedelta(days=days, hours=1)  # type: ignore[operator]
+                assert overdue(story, now) is (now >= due), (target, story.published_at, now)
 
 
 def test_a_story_naming_two_trusts_is_overdue_by_the_shorter_target(
