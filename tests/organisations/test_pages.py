@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.organisations.models import Organisation, OrganisationKind
 from apps.organisations.services import organisation_bulk_add, unique_slugs
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, StoryFactory
 from tests.querybudget import QueryBudget
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +209,37 @@ def test_directory_queries_do_not_grow_with_organisations(
     add_services(tree["directorate"], 990, start=10)
     budget.measure(1000, lambda: client.get(DIRECTORY, {"q": "service"}))
     budget.assert_flat()
+
+
+@pytest.mark.parametrize("links_first", [True, False], ids=["from-links", "index-walk"])
+def test_organisation_page_lists_its_subtrees_stories_newest_first_each_once(
+    client: Client,
+    tree: dict[str, Organisation],
+    settings: Any,
+    monkeypatch: Any,
+    links_first: bool,
+) -> None:
+    """Both ways of reading an unsearched list (from the subtree's links, or walking the
+    newest-first index) give the same pages: newest first, a story naming two services
+    of the subtree once, nothing from elsewhere."""
+    from apps.stories.search import queries
+
+    settings.STORIES_PAGE_SIZE = 3
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(queries, "LINKS_FIRST_UP_TO", 10_000 if links_first else 0)
+    theatres = OrganisationFactory(
+        parent=tree["directorate"], name="Theatres", kind=OrganisationKind.SERVICE
+    )
+    start = timezone.now() - dt.timedelta(days=30)
+    for n in range(7):
+        services = [tree["ward"], theatres] if n % 2 else [theatres]
+        StoryFactory(
+            title=f"Story number {n}", services=services, published_at=start + dt.timedelta(days=n)
+        )
+    StoryFactory(title="Story number 99", services=[tree["gp"]])
+    url = tree["trust"].get_absolute_url()
+    listed = []
+    for number in (1, 2, 3):
+        html = client.get(f"{url}?stories={number}").content.decode()
+        listed += re.findall(r"Story number \d+", html)
+    assert listed == [f"Story number {n}" for n in range(6, -1, -1)]
