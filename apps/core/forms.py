@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
+from django.utils.choices import normalize_choices
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import gettext
@@ -72,6 +73,16 @@ class LongSelect(forms.Select):
     """A select written in one pass in Python, not through a template per option, which is
     many times faster: for long lists (a subtree of a thousand nodes) and for forms on
     the busiest pages (the story search)."""
+
+    @property
+    def choices(self) -> Any:
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        # Pairs are kept as given (render reads each key and label, and a label that is a
+        # list as a group): normalising a thousand of them again took milliseconds.
+        self._choices = list(value) if isinstance(value, list | tuple) else normalize_choices(value)
 
     def render(
         self,

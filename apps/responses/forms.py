@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.core.forms import Form, LongSelect, choice_field, model_choice_field
+from apps.core.forms import Form, LongSelect, model_choice_field
 from apps.organisations.models import Organisation
 from apps.responders.models import Team
 from apps.responders.scope import Node
@@ -23,7 +23,9 @@ class InboxFilterForm(Form):
     unanswered = forms.BooleanField(label=_("No response yet"), required=False)
     unread = forms.BooleanField(label=_("Not read by me"), required=False)
     referred = forms.BooleanField(label=_("Referred to me"), required=False)
-    service = forms.ChoiceField(label=_("Service or part"), required=False, widget=LongSelect)
+    # Checked against the scope's nodes in `filters` (an unknown one is ignored), so the
+    # thousand choices are only listed, not validated as a ChoiceField would.
+    service = forms.CharField(label=_("Service or part"), required=False, widget=LongSelect)
     criticality = forms.TypedChoiceField(
         label=_("Criticality at least"),
         required=False,
@@ -44,7 +46,7 @@ class InboxFilterForm(Form):
         super().__init__(*args, **kwargs)
         self.nodes = {org.slug: org for org in services}
         top = min((org.depth for org in services), default=1)
-        choice_field(self, "service").choices = [
+        self.fields["service"].widget.choices = [
             ("", _("All")),
             *[(org.slug, "\u2003" * (org.depth - top) + org.name) for org in services],
         ]
