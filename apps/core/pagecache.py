@@ -27,7 +27,7 @@ import hashlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypedDict, TypeVar
 
 from django.conf import settings
@@ -55,6 +55,7 @@ STATUS_HEADER = "X-Page-Cache"
 
 Tags = Callable[..., Iterable[str]]
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 class Entry(TypedDict):
@@ -95,14 +96,27 @@ def _replace_versions(tags: frozenset[str]) -> None:
 def _read(key: str, tags: list[str]) -> tuple[Any, list[str]]:
     """What is kept under `key` and the current version of each tag, in one round trip to
     the cache; a tag that has no version is given a new one (two more)."""
-    keys = [VERSION_PREFIX + tag for tag in tags]
-    found = cache.get_many([key, *keys])
-    if any(k not in found for k in keys):
-        for k in keys:
+    found, versions = _read_many([key], tags)
+    return found.get(key), versions
+
+
+def _read_many(keys: list[str], tags: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """What is kept under each of `keys` and the current version of each tag, in one
+    round trip to the cache; a tag that has no version is given a new one (two more)."""
+    versions = [VERSION_PREFIX + tag for tag in tags]
+    found = cache.get_many([*keys, *versions])
+    if any(k not in found for k in versions):
+        for k in versions:
             if k not in found:
                 cache.add(k, secrets.token_hex(8), timeout=None)
-        found = {**found, **cache.get_many(keys)}
-    return found.get(key), [str(found.get(k, "")) for k in keys]
+        found = {**found, **cache.get_many(versions)}
+    return found, [str(found.get(k, "")) for k in versions]
+
+
+def _kept_key(name: str, item: object, tags: list[str]) -> str:
+    # The release too: what is kept may be objects of this release's code.
+    parts = [settings.PAGE_CACHE_RELEASE, name, str(item), *tags]
+    return KEPT_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def kept(name: str, tags: Iterable[str], compute: Callable[[], T]) -> T:
@@ -112,27 +126,50 @@ def kept(name: str, tags: Iterable[str], compute: Callable[[], T]) -> T:
     it is never out of date once the change that altered it has committed. Kept for
     KEPT_VALUE_SECONDS (0: worked out every time). While a change is recent the value is
     worked out from the primary, as pages are; with the cache down, every time."""
-    if settings.KEPT_VALUE_SECONDS <= 0:
-        return compute()
-    tags = [SITE, *tags]
-    # The release too: what is kept may be objects of this release's code.
-    parts = [settings.PAGE_CACHE_RELEASE, name, *tags]
-    key = KEPT_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    values = kept_many(name, {"": list(tags)}, lambda items: {"": compute()})
+    return values[""]
+
+
+def kept_many(
+    name: str, items: dict[K, list[str]], compute: Callable[[list[K]], dict[K, T]]
+) -> dict[K, T]:
+    """`kept` for several values at once, each under its own tags (and the site's): a
+    list's cards, each kept under its story. One round trip reads them all with their
+    tags' versions; `compute` is given the items whose value is missing or out of date
+    and returns what it found of them (an item it leaves out is left out)."""
+    if settings.KEPT_VALUE_SECONDS <= 0 or not items:
+        return compute(list(items)) if items else {}
+    tagged = {item: [SITE, *tags] for item, tags in items.items()}
+    keys = {item: _kept_key(name, item, tags) for item, tags in tagged.items()}
+    every_tag = sorted({tag for tags in tagged.values() for tag in tags})
     try:
-        found, versions = _read(key, tags)
+        found, versions = _read_many(list(keys.values()), every_tag)
     except Exception:
-        logger.exception("A kept value could not be read")
-        return compute()
-    if isinstance(found, tuple) and len(found) == 2 and found[0] == versions:
-        return found[1]
-    if _changed_lately(versions):
-        replicas.use_primary()
-    value = compute()
-    try:
-        cache.set(key, (versions, value), settings.KEPT_VALUE_SECONDS)
-    except Exception:
-        logger.exception("A kept value could not be written")
-    return value
+        logger.exception("Kept values could not be read")
+        return compute(list(items))
+    current = dict(zip(every_tag, versions, strict=True))
+    values: dict[K, T] = {}
+    wanted: dict[K, list[str]] = {}
+    for item, tags in tagged.items():
+        now = [current[tag] for tag in tags]
+        got = found.get(keys[item])
+        if isinstance(got, tuple) and len(got) == 2 and got[0] == now:
+            values[item] = got[1]
+        else:
+            wanted[item] = now
+    if wanted:
+        if _changed_lately([version for now in wanted.values() for version in now]):
+            replicas.use_primary()
+        fresh = compute(list(wanted))
+        values.update(fresh)
+        try:
+            cache.set_many(
+                {keys[item]: (wanted[item], value) for item, value in fresh.items()},
+                settings.KEPT_VALUE_SECONDS,
+            )
+        except Exception:
+            logger.exception("Kept values could not be written")
+    return values
 
 
 def is_public_page(request: HttpRequest) -> bool:

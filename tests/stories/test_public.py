@@ -225,8 +225,39 @@ def test_organisation_pages_list_the_stories_of_their_whole_subtree(
     stories = next(
         s for s in page.context["sections"] if s.template == "stories/_organisation_stories.html"
     )
-    assert [s.title for s in stories.context["stories"]] == [here.title]
+    assert [card.pk for card in stories.context["stories"]] == [here.pk]
+    assert "About Northfield" in page.content.decode()
     assert "About Southgate" not in page.content.decode()
+
+
+def test_an_organisation_pages_cards_are_kept_until_their_story_changes(
+    org: Organisation, settings: Any
+) -> None:
+    """Each card is written once per language and kept under its story's version: the
+    page's list then reads no story; editing one story writes that card again, and the
+    Welsh page keeps its own."""
+    settings.PAGE_CACHE_SECONDS = 0  # the whole page is rendered each time
+    first = StoryFactory(services=[service_of(org)], title="The ward was calm")
+    StoryFactory(services=[service_of(org)], title="Parking was hard")
+    url = org.get_absolute_url()
+
+    def stories_read(address: str = url) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            html = visitor().get(address).content.decode()
+        reads = [q["sql"] for q in queries.captured_queries if 'FROM "stories_story"' in q["sql"]]
+        return sum('"stories_story"."body"' in sql for sql in reads), html
+
+    assert stories_read()[0] == 1  # the two cards are written
+    assert stories_read()[0] == 0  # and then kept
+    first.title = "The ward was calm and clean"
+    first.save()
+    count, html = stories_read()
+    assert count == 1
+    assert "The ward was calm and clean" in html
+    assert "Parking was hard" in html
+    welsh = "/cy" + url
+    assert stories_read(welsh)[0] == 1  # Welsh cards are their own
+    assert stories_read(welsh)[0] == 0
 
 
 def test_organisation_pages_count_each_published_story_of_the_subtree_once(

@@ -24,10 +24,13 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.functions import Replace
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
-from apps.core import extensions
+from apps.core import extensions, pagecache
 from apps.organisations.models import Organisation
 from apps.stories.selectors import services_named
 
@@ -435,7 +438,33 @@ def listed_page(filters: StoryFilters, number: Any, *, found: Callable[[], int])
         newest = F("published_at") + Value(dt.timedelta(0))
     ids = _matching(filters).order_by(newest.desc(), "-pk").values_list("pk", flat=True)
     page = StoryPaginator(ids, settings.STORIES_PAGE_SIZE, found=lambda: count).get_page(number)
-    return _with_stories(page, filters)
+    page.object_list = story_cards(list(page.object_list), filters)
+    return page
+
+
+@dataclass(frozen=True)
+class Card:
+    """A story's card in a list, already written: `_search_results.html` shows `html`."""
+
+    pk: int
+    html: SafeString
+
+
+def story_cards(ids: list[int], filters: StoryFilters) -> list[Card]:
+    """The cards of these stories, in order, each kept for its language under the story's
+    own page version (`pagecache.kept_many`): a card shows nothing its story's page does
+    not (its title, author, date, progress, services and text), so whatever ends the one
+    ends the other. Only the stories whose card is missing are read (two queries) and
+    their cards written; a list whose cards are all kept reads none."""
+    language = get_language() or ""
+
+    def write(missing: list[int]) -> dict[int, str]:
+        stories = _for_show(Story.objects.filter(pk__in=missing), filters)
+        return {s.pk: render_to_string("stories/_card.html", {"story": s}) for s in stories}
+
+    html = pagecache.kept_many(f"card:{language}", {pk: [pagecache.story(pk)] for pk in ids}, write)
+    # Written by our own template, escaped as it writes every page.
+    return [Card(pk, mark_safe(html[pk])) for pk in ids if pk in html]  # noqa: S308
 
 
 def _with_stories(page: Page, filters: StoryFilters) -> Page:
