@@ -29,6 +29,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.accounts.http import AnyUser
 from apps.accounts.models import User
+from apps.core import pagecache
 from apps.core.request_memo import forget, memo
 from apps.organisations.models import Organisation
 
@@ -155,21 +156,21 @@ class Scope:
 
     def nodes(self, codename: str = VIEW_STAFF_DATA) -> list[Node]:
         """Every node in the subtrees the user holds this permission over, in tree order,
-        as plain rows (id, name, slug, path and depth): one query, remembered. Rows, not
+        as plain rows (id, name, slug, path and depth): one query, remembered, and kept
+        (pagecache.kept) until the tree changes. Rows, not
         model objects, because a trust's thousand nodes took 19 ms to build as models
         for one filter's choices."""
         if codename not in self._nodes:
             paths = self.paths(codename)
-            self._nodes[codename] = (
-                [
-                    Node(*row)
-                    for row in Organisation.objects.filter(under(paths, "path"))
-                    .order_by("path")
-                    .values_list("pk", "name", "slug", "path", "depth")
-                ]
-                if paths
-                else []
-            )
+
+            def read() -> list[tuple[Any, ...]]:
+                rows = Organisation.objects.filter(under(paths, "path")).order_by("path")
+                return list(rows.values_list("pk", "name", "slug", "path", "depth"))
+
+            # The tree is public, and every change to it (a node added, renamed or moved)
+            # ends what the site's version covers: kept for whoever holds these paths.
+            rows = pagecache.kept("scope-nodes:" + " ".join(paths), [], read) if paths else []
+            self._nodes[codename] = [Node(*row) for row in rows]
         return self._nodes[codename]
 
     def covers(self, codename: str, organisation: Organisation) -> bool:

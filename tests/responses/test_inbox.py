@@ -114,6 +114,17 @@ def test_the_inbox_pages_count_each_story_once_whatever_page_is_asked(
     assert page("?unanswered=on&criticality=5") == (0, 1, [])
 
 
+def test_the_service_filter_follows_the_tree(org: Organisation) -> None:
+    """The nodes listed in the filter are kept between views, until the tree changes."""
+    client = signed_in(staff("super_user", org))
+    assert "Day surgery unit" not in client.get(reverse("inbox:index")).content.decode()
+    unit = OrganisationFactory(parent=node(org, 2), name="Day surgery unit", kind="service")
+    assert "Day surgery unit" in client.get(reverse("inbox:index")).content.decode()
+    unit.name = "Day case unit"
+    unit.save()
+    assert "Day case unit" in client.get(reverse("inbox:index")).content.decode()
+
+
 def test_a_team_role_reaches_its_members_until_they_leave(
     org: Organisation, super_user: User, ward: Organisation
 ) -> None:
