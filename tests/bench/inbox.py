@@ -92,7 +92,7 @@ def run(scale: str, repeat: int) -> list[Row]:
         cursor.execute(MOVE_CHANGES, params)
         cursor.execute(
             "VACUUM (ANALYZE) stories_storyservice, responses_response, changes_change,"
-            " organisations_organisation"
+            " organisations_organisation, responses_inboxlink"
         )
         cursor.execute(
             "SELECT count(DISTINCT ss.story_id) FROM stories_storyservice ss"
