@@ -132,72 +132,113 @@ LEFT JOIN (
 ) t ON t.story_id = ss.story_id;
 """
 
-TRIGGERS = """
-CREATE TRIGGER responses_inbox_link_added AFTER INSERT OR DELETE ON stories_storyservice
-FOR EACH ROW EXECUTE FUNCTION responses_inbox_link_changed();
-CREATE TRIGGER responses_inbox_link_moved AFTER UPDATE ON stories_storyservice
-FOR EACH ROW WHEN (
-    OLD.organisation_id IS DISTINCT FROM NEW.organisation_id
-    OR OLD.story_id IS DISTINCT FROM NEW.story_id
-) EXECUTE FUNCTION responses_inbox_link_changed();
-CREATE TRIGGER responses_inbox_story AFTER UPDATE ON stories_story
-FOR EACH ROW WHEN (
-    OLD.status IS DISTINCT FROM NEW.status
-    OR OLD.published_at IS DISTINCT FROM NEW.published_at
-    OR OLD.criticality IS DISTINCT FROM NEW.criticality
-) EXECUTE FUNCTION responses_inbox_story_changed();
-CREATE TRIGGER responses_inbox_response_added AFTER INSERT OR DELETE ON responses_response
-FOR EACH ROW EXECUTE FUNCTION responses_inbox_response_changed();
-CREATE TRIGGER responses_inbox_response_changed AFTER UPDATE ON responses_response
-FOR EACH ROW WHEN (
-    OLD.status IS DISTINCT FROM NEW.status
-    OR OLD.published_at IS DISTINCT FROM NEW.published_at
-    OR OLD.story_id IS DISTINCT FROM NEW.story_id
-) EXECUTE FUNCTION responses_inbox_response_changed();
-CREATE TRIGGER responses_inbox_node AFTER UPDATE ON organisations_organisation
-FOR EACH ROW WHEN (
-    OLD.path IS DISTINCT FROM NEW.path
-    OR OLD.response_target_working_days IS DISTINCT FROM NEW.response_target_working_days
-) EXECUTE FUNCTION responses_inbox_node_changed();
-"""
+# (name, table, when it fires, function, and for an update the columns that matter)
+_TRIGGERS = [
+    ("link_added", "stories_storyservice", "INSERT OR DELETE", "link_changed", ()),
+    (
+        "link_moved",
+        "stories_storyservice",
+        "UPDATE",
+        "link_changed",
+        ("organisation_id", "story_id"),
+    ),
+    (
+        "story",
+        "stories_story",
+        "UPDATE",
+        "story_changed",
+        ("status", "published_at", "criticality"),
+    ),
+    ("response_added", "responses_response", "INSERT OR DELETE", "response_changed", ()),
+    (
+        "response_changed",
+        "responses_response",
+        "UPDATE",
+        "response_changed",
+        ("status", "published_at", "story_id"),
+    ),
+    (
+        "node",
+        "organisations_organisation",
+        "UPDATE",
+        "node_changed",
+        ("path", "response_target_working_days"),
+    ),
+]
 
-DROP_TRIGGERS = """
-DROP TRIGGER responses_inbox_node ON organisations_organisation;
-DROP TRIGGER responses_inbox_response_changed ON responses_response;
-DROP TRIGGER responses_inbox_response_added ON responses_response;
-DROP TRIGGER responses_inbox_story ON stories_story;
-DROP TRIGGER responses_inbox_link_moved ON stories_storyservice;
-DROP TRIGGER responses_inbox_link_added ON stories_storyservice;
-"""
+
+def _create(name: str, table: str, event: str, function: str, columns: tuple[str, ...]) -> str:
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+    when = f" WHEN ({changed})" if columns else ""
+    return (
+        f"CREATE TRIGGER responses_inbox_{name} AFTER {event} ON {table}\n"
+        f"FOR EACH ROW{when} EXECUTE FUNCTION responses_inbox_{function}();"
+    )
+
+
+TRIGGERS = "\n".join(_create(*trigger) for trigger in _TRIGGERS)
+DROP_TRIGGERS = "\n".join(
+    f"DROP TRIGGER responses_inbox_{name} ON {table};" for name, table, *_ in reversed(_TRIGGERS)
+)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('responses', '0003_reports'),
-        ('stories', '0014_service_organisation_statistics'),
+        ("responses", "0003_reports"),
+        ("stories", "0014_service_organisation_statistics"),
         # The triggers read trusts' response targets.
-        ('organisations', '0004_trust_response_settings'),
+        ("organisations", "0004_trust_response_settings"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InboxLink',
+            name="InboxLink",
             fields=[
-                ('link', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='stories.storyservice')),
-                ('path', models.CharField(db_collation='C', max_length=255)),
-                ('status', models.CharField(max_length=24)),
-                ('published_at', models.DateTimeField(null=True)),
-                ('criticality', models.PositiveSmallIntegerField(null=True)),
-                ('answered_at', models.DateTimeField(null=True)),
-                ('target_days', models.PositiveSmallIntegerField(null=True)),
-                ('story', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='stories.story')),
+                (
+                    "link",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="stories.storyservice",
+                    ),
+                ),
+                ("path", models.CharField(db_collation="C", max_length=255)),
+                ("status", models.CharField(max_length=24)),
+                ("published_at", models.DateTimeField(null=True)),
+                ("criticality", models.PositiveSmallIntegerField(null=True)),
+                ("answered_at", models.DateTimeField(null=True)),
+                ("target_days", models.PositiveSmallIntegerField(null=True)),
+                (
+                    "story",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="stories.story",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['path'], include=('story', 'status', 'published_at', 'criticality', 'answered_at', 'target_days'), name='inbox_scope')],
+                "indexes": [
+                    models.Index(
+                        fields=["path"],
+                        include=(
+                            "story",
+                            "status",
+                            "published_at",
+                            "criticality",
+                            "answered_at",
+                            "target_days",
+                        ),
+                        name="inbox_scope",
+                    )
+                ],
             },
         ),
-            migrations.RunSQL(FUNCTIONS, DROP_FUNCTIONS),
+        migrations.RunSQL(FUNCTIONS, DROP_FUNCTIONS),
         migrations.RunSQL(FILL, migrations.RunSQL.noop),
         migrations.RunSQL(TRIGGERS, DROP_TRIGGERS),
     ]
