@@ -50,5 +50,11 @@ class SubscriptionForm(Form):
         ]
 
     def clean_organisation(self) -> Organisation:
-        # The choices are plain rows of the scope; the subscription needs the node itself.
-        return Organisation.objects.get(pk=self.nodes[self.cleaned_data["organisation"]].pk)
+        # The choices are plain rows of the scope; the subscription needs the node itself
+        # (gone since the form was shown: Django's own words for a choice not offered).
+        value = self.cleaned_data["organisation"]
+        node = Organisation.objects.filter(pk=self.nodes[value].pk).first()
+        if node is None:
+            message = self.fields["organisation"].error_messages["invalid_choice"]
+            raise forms.ValidationError(message, code="invalid_choice", params={"value": value})
+        return node

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +35,14 @@ from apps.responses.models import Response, ResponseStatus
 from apps.stories.models import Story, StoryRevision, StoryStatus, StoryTag, Tag
 from apps.stories.services import story_author_approve
 from apps.stories.taxonomy import Polarity
-from tests.factories import RoleFactory, StoryFactory, UserFactory, team_of, with_second_factor
+from tests.factories import (
+    OrganisationFactory,
+    RoleFactory,
+    StoryFactory,
+    UserFactory,
+    team_of,
+    with_second_factor,
+)
 from tests.querybudget import QueryBudget
 
 pytestmark = pytest.mark.django_db
@@ -529,6 +537,24 @@ def test_alerts_page_refuses_a_node_outside_the_reader_s_scope(
     # The service refuses it too, whatever a form offered.
     with pytest.raises(ValidationError):
         subscribe(reader, node(other_org, 2))
+    assert not Subscription.objects.exists()
+
+
+def test_alerts_page_explains_a_node_gone_since_the_form_was_shown(
+    org: Organisation, reader: User
+) -> None:
+    """A node removed while the reader chose it (here behind the kept list's back, as a
+    race would) is a field error, not an error page."""
+    unit = OrganisationFactory(parent=node(org, 2), name="Day surgery unit", kind="service")
+    client = signed_in(reader)
+    assert "Day surgery unit" in client.get(reverse("alerts:index")).content.decode()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM organisations_organisation WHERE id = %s", [unit.pk])
+    response = client.post(
+        reverse("alerts:index"), {"organisation": str(unit.pk), "frequency": Frequency.DAILY}
+    )
+    assert response.status_code == 200
+    assert "organisation" in response.context["form"].errors
     assert not Subscription.objects.exists()
 
 
