@@ -157,9 +157,8 @@ class Scope:
     def nodes(self, codename: str = VIEW_STAFF_DATA) -> list[Node]:
         """Every node in the subtrees the user holds this permission over, in tree order,
         as plain rows (id, name, slug, path and depth): one query, remembered, and kept
-        (pagecache.kept) until the tree changes. Rows, not
-        model objects, because a trust's thousand nodes took 19 ms to build as models
-        for one filter's choices."""
+        (pagecache.kept) until the tree changes. Rows, not model objects, because a
+        trust's thousand nodes took 19 ms to build as models for one filter's choices."""
         if codename not in self._nodes:
             paths = self.paths(codename)
 
