@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, Window
+from django.db import connections
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.accounts.http import AnyUser
-from apps.changes.models import Change, ChangeStatus
-from apps.responders.scope import VIEW_STAFF_DATA, scope_of, under
-from apps.responses.selectors import link_overdue, scope_links
+from apps.changes.models import ChangeStatus
+from apps.core.replicas import read_alias
+from apps.responders.scope import VIEW_STAFF_DATA, scope_of, under_sql
+from apps.responses.selectors import link_overdue_sql
 from apps.stories.models import StoryStatus
 
 from . import display
@@ -206,52 +209,103 @@ def home_summary(user: AnyUser, now: dt.datetime | None = None) -> HomeSummary |
     if not paths:
         return None
     months = Months.at(now or timezone.now())
-    # Over the inbox's copies of the scope's links (one range of one index), counting
-    # each story once though it may name several services there.
-    links = scope_links(paths).filter(status=StoryStatus.PUBLISHED)
-    this = Q(published_at__gte=months.this_start, published_at__lte=months.now)
-    last = Q(published_at__gte=months.last_start, published_at__lt=months.this_start)
-    told = Q(published_at__lte=months.now)
-    answered = Q(answered_at__isnull=False)
-    waiting = told & Q(answered_at__isnull=True)
+    figures = _story_figures(paths, months)
+    latest, counts = _changes_made(paths, months)
+    return HomeSummary(months=months, latest=latest, **figures, **counts)
 
-    def stories(condition: Q) -> Count:
-        return Count("story_id", distinct=True, filter=condition)
 
-    figures = links.aggregate(
-        stories_this=stories(this),
-        stories_last_same=stories(last & Q(published_at__lt=months.same_point)),
-        stories_last=stories(last),
-        answered_this=stories(this & answered),
-        answered_last=stories(last & answered),
-        unanswered=stories(waiting),
-        # The inbox's overdue: unanswered and past the trust's working-days target.
-        overdue=stories(waiting & Q(link_overdue(months.now))),
+# The figures are counted over the inbox's copies of the scope's links (one range of one
+# index), each story once though it may name several services there. Both statements are
+# written as SQL: built through the ORM, their expressions cost 3.5 ms a view to compile
+# at a 1,000-node scope, as much as running them.
+_FIGURES = """
+SELECT
+    count(DISTINCT story_id) FILTER (WHERE published_at >= %s AND published_at <= %s),
+    count(DISTINCT story_id) FILTER (WHERE published_at >= %s AND published_at < %s),
+    count(DISTINCT story_id) FILTER (WHERE published_at >= %s AND published_at < %s),
+    count(DISTINCT story_id) FILTER (
+        WHERE published_at >= %s AND published_at <= %s AND answered_at IS NOT NULL
+    ),
+    count(DISTINCT story_id) FILTER (
+        WHERE published_at >= %s AND published_at < %s AND answered_at IS NOT NULL
+    ),
+    count(DISTINCT story_id) FILTER (WHERE published_at <= %s AND answered_at IS NULL),
+    count(DISTINCT story_id) FILTER (
+        WHERE published_at <= %s AND answered_at IS NULL AND {overdue}
     )
-    # The latest changes made and, on each row, how many were made this month and last
-    # (window counts over every change made in scope): one query.
-    today = _today(months)
-    this_month = Q(made_on__gte=months.this_start.date(), made_on__lte=today)
-    last_month = Q(made_on__gte=months.last_start.date(), made_on__lte=months.last_end_date)
-    made = list(
-        Change.objects.filter(under(paths), status=ChangeStatus.MADE, made_on__lte=today)
-        .select_related("organisation")
-        .only("made_summary", "made_on", "organisation__name")
-        .annotate(
-            made_this=Window(Count("pk", filter=this_month)),
-            made_last=Window(Count("pk", filter=last_month)),
-        )
-        .order_by("-made_on", "-pk")[:LATEST_CHANGES]
-    )
-    latest = [
-        ChangeMade(c.made_summary, c.organisation.name, c.made_on, c.get_absolute_url())
-        for c in made
-        if c.made_on is not None
+FROM responses_inboxlink
+WHERE status = %s AND ({under})
+"""
+_FIGURE_NAMES = (
+    "stories_this",
+    "stories_last_same",  # last month, up to the same point
+    "stories_last",
+    "answered_this",
+    "answered_last",
+    "unanswered",
+    "overdue",  # the inbox's: unanswered and past the trust's working-days target
+)
+
+# The latest changes made and, on each row, how many were made this month and last
+# (window counts over every change made in scope).
+_CHANGES_MADE = """
+SELECT change.id, change.made_summary, change.made_on, node.name,
+       count(*) FILTER (WHERE change.made_on >= %s) OVER (),
+       count(*) FILTER (WHERE change.made_on >= %s AND change.made_on <= %s) OVER ()
+FROM changes_change change
+JOIN organisations_organisation node ON node.id = change.organisation_id
+WHERE change.status = %s AND change.made_on <= %s AND ({under})
+ORDER BY change.made_on DESC, change.id DESC
+LIMIT %s
+"""
+
+
+def _story_figures(paths: list[str], months: Months) -> dict[str, int]:
+    now, this_start, last_start = months.now, months.this_start, months.last_start
+    overdue, overdue_params = link_overdue_sql(now)
+    under, under_params = under_sql(paths, "path")
+    params = [
+        *(this_start, now),
+        *(last_start, months.same_point),
+        *(last_start, this_start),
+        *(this_start, now),
+        *(last_start, this_start),
+        now,
+        now,
+        *overdue_params,
+        StoryStatus.PUBLISHED.value,
+        *under_params,
     ]
-    counts = {"made_this": made[0].made_this, "made_last": made[0].made_last} if made else {}
-    return HomeSummary(
-        months=months, latest=latest, **figures, **({"made_this": 0, "made_last": 0} | counts)
-    )
+    # Constant text but for the scope's ranges; every value is a parameter.
+    sql = _FIGURES.format(overdue=overdue, under=under)
+    with connections[read_alias()].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return dict(zip(_FIGURE_NAMES, row, strict=True))
+
+
+def _changes_made(paths: list[str], months: Months) -> tuple[list[ChangeMade], dict[str, int]]:
+    today = _today(months)
+    under, under_params = under_sql(paths, "node.path")
+    params: list[Any] = [
+        months.this_start.date(),
+        months.last_start.date(),
+        months.last_end_date,
+        ChangeStatus.MADE.value,
+        today,
+        *under_params,
+        LATEST_CHANGES,
+    ]
+    with connections[read_alias()].cursor() as cursor:
+        # Constant text but for the scope's ranges; every value is a parameter.
+        cursor.execute(_CHANGES_MADE.format(under=under), params)
+        rows = cursor.fetchall()
+    latest = [
+        ChangeMade(summary, organisation, made_on, reverse("changes:detail", kwargs={"pk": pk}))
+        for pk, summary, made_on, organisation, _this, _last in rows
+    ]
+    made_this, made_last = rows[0][4:] if rows else (0, 0)
+    return latest, {"made_this": made_this, "made_last": made_last}
 
 
 def _today(months: Months) -> dt.date:

@@ -112,6 +112,19 @@ def under(paths: Iterable[str], field: str = "organisation__path") -> Q:
     return reduce(operator.or_, conditions)
 
 
+def under_sql(paths: Iterable[str], column: str) -> tuple[str, list[str]]:
+    """`under` for a statement written as SQL: `column` (a node's path, or a copy of one,
+    held in the C collation) lies in one of these subtrees, as one range of its index for
+    each ("FALSE" for no paths). Where LIKE would test each row of the range again, the
+    bounds alone are exact: in the C collation the paths that start with P are those from P
+    up to P with its last character one higher."""
+    conditions, params = [], []
+    for path in paths:
+        conditions.append(f"({column} >= %s AND {column} < %s)")
+        params += [path, path[:-1] + chr(ord(path[-1]) + 1)]
+    return (" OR ".join(conditions) or "FALSE"), params
+
+
 class Scope:
     """What one user holds. Each answer is read from the database the first time it is
     asked (one query) and remembered on this object; nothing is kept on the user. Visitors

@@ -148,14 +148,17 @@ END, false)
 """
 
 
+def link_overdue_sql(now: Any) -> tuple[str, tuple[Any, ...]]:
+    """`link_overdue` as SQL and its parameters, for a statement written as SQL."""
+    zone = settings.TIME_ZONE
+    return _LINK_OVERDUE, (now, now) + (zone,) * 4 + (now, zone)
+
+
 def link_overdue(now: Any) -> RawSQL:
     """Whether the link's story (`InboxLink`) waits for a response past its target at
     `now`: the inbox's and the staff home's overdue, as `_OVERDUE` counts it."""
-    zone = settings.TIME_ZONE
     # A constant statement; the zone and the time are parameters.
-    return RawSQL(  # noqa: S611
-        _LINK_OVERDUE, (now, now) + (zone,) * 4 + (now, zone), output_field=BooleanField()
-    )
+    return RawSQL(*link_overdue_sql(now), output_field=BooleanField())  # noqa: S611
 
 
 def scope_links(paths: list[str]) -> QuerySet[InboxLink]:
@@ -234,7 +237,9 @@ class Inbox:
             return self[index : index + 1][0]
         rows = self._read(index)
         stories = Story.objects.filter(pk__in=[row["story_id"] for row in rows])
-        by_id = {story.pk: story for story in stories.prefetch_related(services_named())}
+        # The list names each story's services and tests their paths, nothing more.
+        named = services_named(named_only=True)
+        by_id = {story.pk: story for story in stories.prefetch_related(named)}
         page = []
         for row in rows:
             story = by_id[row["story_id"]]
