@@ -28,7 +28,7 @@ from apps.accounts.http import AnyUser
 from apps.changes.models import ChangeStatus
 from apps.core.replicas import read_alias
 from apps.responders.scope import VIEW_STAFF_DATA, scope_of, under_sql
-from apps.responses.selectors import link_overdue_sql
+from apps.responses.selectors import link_overdue_sql, scope_links_sql
 from apps.stories.models import StoryStatus
 
 from . import display
@@ -215,26 +215,26 @@ def home_summary(user: AnyUser, now: dt.datetime | None = None) -> HomeSummary |
 
 
 # The figures are counted over the inbox's copies of the scope's links (one range of one
-# index), each story once though it may name several services there. Both statements are
-# written as SQL: built through the ORM, their expressions cost 3.5 ms a view to compile
-# at a 1,000-node scope, as much as running them.
+# index), each story once though it may name several services there (`scope_links_sql`).
+# Both statements are written as SQL: built through the ORM, their expressions cost 3.5 ms
+# a view to compile at a 1,000-node scope, as much as running them.
 _FIGURES = """
 SELECT
-    count(DISTINCT story_id) FILTER (WHERE published_at >= %s AND published_at <= %s),
-    count(DISTINCT story_id) FILTER (WHERE published_at >= %s AND published_at < %s),
-    count(DISTINCT story_id) FILTER (WHERE published_at >= %s AND published_at < %s),
-    count(DISTINCT story_id) FILTER (
+    {count} FILTER (WHERE published_at >= %s AND published_at <= %s),
+    {count} FILTER (WHERE published_at >= %s AND published_at < %s),
+    {count} FILTER (WHERE published_at >= %s AND published_at < %s),
+    {count} FILTER (
         WHERE published_at >= %s AND published_at <= %s AND answered_at IS NOT NULL
     ),
-    count(DISTINCT story_id) FILTER (
+    {count} FILTER (
         WHERE published_at >= %s AND published_at < %s AND answered_at IS NOT NULL
     ),
-    count(DISTINCT story_id) FILTER (WHERE published_at <= %s AND answered_at IS NULL),
-    count(DISTINCT story_id) FILTER (
+    {count} FILTER (WHERE published_at <= %s AND answered_at IS NULL),
+    {count} FILTER (
         WHERE published_at <= %s AND answered_at IS NULL AND {overdue}
     )
 FROM responses_inboxlink
-WHERE status = %s AND ({under})
+WHERE status = %s AND {under}
 """
 _FIGURE_NAMES = (
     "stories_this",
@@ -263,7 +263,9 @@ LIMIT %s
 def _story_figures(paths: list[str], months: Months) -> dict[str, int]:
     now, this_start, last_start = months.now, months.this_start, months.last_start
     overdue, overdue_params = link_overdue_sql(now)
-    under, under_params = under_sql(paths, "path")
+    # One row a story for one subtree; otherwise each story counted once by its id.
+    under, under_params, one_row = scope_links_sql(paths)
+    count = "count(*)" if one_row else "count(DISTINCT story_id)"
     params = [
         *(this_start, now),
         *(last_start, months.same_point),
@@ -277,7 +279,7 @@ def _story_figures(paths: list[str], months: Months) -> dict[str, int]:
         *under_params,
     ]
     # Constant text but for the scope's ranges; every value is a parameter.
-    sql = _FIGURES.format(overdue=overdue, under=under)
+    sql = _FIGURES.format(count=count, overdue=overdue, under=under)
     with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -121,8 +121,14 @@ def under_sql(paths: Iterable[str], column: str) -> tuple[str, list[str]]:
     conditions, params = [], []
     for path in paths:
         conditions.append(f"({column} >= %s AND {column} < %s)")
-        params += [path, path[:-1] + chr(ord(path[-1]) + 1)]
+        params += path_range(path)
     return (" OR ".join(conditions) or "FALSE"), params
+
+
+def path_range(path: str) -> list[str]:
+    """The bounds of the paths in the subtree at `path`, in the C collation: from the path
+    itself up to (not including) the path with its last character one higher."""
+    return [path, path[:-1] + chr(ord(path[-1]) + 1)]
 
 
 class Scope:

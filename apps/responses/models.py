@@ -293,6 +293,11 @@ class InboxLink(models.Model):
     answered_at = models.DateTimeField(null=True)
     # The shortest response target (working days) of the trusts its services belong to.
     target_days = models.PositiveSmallIntegerField(null=True)
+    # The path of the story's link before this one in path order (C collation, then link
+    # id); "" for its first. The link is its story's first in a subtree exactly when this
+    # sorts before the subtree's path (migration 0005), so one subtree's copies can be read
+    # a row a story, without grouping.
+    prev_path = models.CharField(max_length=255, db_collation="C", db_default="")
 
     class Meta:
         indexes: ClassVar = [
@@ -305,6 +310,7 @@ class InboxLink(models.Model):
                     "criticality",
                     "answered_at",
                     "target_days",
+                    "prev_path",
                 ],
                 name="inbox_scope",
             ),

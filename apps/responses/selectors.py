@@ -13,29 +13,29 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import BoolOr
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     BooleanField,
-    Case,
-    Count,
     Exists,
-    ExpressionWrapper,
-    F,
-    Max,
     OuterRef,
-    Q,
     QuerySet,
-    When,
-    Window,
 )
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from apps.accounts.http import AnyUser
+from apps.core.replicas import read_alias
 from apps.organisations.models import Organisation
-from apps.responders.scope import RESPOND, VIEW_STAFF_DATA, Node, Scope, scope_of, under
+from apps.responders.scope import (
+    RESPOND,
+    VIEW_STAFF_DATA,
+    Node,
+    Scope,
+    path_range,
+    scope_of,
+    under_sql,
+)
 from apps.stories.models import (
     ANSWERABLE_STATUSES,
     STAFF_VISIBLE_STATUSES,
@@ -49,7 +49,6 @@ from .models import (
     AuthorReply,
     AuthorReplyStatus,
     ConversationReport,
-    InboxLink,
     Referral,
     Response,
     ResponseStatus,
@@ -161,61 +160,148 @@ def link_overdue(now: Any) -> RawSQL:
     return RawSQL(*link_overdue_sql(now), output_field=BooleanField())  # noqa: S611
 
 
-def scope_links(paths: list[str]) -> QuerySet[InboxLink]:
-    """The inbox's copies of the links under these paths: one range of its path index."""
-    return InboxLink.objects.filter(under(paths, "path"))
+def scope_links_sql(paths: list[str]) -> tuple[str, list[Any], bool]:
+    """The inbox's copies of the links under these paths, as a condition on
+    `responses_inboxlink` with its parameters, and whether it gives each story one row.
+
+    For one subtree it does: a story's first link there is the one whose previous link by
+    path (`prev_path`, "" for none) sorts before the subtree's path (its paths in one
+    subtree are neighbours in path order). For several, a story may have a link in each, and the
+    rows must be told apart by story."""
+    if len(paths) == 1:
+        low, high = path_range(paths[0])
+        condition = "(path >= %s AND path < %s AND prev_path < %s)"
+        return condition, [low, high, low], True
+    condition, params = under_sql(paths, "path")
+    return f"({condition})", list(params), False
 
 
-def _chosen(scope: Scope, filters: InboxFilters, referred: frozenset[int]) -> Q:
-    """The filters, as conditions on the inbox's copies of links."""
+# The inbox's statement over the copies of its links. One row a story: straight from the
+# copies for one subtree (`scope_links_sql`), or grouped by story otherwise; then sorted,
+# with the number of stories beside each row (a window) and the page cut from it.
+_ONE_ROW = """
+SELECT story_id, answered_at IS NOT NULL, {overdue}, count(*) OVER ()
+FROM responses_inboxlink
+WHERE {where}
+ORDER BY {order}
+LIMIT %s OFFSET %s
+"""
+_GROUPED = """
+SELECT story_id, bool_or(answered_at IS NOT NULL), bool_or({overdue}), count(*) OVER ()
+FROM responses_inboxlink
+WHERE {where}
+GROUP BY story_id
+ORDER BY {order}
+LIMIT %s OFFSET %s
+"""
+# The columns are the same on each copy of a story's links, so a group's are its rows'.
+_ORDERS = {
+    # Overdue first, then the rest waiting for a response, each waiting longest first,
+    # then the answered ones newest first.
+    NEEDS_DOING: (
+        "3 DESC, 2, (CASE WHEN {max}(answered_at) IS NULL THEN {max}(published_at) END)"
+        " NULLS LAST, {max}(published_at) DESC NULLS LAST, story_id DESC"
+    ),
+    NEWEST: "{max}(published_at) DESC NULLS LAST, story_id DESC",
+}
+
+
+@dataclass(frozen=True)
+class _Statement:
+    where: str
+    params: list[Any]
+    one_row: bool
+
+
+def _chosen(
+    scope: Scope, filters: InboxFilters, referred: frozenset[int], paths: list[str]
+) -> _Statement:
+    """Which copies the inbox reads: its reach and the filters, as SQL."""
     # Held stories too: staff answer them during the right of reply, before they are public.
-    condition = Q(status__in=ANSWERABLE_STATUSES)
+    conditions = ["status = ANY(%s)"]
+    params: list[Any] = [list(ANSWERABLE_STATUSES)]
+    # A service filter narrows the reach to its subtree (one of the scope's nodes).
+    reach, reach_params, one_row = scope_links_sql(
+        [filters.service.path] if filters.service is not None else paths
+    )
+    if referred and filters.service is None:
+        # "Under the paths OR among these ids": two index scans joined.
+        reach, one_row = f"({reach} OR story_id = ANY(%s))", False
+        reach_params = [*reach_params, list(referred)]
+    conditions.append(reach)
+    params += reach_params
     if filters.unanswered:
-        condition &= Q(answered_at__isnull=True)
-    if filters.service is not None:
-        condition &= Q(path__startswith=filters.service.path)
+        conditions.append("answered_at IS NULL")
     if filters.min_criticality is not None:
-        condition &= Q(criticality__gte=filters.min_criticality)
+        conditions.append("criticality >= %s")
+        params.append(filters.min_criticality)
     if filters.referred:
-        condition &= Q(story_id__in=referred)
+        conditions.append("story_id = ANY(%s)")
+        params.append(list(referred))
     if filters.unread:
-        read = StaffRead.objects.filter(user=scope.member).values("story_id")
-        condition &= ~Q(story_id__in=read)
-    return condition
+        conditions.append(
+            "NOT EXISTS (SELECT FROM responses_staffread r"
+            " WHERE r.user_id = %s AND r.story_id = responses_inboxlink.story_id)"
+        )
+        params.append(scope.member.pk if scope.member is not None else None)
+    return _Statement(" AND ".join(conditions), params, one_row)
 
 
 class Inbox:
     """What the paginator needs: a count and slices, each asked the fastest way.
 
     A slice reads the inbox's copies of the scope's links (`InboxLink`), one range of one
-    index whatever the number of nodes, grouped by story and sorted, with the number of
-    stories beside each row (a window over the groups); then its page's stories, in that
-    order, with what the list shows of them. The paginator asks the count first: the page
-    it will ask for (`first`, the slice) is read then, and its count comes with it."""
+    index whatever the number of nodes, a row a story and sorted, with the number of
+    stories beside each row (a window); then its page's stories, in that order, with what
+    the list shows of them. The paginator asks the count first: the page it will ask for
+    (`first`, the slice) is read then, and its count comes with it.
 
-    def __init__(self, rows: QuerySet[Any], first: slice) -> None:
-        self.rows = rows
+    The statement is written as SQL: built through the ORM, its expressions cost more to
+    compile than the copies' index took to read."""
+
+    def __init__(self, statement: _Statement, sort: str, now: Any, first: slice) -> None:
+        self.statement = statement
+        self.sort = sort
+        self.now = now
         self.first = first
-        self._first_rows: list[dict[str, Any]] | None = None
+        self._first_rows: list[tuple[Any, ...]] | None = None
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
             rows = self._read(self.first)
             if rows:
-                self._count = rows[0]["total"]
+                self._count = rows[0][3]
             elif not self.first.start:
                 self._count = 0
             else:  # a page past the end: count on its own
-                self._count = self.rows.order_by().values("story_id").distinct().count()
+                sql = "SELECT count(DISTINCT story_id) FROM responses_inboxlink WHERE "
+                self._count = self._fetch(sql + self.statement.where, [])[0][0]
         return self._count
 
-    def _read(self, index: slice) -> list[dict[str, Any]]:
+    def _fetch(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with connections[read_alias()].cursor() as cursor:
+            cursor.execute(sql, self.statement.params + params)
+            return cursor.fetchall()
+
+    def _read(self, index: slice) -> list[tuple[Any, ...]]:
         # The paginator may ask for fewer than a page at the end: the rows read cover it.
         cached = self._first_rows is not None and index.start == self.first.start
         if cached and index.stop is not None and index.stop <= self.first.stop:
             return self._first_rows[: index.stop - (index.start or 0)]  # type: ignore[index]
-        rows = list(self.rows[index])
+        start = index.start or 0
+        overdue, overdue_params = link_overdue_sql(self.now)
+        one_row = self.statement.one_row
+        order = _ORDERS[self.sort].format(max="" if one_row else "max")
+        template = _ONE_ROW if one_row else _GROUPED
+        # Constant text but for the reach's ranges; every value is a parameter.
+        sql = template.format(overdue=overdue, where=self.statement.where, order=order)
+        # The overdue test comes first in the statement, then the WHERE's values.
+        with connections[read_alias()].cursor() as cursor:
+            cursor.execute(
+                sql, [*overdue_params, *self.statement.params, index.stop - start, start]
+            )
+            rows = cursor.fetchall()
         if index == self.first:
             self._first_rows = rows
         return rows
@@ -236,15 +322,15 @@ class Inbox:
         if isinstance(index, int):
             return self[index : index + 1][0]
         rows = self._read(index)
-        stories = Story.objects.filter(pk__in=[row["story_id"] for row in rows])
+        stories = Story.objects.filter(pk__in=[row[0] for row in rows])
         # The list names each story's services and tests their paths, nothing more.
         named = services_named(named_only=True)
         by_id = {story.pk: story for story in stories.prefetch_related(named)}
         page = []
-        for row in rows:
-            story = by_id[row["story_id"]]
-            story.answered = row["answered"]
-            story.overdue = row["overdue"]
+        for story_id, answered, overdue, _total in rows:
+            story = by_id[story_id]
+            story.answered = answered
+            story.overdue = overdue
             page.append(story)
         return page
 
@@ -266,31 +352,8 @@ def inbox(
     # The referrals are read here, as a list: "under the paths OR among these ids" is then
     # two index scans joined, where a subquery in the OR would read every link.
     referred = scope.all_object_ids(REFERRALS, RESPOND_TO_STORY)
-    reach = under(paths, "path") | Q(story_id__in=referred)
-    # One group a story: its columns are the same on each of its links' copies, so the
-    # aggregates only pick them up. The window counts the groups (the stories).
-    rows = (
-        InboxLink.objects.filter(reach, _chosen(scope, filters, referred))
-        .values("story_id")
-        .annotate(
-            published=Max("published_at"),
-            answered=BoolOr(ExpressionWrapper(Q(answered_at__isnull=False), BooleanField())),
-            overdue=BoolOr(link_overdue(now or timezone.now())),
-            waiting_since=Max(Case(When(answered_at__isnull=True, then=F("published_at")))),
-            total=Window(Count("story_id")),
-        )
-    )
-    if filters.sort == NEWEST:
-        rows = rows.order_by(F("published").desc(nulls_last=True), "-story_id")
-    else:
-        rows = rows.order_by(
-            F("overdue").desc(),
-            "answered",
-            F("waiting_since").asc(nulls_last=True),
-            F("published").desc(nulls_last=True),
-            "-story_id",
-        )
-    return Inbox(rows, first)
+    statement = _chosen(scope, filters, referred, paths)
+    return Inbox(statement, filters.sort, now or timezone.now(), first)
 
 
 def inbox_marks(user: AnyUser, stories: list[Story]) -> list[Story]:

@@ -75,7 +75,6 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "in_organisation": bool(scope_of(user).paths()),
         "managed": scope_of(user).paths(MANAGE_ROLES),
         "sort": filters.sort,
-        "criticality_scale": range(1, 6),
         # Apps above this one (insights) add their parts through the registry.
         "sections": []
         if request.htmx

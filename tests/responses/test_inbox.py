@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.accounts.middleware import SESSION_KEY as IDLE_STAMP
 from apps.accounts.models import User
 from apps.core.models import AuditEntry
+from apps.insights.home import home_summary
 from apps.organisations.models import Organisation
 from apps.responders.models import RoleName
 from apps.responders.services import role_grant
@@ -416,3 +417,31 @@ def test_a_story_naming_two_trusts_is_overdue_by_the_shorter_target(
     assert overdue(story, on_wednesday)
     StoryService.objects.filter(story=story, organisation=node(other_org, 3)).delete()
     assert not overdue(story, on_wednesday)
+
+
+def test_one_subtree_or_several_each_story_is_listed_and_counted_once(
+    org: Organisation, ward: Organisation
+) -> None:
+    """A scope of one subtree reads a row a story from the copies of its links; a scope
+    of several groups them by story: the same stories, in the same order, counted once."""
+    outpatients = node(org, 3)
+    sites = [Organisation.objects.get_parent(outpatients), Organisation.objects.get_parent(ward)]
+    assert sites[0] != sites[1]
+    now = timezone.now()
+    for n in range(6):
+        both = [outpatients, ward] if n % 2 else [ward, outpatients]
+        StoryFactory(title=f"Story {n}", services=both, published_at=now - dt.timedelta(days=3 * n))
+    StoryFactory(title="Ward only", services=[ward], published_at=now - dt.timedelta(days=1))
+    trust_wide = staff("responder", org)
+    two_sites = staff("responder", sites[0])
+    RoleFactory(user=two_sites, role="responder", organisation=sites[1])
+    for query in ("", "?sort=newest", "?unanswered=on", f"?service={ward.slug}"):
+        listed = titles(signed_in(trust_wide), query)
+        assert titles(signed_in(two_sites), query) == listed, query
+        assert len(listed) == len(set(listed)), query
+    assert len(titles(signed_in(trust_wide))) == 7
+    one, several = home_summary(trust_wide), home_summary(two_sites)
+    assert one is not None
+    assert several is not None
+    assert (one.unanswered, one.overdue) == (several.unanswered, several.overdue)
+    assert one.unanswered == 7

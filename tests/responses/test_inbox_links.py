@@ -36,6 +36,12 @@ def expected() -> dict[int, tuple[Any, ...]]:
             for other in StoryService.objects.filter(story=story).select_related("organisation")
         }
         target = min(trust.response_target_working_days for trust in trusts)
+        # The story's link before this one by path (bytewise), then by link.
+        order = sorted(
+            (other.organisation.path.encode(), other.pk, other.organisation.path)
+            for other in StoryService.objects.filter(story=story).select_related("organisation")
+        )
+        at = [key[1] for key in order].index(link.pk)
         rows[link.pk] = (
             story.pk,
             link.organisation.path,
@@ -44,6 +50,7 @@ def expected() -> dict[int, tuple[Any, ...]]:
             story.criticality,
             answered,
             target,
+            order[at - 1][2] if at else "",
         )
     return rows
 
@@ -58,6 +65,7 @@ def copies() -> dict[int, tuple[Any, ...]]:
             row.criticality,
             row.answered_at,
             row.target_days,
+            row.prev_path,
         )
         for row in InboxLink.objects.all()
     }
@@ -163,3 +171,24 @@ def test_a_node_moved_to_another_trust_takes_its_copies_with_it(
         assert row.path.startswith(moved.path)
         assert row.target_days == 3
     assert_kept()
+
+
+def test_each_copy_knows_its_storys_link_before_it_by_path(
+    org: Organisation, other_org: Organisation
+) -> None:
+    first, second = node(org, 2), node(org, 3)
+    elsewhere = node(other_org, 3)
+    # Named in an order that is not the tree's: the copies follow the paths.
+    story = StoryFactory(services=[second, elsewhere, first])
+    prev = {row.path: row.prev_path for row in InboxLink.objects.filter(story=story)}
+    in_order = sorted(prev)
+    assert [prev[path] for path in in_order] == ["", *in_order[:-1]]
+    assert_kept()
+    # A link removed, one added, and a node moved under another trust reorder them.
+    StoryService.objects.filter(story=story, organisation=first).delete()
+    assert_kept()
+    StoryService.objects.create(story=story, organisation=org, position=3)
+    assert_kept()
+    Organisation.objects.move(second, other_org, pos="first-child")
+    assert_kept()
+    assert InboxLink.objects.filter(story=story, prev_path="").count() == 1
