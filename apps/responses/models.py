@@ -271,8 +271,8 @@ class InboxLink(models.Model):
     what the inbox sorts, filters and counts its story by, side by side, so a scope's
     stories are one range of one index instead of a probe of every story row.
 
-    Kept by the database alone (migration 0004's triggers on stories, their links,
-    organisations and responses), whoever writes those tables; code only reads it."""
+    Kept by the database alone (migrations 0004 and 0005: triggers on stories, their
+    links, organisations and responses), whoever writes those tables; code only reads it."""
 
     link = models.OneToOneField(
         "stories.StoryService",

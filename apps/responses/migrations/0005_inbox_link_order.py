@@ -6,7 +6,7 @@ link in the subtree is the one whose previous link lies outside it, and as a sto
 in one subtree are neighbours in path order, that is one comparison: it sorts before the
 subtree's own path. At a
 million stories, grouping a 1,000-node trust's 10,117 links took 4 ms of its inbox's
-11 and the summary's distinct counts 1.5 ms of its 5.4.
+11, and counting distinct stories about 1.2 ms of its summary's 5.4.
 """
 
 from importlib import import_module
