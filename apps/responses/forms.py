@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -42,12 +43,23 @@ class InboxFilterForm(Form):
         ],
     )
 
-    def __init__(self, *args: Any, services: list[Node], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, services: Callable[[], list[Node]], kept_as: str, **kwargs: Any
+    ) -> None:
+        """`services` gives the scope's nodes, asked for only when they are needed (a
+        service chosen, or its options not yet kept); `kept_as` names the options kept
+        for everyone whose scope has the same paths."""
         super().__init__(*args, **kwargs)
-        self.nodes = {org.slug: org for org in services}
+        self.services = services
+        widget = self.fields["service"].widget
+        widget.choices = self._service_choices  # a callable: listed only if written
+        widget.kept_as = kept_as
+
+    def _service_choices(self) -> list[tuple[str, str]]:
+        services = self.services()
         top = min((org.depth for org in services), default=1)
-        self.fields["service"].widget.choices = [
-            ("", _("All")),
+        return [
+            ("", str(_("All"))),
             *[(org.slug, "\u2003" * (org.depth - top) + org.name) for org in services],
         ]
 
@@ -55,11 +67,14 @@ class InboxFilterForm(Form):
         # What is valid is kept: one unknown value (a hand-edited URL) drops only itself.
         self.is_valid()
         data = self.cleaned_data
+        slug = data.get("service") or ""
         return InboxFilters(
             unanswered=data.get("unanswered", False),
             unread=data.get("unread", False),
             referred=data.get("referred", False),
-            service=self.nodes.get(data.get("service") or ""),
+            service=next((org for org in self.services() if org.slug == slug), None)
+            if slug
+            else None,
             min_criticality=data.get("criticality"),
             sort=data.get("sort") or NEEDS_DOING,
         )

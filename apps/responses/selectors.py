@@ -247,6 +247,18 @@ def _chosen(
     return _Statement(" AND ".join(conditions), params, one_row)
 
 
+# The story columns the inbox's list shows (templates/inbox/index.html).
+_LISTED = (
+    "title",
+    "pseudonym",
+    "language",
+    "status",
+    "published_at",
+    "held_until",
+    "criticality",
+)
+
+
 class Inbox:
     """What the paginator needs: a count and slices, each asked the fastest way.
 
@@ -322,7 +334,8 @@ class Inbox:
         if isinstance(index, int):
             return self[index : index + 1][0]
         rows = self._read(index)
-        stories = Story.objects.filter(pk__in=[row[0] for row in rows])
+        # What the list shows of a story, not its text nor its search vector.
+        stories = Story.objects.filter(pk__in=[row[0] for row in rows]).only(*_LISTED)
         # The list names each story's services and tests their paths, nothing more.
         named = services_named(named_only=True)
         by_id = {story.pk: story for story in stories.prefetch_related(named)}

@@ -54,7 +54,11 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     # The three permissions the page asks of the scope, in one query.
     scope_of(user).read_paths(VIEW_STAFF_DATA, RESPOND, MANAGE_ROLES)
-    form = InboxFilterForm(request.GET, services=nodes_in_scope(user))
+    # The filter's options are kept for everyone with the same scope (the tree is public).
+    paths = " ".join(scope_of(user).paths(VIEW_STAFF_DATA))
+    form = InboxFilterForm(
+        request.GET, services=lambda: nodes_in_scope(user), kept_as=f"inbox-services:{paths}"
+    )
     filters = form.filters()
     size = settings.STORIES_PAGE_SIZE
     # The page asked for is read with the count, in one statement.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from typing import Any
 
@@ -124,6 +125,27 @@ def test_the_service_filter_follows_the_tree(org: Organisation) -> None:
     unit.name = "Day case unit"
     unit.save()
     assert "Day case unit" in client.get(reverse("inbox:index")).content.decode()
+
+
+def test_the_kept_service_options_mark_only_the_one_chosen(org: Organisation) -> None:
+    """The options are written once and kept for the scope; each view marks its own."""
+    client = signed_in(staff("super_user", org))
+    ward = node(org, 3)
+
+    def selected(query: str = "") -> list[str]:
+        page = client.get(reverse("inbox:index") + query).content.decode()
+        select = page[page.rindex("<select", 0, page.index('name="service"')) :]
+        select = select[: select.index("</select>")]
+        return re.findall(r'<option value="([^"]*)" selected>', select)
+
+    assert selected() == []  # none: the first, "All", shows
+    assert selected(f"?service={ward.slug}") == [ward.slug]
+    assert selected() == []  # the kept options were not marked for the next view
+    assert selected("?service=no-such-service") == []
+    english = client.get(reverse("inbox:index")).content.decode()
+    welsh = client.get("/cy" + reverse("inbox:index")).content.decode()
+    assert '<option value="">Pob un</option>' in welsh
+    assert '<option value="">All</option>' in english
 
 
 def test_a_team_role_reaches_its_members_until_they_leave(
