@@ -192,6 +192,13 @@ def test_the_inbox_badges_say_what_they_mean_and_fit_a_phone(
                 "Not read by you",
             ]
         )
+        # Criticality 4: the first four of five pips filled (drawn by the stylesheet).
+        fills = first.locator(".crit-scale .pip").evaluate_all(
+            "pips => pips.map(pip => getComputedStyle(pip).backgroundColor)"
+        )
+        assert len(fills) == 5
+        assert len(set(fills[:4])) == 1
+        assert fills[4] != fills[0]
         if who.startswith("helen"):
             answered = page.locator("#inbox-results .result").nth(2)
             expect(answered.get_by_role("listitem").first).to_have_text("✓ Responded")
