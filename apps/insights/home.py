@@ -247,14 +247,22 @@ _FIGURE_NAMES = (
 )
 
 # The latest changes made and, on each row, how many were made this month and last
-# (window counts over every change made in scope).
+# (window counts over every change made in scope). The scope's nodes lead, each probing
+# its own changes (index change_node_status; OFFSET 0 keeps the subquery a probe per
+# node): the work follows the scope's size. Joined the other way round, PostgreSQL
+# hashed every change made in the country, or walked them newest first until three fell
+# in the scope: 5-7 ms for one service at a million stories, growing with the country.
 _CHANGES_MADE = """
 SELECT change.id, change.made_summary, change.made_on, node.name,
        count(*) FILTER (WHERE change.made_on >= %s) OVER (),
        count(*) FILTER (WHERE change.made_on >= %s AND change.made_on <= %s) OVER ()
-FROM changes_change change
-JOIN organisations_organisation node ON node.id = change.organisation_id
-WHERE change.status = %s AND change.made_on <= %s AND ({under})
+FROM organisations_organisation node
+CROSS JOIN LATERAL (
+    SELECT id, made_summary, made_on FROM changes_change
+    WHERE organisation_id = node.id AND status = %s AND made_on <= %s
+    OFFSET 0
+) change
+WHERE {under}
 ORDER BY change.made_on DESC, change.id DESC
 LIMIT %s
 """
@@ -287,14 +295,11 @@ def _story_figures(paths: list[str], months: Months) -> dict[str, int]:
 
 
 def _changes_made(paths: list[str], months: Months) -> tuple[list[ChangeMade], dict[str, int]]:
-    today = _today(months)
     under, under_params = under_sql(paths, "node.path")
     params: list[Any] = [
         months.this_start.date(),
-        months.last_start.date(),
-        months.last_end_date,
-        ChangeStatus.MADE.value,
-        today,
+        *(months.last_start.date(), months.last_end_date),
+        *(ChangeStatus.MADE.value, _today(months)),
         *under_params,
         LATEST_CHANGES,
     ]
