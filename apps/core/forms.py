@@ -92,6 +92,11 @@ class LongSelect(forms.Select):
     # value chosen is marked. A thousand options took a millisecond to write each view.
     kept_as: str | None = None
 
+    def use_required_attribute(self, initial: Any) -> bool:
+        # Django's select asks its first choice whatever the field, which lists choices
+        # given as a callable; only a required one need ask.
+        return self.is_required and super().use_required_attribute(initial)
+
     def render(
         self,
         name: str,
