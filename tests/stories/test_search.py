@@ -27,6 +27,7 @@ from apps.stories.search import (
     search_ids,
     story_search,
 )
+from apps.stories.search.queries import HEADLINE_WINDOW
 from tests.factories import OrganisationFactory, StoryFactory, UserFactory, status_fields
 from tests.querybudget import QueryBudget
 
@@ -199,6 +200,29 @@ def test_a_snippet_cut_from_the_text_shows_an_ellipsis(
         assert story.headline.endswith(".")
     html = get("/stories/", q="nurse").content.decode()
     assert f'<p class="excerpt" lang="en">{story.headline}</p>' in html
+
+
+@pytest.mark.parametrize(
+    ("q", "word"),
+    [
+        ("nurse", "nurse"),  # its stem begins the word: the window is read
+        ("happy", "happy"),  # "happi" begins no word: the whole body is read
+        ("rude OR nurse", "nurse"),
+    ],
+)
+def test_a_long_storys_snippet_finds_words_far_into_it(
+    outpatients: Organisation, q: str, word: str
+) -> None:
+    """A body longer than the headline's window is read from just before the first of
+    the query's words, wherever it is; where none is found as written, all of it."""
+    filler = "We waited a long time for the porter. " * 100
+    body = filler + f"Then the {word} was kind. " + filler
+    assert len(body) > 2 * HEADLINE_WINDOW
+    StoryFactory(services=[outpatients], title="Long", body=body)
+    (story,) = story_search(StoryFilters(q=q, order="relevance"))
+    assert f"<mark>{word}</mark>" in story.headline
+    assert story.headline.startswith("… ")
+    assert story.headline.endswith(" …")
 
 
 def test_a_changed_story_is_found_by_its_new_words(outpatients: Organisation) -> None:

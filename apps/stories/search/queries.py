@@ -21,8 +21,10 @@ from django.contrib.postgres.search import (
 )
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
-from django.db.models.functions import Replace
+from django.db.models import Case, F, Func, IntegerField, QuerySet, TextField, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest, Length, Replace, Substr
+from django.db.models.lookups import IsNull, LessThanOrEqual
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -87,11 +89,10 @@ class StoryFilters:
         )
 
 
-def _escaped(field: str) -> Func:
-    """The text of `field` with &, < and > escaped, so what ts_headline returns is safe HTML
-    whose only markup is the <mark> it adds. PostgreSQL's parser reads the escapes as
-    entities, never as words, so the same words match."""
-    text: Any = F(field)
+def _escaped(text: Any) -> Func:
+    """The text with &, < and > escaped, so what ts_headline returns is safe HTML whose
+    only markup is the <mark> it adds. PostgreSQL's parser reads the escapes as entities,
+    never as words, so the same words match."""
     for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = Replace(text, Value(raw), Value(entity))
     return text
@@ -259,10 +260,38 @@ def _config() -> Case:
     )
 
 
+# ts_headline reads the whole text it is given, and reading was most of a search page's
+# SQL: 20 ms for twenty stories of 7,600 characters. A longer body is given a window of
+# HEADLINE_WINDOW characters from HEADLINE_LEAD before the first place one of the query's
+# English stems appears (they begin the words they stem: "wait" for "waited"); where none
+# appears (a Welsh story, a stem that is not a prefix), the whole body, as before.
+HEADLINE_WINDOW = 1500
+HEADLINE_LEAD = 300
+_FIRST_HIT = """(
+    SELECT min(NULLIF(strpos(lower("stories_story"."body"), stem), 0))
+    FROM unnest(tsvector_to_array(to_tsvector('english', %s))) stem
+)"""
+
+
+def _headline_text(q: str) -> Case:
+    # A constant statement; the words are a parameter.
+    first = RawSQL(_FIRST_HIT, (q,), output_field=IntegerField())  # noqa: S611
+    window = Substr(
+        "body", Greatest(Value(1), first - Value(HEADLINE_LEAD)), Value(HEADLINE_WINDOW)
+    )
+    return Case(
+        When(LessThanOrEqual(Length("body"), HEADLINE_WINDOW), then=F("body")),
+        # (GREATEST passes over a NULL: none found is asked first.)
+        When(IsNull(first, True), then=F("body")),
+        default=window,
+        output_field=TextField(),
+    )
+
+
 def _headline(q: str) -> Func:
     return Func(
         _config(),
-        _escaped("body"),
+        _escaped(_headline_text(q)),
         _query(q),
         Value(HEADLINE_OPTIONS),
         function="ts_headline",
