@@ -19,13 +19,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connections
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.accounts.http import AnyUser
-from apps.changes.models import ChangeStatus
+from apps.changes.models import Change, ChangeStatus
 from apps.core.replicas import read_alias
 from apps.responders.scope import VIEW_STAFF_DATA, scope_of, under_sql
 from apps.responses.selectors import link_overdue_sql, scope_links_sql
@@ -308,7 +307,7 @@ def _changes_made(paths: list[str], months: Months) -> tuple[list[ChangeMade], d
         cursor.execute(_CHANGES_MADE.format(under=under), params)
         rows = cursor.fetchall()
     latest = [
-        ChangeMade(summary, organisation, made_on, reverse("changes:detail", kwargs={"pk": pk}))
+        ChangeMade(summary, organisation, made_on, Change(pk=pk).get_absolute_url())
         for pk, summary, made_on, organisation, _this, _last in rows
     ]
     made_this, made_last = rows[0][4:] if rows else (0, 0)

@@ -166,8 +166,8 @@ def scope_links_sql(paths: list[str]) -> tuple[str, list[Any], bool]:
 
     For one subtree it does: a story's first link there is the one whose previous link by
     path (`prev_path`, "" for none) sorts before the subtree's path (its paths in one
-    subtree are neighbours in path order). For several, a story may have a link in each, and the
-    rows must be told apart by story."""
+    subtree are neighbours in path order). For several, a story may have a link in each,
+    and the rows must be told apart by story."""
     if len(paths) == 1:
         low, high = path_range(paths[0])
         condition = "(path >= %s AND path < %s AND prev_path < %s)"
