@@ -225,6 +225,42 @@ def test_a_long_storys_snippet_finds_words_far_into_it(
     assert story.headline.endswith(" …")
 
 
+def test_a_searched_cards_top_is_kept_and_its_passages_read_for_each_search(
+    outpatients: Organisation, settings: Any
+) -> None:
+    """Above its text a searched card shows what the story's page shows, kept under the
+    story's version like an unsearched card; the passages differ by search, so each search
+    reads them (the bodies alone, one query) and marks its own words."""
+    settings.PAGE_CACHE_SECONDS = 0  # the whole page is rendered each time
+    story = StoryFactory(
+        services=[outpatients], title="Night shift", body="The nurse was kind to my mother."
+    )
+
+    def searched(q: str) -> tuple[list[str], str]:
+        with CaptureQueriesContext(connection) as queries:
+            html = get("/stories/", q=q).content.decode()
+        reads = [q["sql"] for q in queries.captured_queries if 'FROM "stories_story"' in q["sql"]]
+        # The planner's estimate of the matches is asked of the search, not read.
+        shown = [sql for sql in reads if not sql.startswith("EXPLAIN")]
+        return [sql for sql in shown if '"stories_story"."body"' in sql], html
+
+    first, html = searched("nurse")
+    assert len(first) == 2  # the card's top with its progress, then the passages
+    assert "<mark>nurse</mark> was kind" in html
+    kept, html = searched("kind")
+    assert len(kept) == 1  # the top kept: the passages alone are read
+    assert "ts_headline" in kept[0]
+    assert "was <mark>kind</mark> to my mother" in html
+    assert "<mark>nurse</mark>" not in html
+    assert "Night shift" in html
+    assert "About Northfield Outpatients" in html
+    story.title = "Night shift on ward 4"
+    story.save()
+    again, html = searched("kind")
+    assert len(again) == 2  # the story changed: its top is written again
+    assert "Night shift on ward 4" in html
+
+
 def test_a_changed_story_is_found_by_its_new_words(outpatients: Organisation) -> None:
     story = StoryFactory(services=[outpatients], title="Edited", body="The porter was cheerful.")
     assert found(q="porter") == ["Edited"]
@@ -733,8 +769,9 @@ def test_searches_keep_their_query_budgets(
     pages = {
         # the words' check, the planner's estimates (two: matches and published stories,
         # to choose how to read them), the ids (and count) in a transaction of their own
-        # (three statements more: begin, the setting for serial plans, commit), the page,
-        # its services; the trusts and the topics to choose from
+        # (three statements more: begin, the setting for serial plans, commit), the page's
+        # passages (each card's top kept per story, written the first time with its
+        # services); the trusts and the topics to choose from
         "search": ("/stories/?q=nurse&responded=no&order=newest", 11),
         # + the organisation, its subtree (for the filter and its services to choose
         # from), the ranks

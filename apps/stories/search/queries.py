@@ -484,24 +484,49 @@ def story_cards(ids: list[int], filters: StoryFilters) -> list[Card]:
     own page version (`pagecache.kept_many`): a card shows nothing its story's page does
     not (its title, author, date, progress, services and text), so whatever ends the one
     ends the other. Only the stories whose card is missing are read (two queries) and
-    their cards written; a list whose cards are all kept reads none."""
+    their cards written; a list whose cards are all kept reads none.
+
+    A search with words shows passages of each story's text around them, which differ by
+    search: what is above the text is kept the same way, and the passages are read for the
+    page's stories alone (one query) and written beside it."""
     language = get_language() or ""
 
-    def write(missing: list[int]) -> dict[int, str]:
-        stories = _for_show(Story.objects.filter(pk__in=missing), filters)
-        return {s.pk: render_to_string("stories/_card.html", {"story": s}) for s in stories}
+    def write(template: str) -> Callable[[list[int]], dict[int, str]]:
+        def written(missing: list[int]) -> dict[int, str]:
+            stories = with_progress(Story.objects.filter(pk__in=missing)).prefetch_related(
+                services_named()
+            )
+            return {s.pk: render_to_string(template, {"story": s}) for s in stories}
 
-    html = pagecache.kept_many(f"card:{language}", {pk: [pagecache.story(pk)] for pk in ids}, write)
+        return written
+
+    versions = {pk: [pagecache.story(pk)] for pk in ids}
+    if not filters.q:
+        html = pagecache.kept_many(f"card:{language}", versions, write("stories/_card.html"))
+    else:
+        heads = pagecache.kept_many(
+            f"card-head:{language}", versions, write("stories/_card_head.html")
+        )
+        found = (
+            Story.objects.filter(pk__in=[pk for pk in ids if pk in heads])
+            .annotate(search_headline=_headline(filters.q))
+            .only("language", "body")
+        )
+        html = {
+            s.pk: render_to_string(
+                # Written by our own template, escaped as it writes every page.
+                "stories/_card_found.html",
+                {"head": mark_safe(heads[s.pk]), "story": s},  # noqa: S308
+            )
+            for s in found
+        }
     # Written by our own template, escaped as it writes every page.
     return [Card(pk, mark_safe(html[pk])) for pk in ids if pk in html]  # noqa: S308
 
 
 def _with_stories(page: Page, filters: StoryFilters) -> Page:
-    """The page's ids replaced by their stories, with what a list shows of each, in order
-    (two queries: the stories, their services)."""
-    shown = list(page.object_list)
-    stories = {s.pk: s for s in _for_show(Story.objects.filter(pk__in=shown), filters)}
-    page.object_list = [stories[pk] for pk in shown if pk in stories]
+    """The page's ids replaced by their cards, in order (`story_cards`)."""
+    page.object_list = story_cards(list(page.object_list), filters)
     return page
 
 
