@@ -205,13 +205,30 @@ class DateBoxes(forms.MultiWidget):
                     '<div class="date-input-item"><label for="{}">{}</label>{}</div>',
                     box_attrs["id"],
                     labels[part],
-                    box.render(f"{name}_{part}", shown, box_attrs, renderer),
+                    _text_box(box, f"{name}_{part}", shown, box_attrs),
                 )
             )
         return format_html('<div class="date-input">{}</div>', SafeString("".join(items)))
 
     def id_for_label(self, id_: str) -> str:
         return f"{id_}_day" if id_ else id_
+
+
+def _text_box(box: forms.Widget, name: str, value: Any, attrs: dict[str, Any]) -> SafeString:
+    """`box.render(name, value, attrs)` for a text input, as Django's template writes it, in
+    Python: six boxes through the form renderer were a tenth of a search page's time."""
+    shown = box.format_value(value)
+    written = [
+        format_html(" {}", key) if given is True else format_html(' {}="{}"', key, given)
+        for key, given in box.build_attrs(box.attrs, attrs).items()
+        if given is not False and given is not None
+    ]
+    return format_html(
+        '<input type="text" name="{}"{}{}>',
+        name,
+        format_html(' value="{}"', shown) if shown is not None else "",
+        SafeString("".join(written)),
+    )
 
 
 class DateBoxesField(forms.DateField):

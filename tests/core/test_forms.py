@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import pytest
 from django import forms
 
-from apps.core.forms import Form, LongSelect
+from apps.core.forms import DateBoxesField, Form, LongSelect
 
 
 class Choose(Form):
@@ -51,3 +52,36 @@ def test_a_long_select_writes_groups_as_django_does() -> None:
     # The help text is tied to the field for screen readers, as with Django's own widget.
     assert 'aria-describedby="id_topic_helptext"' in html
     assert form.is_valid()
+
+
+class When(Form):
+    day = DateBoxesField(label="When", required=True, help_text="For example, 27 3 2026")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"day_day": "3", "day_month": "x", "day_year": "2026"},
+        {"day_year": '"><b>bold</b>'},
+        {"day": "2026-01-02"},
+    ],
+)
+def test_date_boxes_are_written_as_djangos_own_text_inputs(data: dict[str, str]) -> None:
+    """Each box as Django's TextInput writes it through the form renderer: the same
+    attributes in the same order, values escaped, required and errors marked."""
+    form = When(data=data)
+    form.is_valid()
+    field = form["day"]
+    widget = field.field.widget
+    values = widget.value_from_datadict(form.data, {}, "day")
+    values = values if isinstance(values, list) else widget.decompress(values)
+    html = str(field)
+    attrs = field.build_widget_attrs({"id": "id_day"})
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    for part, box, value in zip(("day", "month", "year"), widget.widgets, values, strict=True):
+        own = {k: v for k, v in attrs.items() if k != "id"} | {"id": f"id_day_{part}"}
+        assert str(box.render(f"day_{part}", value, own)) in html
+    if "<b>" in data.get("day_year", ""):
+        assert 'value="&quot;&gt;&lt;b&gt;bold&lt;/b&gt;"' in html
