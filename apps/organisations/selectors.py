@@ -72,6 +72,23 @@ _SITE = (
 )
 
 
+# What `with_place` adds, in its order, for a statement written as SQL (`place_sql`).
+PLACE_COLUMNS = ("place_root", "place_site", "place_root_cy", "place_site_cy")
+
+
+def place_sql() -> tuple[str, list[Any]]:
+    """`with_place`'s four columns as SQL for a statement that reads
+    "organisations_organisation" under its own name, with their parameters."""
+    site = [2 * _STEP, 3 * _STEP, OrganisationKind.SITE.value]
+    columns = [
+        _ROOT.format(column="name"),
+        _SITE.format(column="name"),
+        _ROOT.format(column="name_cy"),
+        _SITE.format(column="name_cy"),
+    ]
+    return ", ".join(columns), [_STEP, *site, _STEP, *site]
+
+
 def with_place(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
     """Each row with what `Organisation.display_name` needs: the names of its trust (the
     root above it) and of the nearest site above it, in English and in Welsh, as

@@ -43,7 +43,7 @@ from apps.stories.models import (
     Story,
 )
 from apps.stories.moderation import QUEUE_STATUSES
-from apps.stories.selectors import services_named
+from apps.stories.selectors import services_named, services_of
 
 from .models import (
     AuthorReply,
@@ -334,16 +334,17 @@ class Inbox:
         if isinstance(index, int):
             return self[index : index + 1][0]
         rows = self._read(index)
+        ids = [row[0] for row in rows]
         # What the list shows of a story, not its text nor its search vector.
-        stories = Story.objects.filter(pk__in=[row[0] for row in rows]).only(*_LISTED)
+        by_id = {story.pk: story for story in Story.objects.filter(pk__in=ids).only(*_LISTED)}
         # The list names each story's services and tests their paths, nothing more.
-        named = services_named(named_only=True)
-        by_id = {story.pk: story for story in stories.prefetch_related(named)}
+        services = services_of(ids)
         page = []
         for story_id, answered, overdue, _total in rows:
             story = by_id[story_id]
             story.answered = answered
             story.overdue = overdue
+            story.listed_services = services[story_id]
             page.append(story)
         return page
 
@@ -389,7 +390,7 @@ def inbox_marks(user: AnyUser, stories: list[Story]) -> list[Story]:
         story.is_referred = story.pk in referred
         story.read_by_me = story.pk in read
         story.answerable = story.is_referred or any(
-            service.path.startswith(path) for service in story.services.all() for path in respond
+            service.path.startswith(path) for service in story.listed_services for path in respond
         )
     return stories
 

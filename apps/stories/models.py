@@ -230,6 +230,8 @@ class Story(TimeStampedModel):
     is_referred: bool
     read_by_me: bool
     answerable: bool
+    # Its services as the inbox names them (stories.selectors.services_of), in order.
+    listed_services: list[Organisation]
     # Set on rows of the moderation queue (selectors_moderation.mark_past_target).
     past_target: bool
 

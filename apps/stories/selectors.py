@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db import connections
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString
 
 from apps.core import extensions, pagecache
+from apps.core.replicas import read_alias
 from apps.organisations.models import Organisation
-from apps.organisations.selectors import organisation_search, with_place
+from apps.organisations.selectors import PLACE_COLUMNS, organisation_search, place_sql, with_place
 
 from .diff import word_diff
 from .models import ModerationDecision, Story, StoryService, StoryStatus, StoryTag
@@ -61,6 +63,39 @@ def services_named(lookup: str = "services", *, named_only: bool = False) -> Pre
     if named_only:
         services = services.only(*NAMING_FIELDS)
     return Prefetch(lookup, queryset=with_place(services))
+
+
+# A page's services as `services_of` reads them; "organisations_organisation" under its own
+# name, as the place's columns (`place_sql`) refer to it.
+_SERVICES_OF = """
+SELECT link.story_id, {fields}, {place}
+FROM stories_storyservice link
+JOIN organisations_organisation ON organisations_organisation.id = link.organisation_id
+WHERE link.story_id = ANY(%s)
+ORDER BY link.story_id, link.position
+"""
+
+
+def services_of(story_ids: list[int]) -> dict[int, list[Organisation]]:
+    """The services of these stories, each story's in the author's order, with what names
+    them and no more (as `services_named(named_only=True)` loads them), in one statement
+    written as SQL: for a list that only names them (the staff inbox), where the prefetch
+    and its related managers cost four times the query."""
+    place, params = place_sql()
+    # In the model's order, as `from_db` takes them.
+    named = [f.attname for f in Organisation._meta.concrete_fields if f.attname in NAMING_FIELDS]
+    fields = ", ".join(f'organisations_organisation."{name}"' for name in named)
+    found: dict[int, list[Organisation]] = {pk: [] for pk in story_ids}
+    alias = read_alias()
+    with connections[alias].cursor() as cursor:
+        # Constant text; every value is a parameter.
+        cursor.execute(_SERVICES_OF.format(fields=fields, place=place), [*params, list(story_ids)])
+        for story_id, *row in cursor.fetchall():
+            service = Organisation.from_db(alias, named, row[: len(named)])
+            for name, value in zip(PLACE_COLUMNS, row[len(named) :], strict=True):
+                setattr(service, name, value)
+            found[story_id].append(service)
+    return found
 
 
 def with_progress(stories: QuerySet[Story]) -> QuerySet[Story]:

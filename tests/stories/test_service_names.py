@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from apps.alerts.models import Frequency
@@ -19,6 +19,7 @@ from apps.alerts.services import story_fan_out, subscription_add
 from apps.organisations.models import Organisation, OrganisationKind
 from apps.organisations.selectors import with_place
 from apps.stories.models import Story, StoryStatus
+from apps.stories.selectors import services_named, services_of
 from tests.factories import (
     OrganisationFactory,
     RoleFactory,
@@ -96,6 +97,29 @@ def test_with_place_adds_no_query(tree: dict[str, Organisation]) -> None:
         names = [org.display_name for org in with_place(Organisation.objects.all())]
     assert len(queries.captured_queries) == 1
     assert ED in names
+
+
+def test_services_of_names_each_storys_services_in_order_in_one_query(
+    tree: dict[str, Organisation], story: Story
+) -> None:
+    """`services_of` (the inbox's list) gives what the prefetch gives: each story's
+    services in the author's order, named with their place, in English and in Welsh."""
+    site = tree["site"]
+    site.name_cy = "Ysbyty Cyffredinol Ashdown"
+    site.save()
+    other = StoryFactory(services=[tree["surgery"], tree["ed"]], published_at=timezone.now())
+    alone = StoryFactory(services=[], published_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        found = services_of([story.pk, other.pk, alone.pk])
+    assert len(queries.captured_queries) == 1
+    assert [s.display_name for s in found[story.pk]] == [ED, NURSING]
+    assert [s.display_name for s in found[other.pk]] == ["Riverside Surgery", ED]
+    assert found[alone.pk] == []
+    with translation.override("cy"):
+        welsh = found[story.pk][0].display_name
+    assert welsh == f"Emergency Department, Ysbyty Cyffredinol Ashdown ({TRUST})"
+    prefetched = Story.objects.prefetch_related(services_named(named_only=True)).get(pk=story.pk)
+    assert [s.pk for s in found[story.pk]] == [s.pk for s in prefetched.services.all()]
 
 
 def test_the_tell_form_offers_services_by_their_full_name(
