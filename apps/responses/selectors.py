@@ -385,8 +385,9 @@ def inbox_marks(user: AnyUser, stories: list[Story]) -> list[Story]:
     respond = scope.paths(RESPOND)
     now = timezone.now()
     for story in stories:
-        # How long an unanswered story has waited, to the largest unit ("6 days").
-        story.waiting = timesince(story.published_at or now, now, depth=1)
+        # How long an unanswered story has waited, to the largest unit ("6 days"): shown
+        # for those alone.
+        story.waiting = "" if story.answered else timesince(story.published_at or now, now, depth=1)
         story.is_referred = story.pk in referred
         story.read_by_me = story.pk in read
         story.answerable = story.is_referred or any(

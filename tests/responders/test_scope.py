@@ -108,6 +108,10 @@ def test_object_grants_reach_the_user_directly_and_through_a_team(org: Organisat
     assert Scope(teammate).holds_object(REFERRALS, RESPOND_TO_STORY, to_team)
     assert not Scope(teammate).holds_object(REFERRALS, RESPOND_TO_STORY, to_user)
     assert not Scope(outsider).object_ids(REFERRALS, RESPOND_TO_STORY).exists()
+    # Read at once, as the inbox reads them (`_held`, written as SQL): the same answers.
+    assert Scope(user).all_object_ids(REFERRALS, RESPOND_TO_STORY) == {to_user.pk, to_team.pk}
+    assert Scope(teammate).all_object_ids(REFERRALS, RESPOND_TO_STORY) == {to_team.pk}
+    assert Scope(outsider).all_object_ids(REFERRALS, RESPOND_TO_STORY) == frozenset()
     assert is_referred(user, to_user)
     assert not is_referred(outsider, to_team)
 
