@@ -104,7 +104,9 @@ class LongSelect(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: Any = None,
     ) -> SafeString:
-        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
+        # As Django's select reads it: nothing chosen chooses the empty option.
+        values = value if isinstance(value, list | tuple) else [value]
+        chosen = {"" if v is None else str(v) for v in values}
         body: str
         if self.kept_as is None:
             body = self._options(chosen)

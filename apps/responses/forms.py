@@ -33,6 +33,7 @@ class InboxFilterForm(Form):
         coerce=int,
         empty_value=None,
         choices=[("", _("Any")), *Criticality.choices],
+        widget=LongSelect,
     )
     sort = forms.ChoiceField(
         label=_("Order"),
@@ -41,6 +42,7 @@ class InboxFilterForm(Form):
             (NEEDS_DOING, _("What needs doing first")),
             (NEWEST, _("Newest first")),
         ],
+        widget=LongSelect,
     )
 
     def __init__(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django import forms
 
@@ -85,3 +87,17 @@ def test_date_boxes_are_written_as_djangos_own_text_inputs(data: dict[str, str])
         assert str(box.render(f"day_{part}", value, own)) in html
     if "<b>" in data.get("day_year", ""):
         assert 'value="&quot;&gt;&lt;b&gt;bold&lt;/b&gt;"' in html
+
+
+@pytest.mark.parametrize("value", [None, "", "2", 2, "3"])
+def test_a_long_select_marks_the_same_options_as_djangos_select(value: object) -> None:
+    """Whatever the value, nothing chosen included, the options marked selected are those
+    Django's own select marks."""
+    choices = [("", "Any"), ("1", "One"), ("2", "Two")]
+
+    def marked(widget: forms.Select) -> list[str]:
+        widget.choices = choices
+        html = str(widget.render("n", value))
+        return re.findall(r'<option value="([^"]*)"[^>]*\bselected\b', html)
+
+    assert marked(LongSelect()) == marked(forms.Select())
