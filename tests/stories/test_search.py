@@ -828,6 +828,26 @@ def test_search_reads_every_match_only_when_an_index_can_give_them(
     assert search_ids(by_words) == search_ids(StoryFilters(q="nurse", order=NEWEST))
 
 
+def test_the_planners_estimate_is_kept_until_the_stories_change(
+    org: Organisation, outpatients: Organisation, elsewhere: Organisation
+) -> None:
+    """The estimate that chooses how to read a filtered search is asked of the planner once
+    and kept for everyone until a published story changes."""
+    StoryFactory(title="Kind nurse", body="The nurse was kind.").services.add(outpatients)
+    filters = StoryFilters(q="nurse", organisation=org)
+
+    def explained() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            found = search_ids(filters)
+        assert len(found) == 1
+        return sum(q["sql"].startswith("EXPLAIN") for q in ctx.captured_queries)
+
+    assert explained() == 1
+    assert explained() == 0  # kept
+    StoryFactory(title="Another nurse", body="A nurse again.").services.add(elsewhere)
+    assert explained() == 1  # a story published: asked again
+
+
 def test_the_folded_filters_say_which_are_in_use(org: Organisation, ward: Organisation) -> None:
     html = get(
         "/stories/", q="nurse", service=ward.slug, responded="yes", date_from="2025-01-02"
