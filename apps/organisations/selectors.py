@@ -72,34 +72,37 @@ _SITE = (
 )
 
 
-# What `with_place` adds, in its order, for a statement written as SQL (`place_sql`).
-PLACE_COLUMNS = ("place_root", "place_site", "place_root_cy", "place_site_cy")
+# What `with_place` adds to each row: its trust's and its site's names, in English and in
+# Welsh, each a constant statement with its parameters.
+_SITE_PARAMS = (2 * _STEP, 3 * _STEP, OrganisationKind.SITE.value)
+_PLACES = (
+    ("place_root", _ROOT.format(column="name"), (_STEP,)),
+    ("place_site", _SITE.format(column="name"), _SITE_PARAMS),
+    ("place_root_cy", _ROOT.format(column="name_cy"), (_STEP,)),
+    ("place_site_cy", _SITE.format(column="name_cy"), _SITE_PARAMS),
+)
+PLACE_COLUMNS = tuple(name for name, _sql, _params in _PLACES)
 
 
 def place_sql() -> tuple[str, list[Any]]:
-    """`with_place`'s four columns as SQL for a statement that reads
-    "organisations_organisation" under its own name, with their parameters."""
-    site = [2 * _STEP, 3 * _STEP, OrganisationKind.SITE.value]
-    columns = [
-        _ROOT.format(column="name"),
-        _SITE.format(column="name"),
-        _ROOT.format(column="name_cy"),
-        _SITE.format(column="name_cy"),
-    ]
-    return ", ".join(columns), [_STEP, *site, _STEP, *site]
+    """`with_place`'s columns (`PLACE_COLUMNS`, in that order) as SQL, for a statement that
+    reads "organisations_organisation" under its own name, with their parameters."""
+    return (
+        ", ".join(sql for _name, sql, _params in _PLACES),
+        [param for _name, _sql, params in _PLACES for param in params],
+    )
 
 
 def with_place(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
     """Each row with what `Organisation.display_name` needs: the names of its trust (the
     root above it) and of the nearest site above it, in English and in Welsh, as
     subqueries on the unique path index inside the same query (no query per row)."""
-    site = (2 * _STEP, 3 * _STEP, OrganisationKind.SITE.value)
     # Constant statements; the lengths and the kind are parameters.
     return organisations.annotate(
-        place_root=RawSQL(_ROOT.format(column="name"), (_STEP,), CharField()),  # noqa: S611
-        place_site=RawSQL(_SITE.format(column="name"), site, CharField()),  # noqa: S611
-        place_root_cy=RawSQL(_ROOT.format(column="name_cy"), (_STEP,), CharField()),  # noqa: S611
-        place_site_cy=RawSQL(_SITE.format(column="name_cy"), site, CharField()),  # noqa: S611
+        **{
+            name: RawSQL(sql, params, CharField())  # noqa: S611
+            for name, sql, params in _PLACES
+        }
     )
 
 

@@ -48,20 +48,16 @@ def service_options(
 
 
 # What naming a service reads (`Organisation.display_name`) and where it sits in the tree:
-# a list that only names its services loads these alone (`services_named(named_only=True)`).
+# a list that only names its services reads these alone (`services_of`).
 NAMING_FIELDS = ("id", "name", "name_cy", "path", "depth")
 
 
-def services_named(lookup: str = "services", *, named_only: bool = False) -> Prefetch:
+def services_named(lookup: str = "services") -> Prefetch:
     """A story's services in the author's order, each named with its place: the one
     prefetch every page, feed, email and API answer that names a story's services uses
-    (`lookup` reaches them from another model: "story__services"). With `named_only`,
-    each service has only its name, its Welsh name and its place in the tree: for a list
-    that shows no more of them (the staff inbox), where loading a service's thirty columns
-    for every story cost a millisecond."""
+    (`lookup` reaches them from another model: "story__services"). A list that shows no
+    more of them than their names reads them with `services_of`."""
     services = Organisation.objects.order_by("storyservice__position")
-    if named_only:
-        services = services.only(*NAMING_FIELDS)
     return Prefetch(lookup, queryset=with_place(services))
 
 
@@ -78,9 +74,9 @@ ORDER BY link.story_id, link.position
 
 def services_of(story_ids: list[int]) -> dict[int, list[Organisation]]:
     """The services of these stories, each story's in the author's order, with what names
-    them and no more (as `services_named(named_only=True)` loads them), in one statement
-    written as SQL: for a list that only names them (the staff inbox), where the prefetch
-    and its related managers cost four times the query."""
+    them (`NAMING_FIELDS` and their place, as `services_named` gives them) and no more, in
+    one statement written as SQL: for a list that only names them (the staff inbox), where
+    a prefetch and its related managers cost four times the query."""
     place, params = place_sql()
     # In the model's order, as `from_db` takes them.
     named = [f.attname for f in Organisation._meta.concrete_fields if f.attname in NAMING_FIELDS]

@@ -118,7 +118,7 @@ def test_services_of_names_each_storys_services_in_order_in_one_query(
     with translation.override("cy"):
         welsh = found[story.pk][0].display_name
     assert welsh == f"Emergency Department, Ysbyty Cyffredinol Ashdown ({TRUST})"
-    prefetched = Story.objects.prefetch_related(services_named(named_only=True)).get(pk=story.pk)
+    prefetched = Story.objects.prefetch_related(services_named()).get(pk=story.pk)
     assert [s.pk for s in found[story.pk]] == [s.pk for s in prefetched.services.all()]
 
 

@@ -502,9 +502,8 @@ def story_cards(ids: list[int], filters: StoryFilters) -> list[Card]:
 
     def write(template: str) -> Callable[[list[int]], dict[int, str]]:
         def written(missing: list[int]) -> dict[int, str]:
-            stories = with_progress(Story.objects.filter(pk__in=missing)).prefetch_related(
-                services_named()
-            )
+            # What is kept shows no passages: the stories as an unsearched list reads them.
+            stories = _for_show(Story.objects.filter(pk__in=missing), replace(filters, q=""))
             return {s.pk: render_to_string(template, {"story": s}) for s in stories}
 
         return written
