@@ -5,6 +5,7 @@ JavaScript."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from typing import Any
 
@@ -157,3 +158,35 @@ def test_an_organisation_page_searches_its_own_stories(
     again = browser.new_context().new_page()
     again.goto(page.url)
     expect(again.locator("#stories .result-title")).to_have_text(["Nobody came"])
+
+
+def test_searched_cards_on_a_phone_without_javascript_by_keyboard(
+    browser: Browser, live_server: Any, world: dict[str, Any]
+) -> None:
+    """Each search marks its own words under the card's kept top (title, author, progress,
+    services), on a phone without JavaScript, and the first result is reached and opened
+    by keyboard."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/stories/?q=nurses")
+    first = page.locator("#results .story-card").first
+    expect(first.locator(".result-title")).to_have_text(ANSWERED)
+    expect(first).to_contain_text("Ward 4, Ashdown General Hospital")
+    expect(first.locator(".excerpt mark")).to_have_text(["nurses"])
+    # The same card found by another word: its top kept, its own word marked.
+    page.goto(live_server.url + "/stories/?q=calm")
+    first = page.locator("#results .story-card").first
+    expect(first.locator(".result-title")).to_have_text(ANSWERED)
+    expect(first).to_contain_text("Ward 4, Ashdown General Hospital")
+    expect(first.locator(".excerpt mark")).to_have_text(["calm"])
+    if shots := os.environ.get("CAREVOICE_SHOTS"):
+        page.screenshot(path=f"{shots}/search-cards-390-nojs.png", full_page=True)
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('result-title')"):
+            break
+    expect(page.locator("#results .result-title").first).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(ANSWERED)
+    context.close()
